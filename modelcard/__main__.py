@@ -1,0 +1,3 @@
+from modelcard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,25 @@
+"""``modelcard schema``"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "print the card JSON Schema"
+DESCRIPTION = "Print the JSON Schema of a card (generated from the Pydantic models), or write it with -o."
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def run(args: argparse.Namespace) -> int:
+    from modelcard.jsonschema import schema_text
+
+    text = schema_text()
+    if args.output:
+        from modelcard.fileio import atomic_write
+
+        atomic_write(args.output, text)
+    else:
+        print(text, end="")
+    return 0

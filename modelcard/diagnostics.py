@@ -1,0 +1,121 @@
+"""Diagnostics: located problems found in a card, and the exceptions that carry them.
+
+Every problem the tool reports — a YAML syntax error, an unknown key, a
+value of the wrong type, a missing recommended field — is a ``Diagnostic``
+pointing at ``FILE:LINE:COL`` of the offending node.  Lines and columns are
+1-based, as editors show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class SourcePos:
+    """A 1-based position in a source file."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass
+class Diagnostic:
+    """One problem found in a card."""
+
+    message: str
+    file: str
+    line: int | None = None
+    col: int | None = None
+    severity: str = ERROR
+    code: str = "invalid"
+    path: str = ""  # dotted field path inside the card, e.g. "datasets[0].sha256"
+
+    @classmethod
+    def at(cls, pos: SourcePos | None, message: str, *, file: str = "", **kw) -> "Diagnostic":
+        if pos is None:
+            return cls(message=message, file=file, **kw)
+        return cls(message=message, file=pos.file, line=pos.line, col=pos.col, **kw)
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        return f"{self.location}: {self.severity}: {self.message}{where} [{self.code}]"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ModelcardError(Exception):
+    """Base class for errors the CLI reports without a traceback.
+
+    ``exit_code`` is 1 for invalid content and 2 for usage errors or files
+    that cannot be read at all.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = ()):  # noqa: D401
+        super().__init__(message)
+        self.diagnostics = list(diagnostics)
+
+
+class UsageError(ModelcardError):
+    """Bad command-line usage, or an option value that makes no sense."""
+
+    exit_code = 2
+
+
+class UnreadableError(ModelcardError):
+    """The file cannot be read at all: missing, a directory, no permission."""
+
+    exit_code = 2
+
+
+class CardError(ModelcardError):
+    """The card was read but is not valid: syntax, structure or schema."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        diags = list(diagnostics)
+        first = str(diags[0]) if diags else "invalid card"
+        more = f" (and {len(diags) - 1} more)" if len(diags) > 1 else ""
+        super().__init__(first + more, diags)
+
+
+@dataclass
+class Report:
+    """The outcome of validating one file."""
+
+    file: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unreadable: bool = False
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.unreadable and not self.errors

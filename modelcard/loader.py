@@ -1,0 +1,353 @@
+"""Load a card from YAML or JSON, remembering where every value came from.
+
+The result is a :class:`Document`: plain Python data (dicts, lists, scalars)
+plus a map from each node's path (``("datasets", 0, "sha256")``) to its
+``FILE:LINE:COL``.  Nothing here knows the card schema; it only guarantees
+that what comes out is safe, finite and located.
+
+Safety: only YAML's safe tags are constructed (no Python objects), files
+larger than ``MAX_BYTES`` are refused, and alias expansion is bounded
+(``MAX_NODES``/``MAX_DEPTH``) so a "billion laughs" document fails fast with
+a clear message instead of eating the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import CardError, Diagnostic, SourcePos, UnreadableError
+
+try:  # libyaml is much faster; fall back to pure Python transparently
+    _YamlLoader = yaml.CSafeLoader  # type: ignore[attr-defined]
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _YamlLoader = yaml.SafeLoader
+
+MAX_BYTES = 8 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+PathT = tuple  # tuple[str | int, ...]
+
+
+def format_path(path: PathT) -> str:
+    """``("datasets", 0, "sha256")`` -> ``"datasets[0].sha256"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass
+class Document:
+    """Loaded data with the source position of every node."""
+
+    data: Any
+    source: str
+    positions: dict[PathT, SourcePos] = field(default_factory=dict)
+    key_positions: dict[PathT, SourcePos] = field(default_factory=dict)
+
+    def pos(self, path: PathT, *, key: bool = False) -> SourcePos | None:
+        """Position of ``path``, or of its nearest located ancestor."""
+        path = tuple(path)
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        while True:
+            if path in self.positions:
+                return self.positions[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+# --------------------------------------------------------------------------
+# reading and decoding
+
+
+def read_text(path: str | os.PathLike) -> tuple[str, str]:
+    """Read ``path`` as UTF-8 text.  Returns ``(display_name, text)``.
+
+    Raises UnreadableError when the file cannot be opened and CardError when
+    its bytes are not a usable card (too large, not UTF-8, empty).
+    """
+    name = str(path)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise UnreadableError(f"{name}: is a directory, not a card file")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise CardError([Diagnostic(
+                f"file is {size / 1048576:.1f} MiB; cards are limited to {MAX_BYTES // 1048576} MiB",
+                file=name, code="too-large")])
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableError(f"{name}: no such file") from None
+    except PermissionError:
+        raise UnreadableError(f"{name}: permission denied") from None
+    except IsADirectoryError:
+        raise UnreadableError(f"{name}: is a directory, not a card file") from None
+    except OSError as exc:
+        raise UnreadableError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    return name, decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """Decode bytes as UTF-8 (a UTF-8 BOM is accepted), with a located error."""
+    if len(raw) > MAX_BYTES:
+        raise CardError([Diagnostic(
+            f"input is {len(raw) / 1048576:.1f} MiB; cards are limited to {MAX_BYTES // 1048576} MiB",
+            file=name, code="too-large")])
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CardError([Diagnostic(
+            "file is UTF-16 encoded; save it as UTF-8", file=name, line=1, col=1, code="encoding")])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CardError([Diagnostic(
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+            file=name, line=line, col=col, code="encoding")]) from None
+
+
+def load(path: str | os.PathLike) -> Document:
+    """Load a YAML or JSON card file into a located :class:`Document`."""
+    name, text = read_text(path)
+    return loads(text, name)
+
+
+def loads(text: str, name: str = "<string>") -> Document:
+    """Parse card text.  JSON is recognised by a ``.json`` name or a leading ``{``."""
+    if not text.strip():
+        raise CardError([Diagnostic("file is empty; a card is a YAML or JSON mapping",
+                                    file=name, line=1, col=1, code="empty")])
+    if name.lower().endswith(".json") or text.lstrip().startswith("{"):
+        doc = _load_json(text, name)
+    else:
+        doc = _load_yaml(text, name)
+    if not isinstance(doc.data, dict):
+        kind = {list: "a list", str: "a string"}.get(type(doc.data), type(doc.data).__name__)
+        raise CardError([Diagnostic.at(
+            doc.pos(()), f"the top level of a card must be a mapping of sections, not {kind}",
+            code="not-a-mapping")])
+    return doc
+
+
+# --------------------------------------------------------------------------
+# YAML
+
+
+def _mark(name: str, mark: Any) -> SourcePos:
+    return SourcePos(name, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Build Python data from a composed YAML node graph, recording positions."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.positions: dict[PathT, SourcePos] = {}
+        self.key_positions: dict[PathT, SourcePos] = {}
+        self.nodes = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def fail(self, node: Any, message: str, code: str) -> None:
+        raise CardError([Diagnostic.at(_mark(self.name, node.start_mark), message, code=code)])
+
+    def build(self, node: Any, path: PathT, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self.fail(node, f"document expands to more than {MAX_NODES} nodes "
+                            "(an alias bomb, or far too large for a card)", "too-large")
+        if depth > MAX_DEPTH:
+            self.fail(node, f"nesting deeper than {MAX_DEPTH} levels (recursive alias?)", "too-deep")
+        self.positions[path] = _mark(self.name, node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            self.constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.fail(key_node, "mapping keys must be plain strings, not lists or mappings",
+                              "bad-key")
+                key = key_node.value
+                if key in out:
+                    first = self.key_positions.get(path + (key,))
+                    where = f" (first defined at line {first.line})" if first else ""
+                    self.fail(key_node, f"duplicate key '{key}'{where}", "duplicate-key")
+                self.key_positions[path + (key,)] = _mark(self.name, key_node.start_mark)
+                out[key] = self.build(value_node, path + (key,), depth + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                return node.value  # an impossible date stays text; the schema reports it in context
+            self.fail(node, f"cannot read value '{node.value}': {getattr(exc, 'problem', None) or exc}",
+                      "bad-value")
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(node, f"'{node.value}' is not a finite number", "not-finite")
+        if isinstance(value, (bytes, bytearray)):
+            self.fail(node, "binary values are not allowed in a card", "bad-value")
+        return value
+
+
+def _load_yaml(text: str, name: str) -> Document:
+    try:
+        loader = _YamlLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if exc.context and exc.context not in problem:
+            problem = f"{exc.context}: {problem}"
+        if "found character '\\t'" in problem or (mark is not None and 0 <= mark.index < len(text)
+                                                     and text[mark.index] == "\t"):
+            problem += " (YAML does not allow TAB characters for indentation; use spaces)"
+        if "expected a single document" in problem:
+            problem = "file holds more than one YAML document (---); a card is a single document"
+        raise CardError([Diagnostic.at(_mark(name, mark) if mark else None, problem,
+                                       file=name, code="yaml-syntax")]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        raise CardError([Diagnostic(f"invalid YAML: {exc}", file=name, code="yaml-syntax")]) from None
+    if root is None:
+        raise CardError([Diagnostic("file holds no YAML content; a card is a mapping of sections",
+                                    file=name, line=1, col=1, code="empty")])
+    builder = _Builder(name)
+    data = builder.build(root, ())
+    return Document(data, name, builder.positions, builder.key_positions)
+
+
+# --------------------------------------------------------------------------
+# JSON
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+class _JsonBuilder:
+    """A small recursive-descent JSON reader that records node positions.
+
+    ``json.loads`` runs first to catch syntax errors with its own line and
+    column; this pass then rebuilds the value with positions and rejects
+    duplicate keys, which ``json`` silently overwrites.
+    """
+
+    def __init__(self, text: str, name: str):
+        self.text = text
+        self.name = name
+        self.positions: dict[PathT, SourcePos] = {}
+        self.key_positions: dict[PathT, SourcePos] = {}
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.depth = 0
+
+    def pos(self, idx: int) -> SourcePos:
+        import bisect
+
+        line = bisect.bisect_right(self.line_starts, idx) - 1
+        return SourcePos(self.name, line + 1, idx - self.line_starts[line] + 1)
+
+    def ws(self, idx: int) -> int:
+        return _WS.match(self.text, idx).end()
+
+    def value(self, idx: int, path: PathT) -> tuple[Any, int]:
+        from json.decoder import scanstring
+
+        idx = self.ws(idx)
+        self.positions[path] = self.pos(idx)
+        ch = self.text[idx]
+        if ch == "{":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise CardError([Diagnostic.at(self.pos(idx), f"nesting deeper than {MAX_DEPTH} levels",
+                                               code="too-deep")])
+            out: dict[str, Any] = {}
+            idx = self.ws(idx + 1)
+            if self.text[idx] == "}":
+                self.depth -= 1
+                return out, idx + 1
+            while True:
+                idx = self.ws(idx)
+                key_pos = self.pos(idx)
+                key, idx = scanstring(self.text, idx + 1)
+                if key in out:
+                    first = self.key_positions[path + (key,)]
+                    raise CardError([Diagnostic.at(
+                        key_pos, f"duplicate key '{key}' (first defined at line {first.line})",
+                        code="duplicate-key")])
+                self.key_positions[path + (key,)] = key_pos
+                idx = self.ws(idx) + 1  # the colon
+                out[key], idx = self.value(idx, path + (key,))
+                idx = self.ws(idx)
+                if self.text[idx] == "}":
+                    self.depth -= 1
+                    return out, idx + 1
+                idx += 1  # the comma
+        if ch == "[":
+            self.depth += 1
+            items: list[Any] = []
+            idx = self.ws(idx + 1)
+            if self.text[idx] == "]":
+                self.depth -= 1
+                return items, idx + 1
+            while True:
+                item, idx = self.value(idx, path + (len(items),))
+                items.append(item)
+                idx = self.ws(idx)
+                if self.text[idx] == "]":
+                    self.depth -= 1
+                    return items, idx + 1
+                idx += 1
+        if ch == '"':
+            return scanstring(self.text, idx + 1)
+        for word, val in (("true", True), ("false", False), ("null", None)):
+            if self.text.startswith(word, idx):
+                return val, idx + len(word)
+        m = _NUMBER.match(self.text, idx)
+        if m is None:
+            raise CardError([Diagnostic.at(self.pos(idx), f"unexpected character {ch!r}", code="json-syntax")])
+        num = m.group()
+        if re.fullmatch(r"-?\d+", num):
+            return int(num), m.end()
+        if not math.isfinite(float(num)):
+            raise CardError([Diagnostic.at(self.pos(idx), f"'{num}' is not a finite number",
+                                           code="not-finite")])
+        return float(num), m.end()
+
+
+def _load_json(text: str, name: str) -> Document:
+    def reject_constant(value: str) -> Any:
+        raise ValueError(value)
+
+    try:
+        json.loads(text, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        raise CardError([Diagnostic(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno,
+                                    col=exc.colno, code="json-syntax")]) from None
+    except ValueError as exc:
+        raise CardError([Diagnostic(f"'{exc}' is not a finite number", file=name,
+                                    code="not-finite")]) from None
+    except RecursionError:
+        raise CardError([Diagnostic(f"nesting deeper than {MAX_DEPTH} levels", file=name,
+                                    code="too-deep")]) from None
+    builder = _JsonBuilder(text, name)
+    data, _ = builder.value(0, ())
+    return Document(data, name, builder.positions, builder.key_positions)
