@@ -17,9 +17,8 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -48,23 +47,52 @@ def format_path(path: PathT) -> str:
     return out
 
 
-@dataclass
 class Document:
-    """Loaded data with the source position of every node."""
+    """Loaded data with the source position of every node.
 
-    data: Any
-    source: str
-    positions: dict[PathT, SourcePos] = field(default_factory=dict)
-    key_positions: dict[PathT, SourcePos] = field(default_factory=dict)
+    Positions are computed lazily: a valid card never pays for them, and a
+    card with an error computes them once, on the first lookup.
+    """
+
+    def __init__(self, data: Any, source: str, positions: dict[PathT, SourcePos] | None = None,
+                 key_positions: dict[PathT, SourcePos] | None = None, *,
+                 locate: Callable[[], tuple[dict, dict]] | None = None):
+        self.data = data
+        self.source = source
+        self._positions = positions
+        self._key_positions = key_positions
+        self._locate = locate
+
+    def _ensure(self) -> None:
+        if self._positions is None or self._key_positions is None:
+            located = self._locate() if self._locate else ({}, {})
+            if self._positions is None:
+                self._positions = located[0]
+            if self._key_positions is None:
+                self._key_positions = located[1]
+            self._locate = None
+
+    @property
+    def positions(self) -> dict[PathT, SourcePos]:
+        """Path -> position of the value node."""
+        self._ensure()
+        return self._positions  # type: ignore[return-value]
+
+    @property
+    def key_positions(self) -> dict[PathT, SourcePos]:
+        """Path -> position of the mapping key that names it."""
+        self._ensure()
+        return self._key_positions  # type: ignore[return-value]
 
     def pos(self, path: PathT, *, key: bool = False) -> SourcePos | None:
         """Position of ``path``, or of its nearest located ancestor."""
         path = tuple(path)
         if key and path in self.key_positions:
             return self.key_positions[path]
+        positions = self.positions
         while True:
-            if path in self.positions:
-                return self.positions[path]
+            if path in positions:
+                return positions[path]
             if not path:
                 return None
             path = path[:-1]
@@ -154,56 +182,121 @@ def _mark(name: str, mark: Any) -> SourcePos:
     return SourcePos(name, mark.line + 1, mark.column + 1)
 
 
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SCALAR_CONSTRUCTORS = {
+    tag: fn for tag, fn in yaml.constructor.SafeConstructor.yaml_constructors.items()
+    if tag is not None and tag.rsplit(":", 1)[-1] in ("null", "bool", "int", "float", "timestamp", "value")
+}
+
+
 class _Builder:
-    """Build Python data from a composed YAML node graph, recording positions."""
+    """Build plain Python data from a composed YAML node graph.
+
+    Only the safe scalar types (str, int, float, bool, null, timestamp) are
+    constructed; any other tag is an error.  Duplicate keys, non-scalar keys,
+    non-finite numbers, excessive alias expansion and nesting are rejected
+    with the node's position.
+    """
 
     def __init__(self, name: str):
         self.name = name
-        self.positions: dict[PathT, SourcePos] = {}
-        self.key_positions: dict[PathT, SourcePos] = {}
         self.nodes = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: Any, message: str, code: str) -> None:
         raise CardError([Diagnostic.at(_mark(self.name, node.start_mark), message, code=code)])
 
-    def build(self, node: Any, path: PathT, depth: int = 0) -> Any:
+    def build(self, node: Any, depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             self.fail(node, f"document expands to more than {MAX_NODES} nodes "
                             "(an alias bomb, or far too large for a card)", "too-large")
         if depth > MAX_DEPTH:
             self.fail(node, f"nesting deeper than {MAX_DEPTH} levels (recursive alias?)", "too-deep")
-        self.positions[path] = _mark(self.name, node.start_mark)
-        if isinstance(node, yaml.MappingNode):
-            self.constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        cls = node.__class__
+        if cls is yaml.ScalarNode:
+            if node.tag == _STR:
+                return node.value
+            return self.scalar(node)
+        if cls is yaml.SequenceNode:
+            return [self.build(item, depth + 1) for item in node.value]
+        if cls is yaml.MappingNode:
             out: dict[str, Any] = {}
+            merges = []
+            seen: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    self.fail(key_node, "mapping keys must be plain strings, not lists or mappings",
-                              "bad-key")
+                if key_node.__class__ is not yaml.ScalarNode:
+                    self.fail(key_node, "mapping keys must be plain strings, not lists or mappings", "bad-key")
+                if key_node.tag == _MERGE:
+                    merges.append(value_node)
+                    continue
                 key = key_node.value
-                if key in out:
-                    first = self.key_positions.get(path + (key,))
-                    where = f" (first defined at line {first.line})" if first else ""
-                    self.fail(key_node, f"duplicate key '{key}'{where}", "duplicate-key")
-                self.key_positions[path + (key,)] = _mark(self.name, key_node.start_mark)
-                out[key] = self.build(value_node, path + (key,), depth + 1)
+                if key in seen:
+                    first = seen[key].start_mark.line + 1
+                    self.fail(key_node, f"duplicate key '{key}' (first defined at line {first})", "duplicate-key")
+                seen[key] = key_node
+                out[key] = self.build(value_node, depth + 1)
+            if merges:  # YAML merge keys (<<): explicit keys win, earlier merge sources win
+                merged: dict[str, Any] = {}
+                for source in reversed(merges):
+                    sources = source.value if source.__class__ is yaml.SequenceNode else [source]
+                    for sub in reversed(sources):
+                        value = self.build(sub, depth + 1)
+                        if not isinstance(value, dict):
+                            self.fail(sub, "a merge key (<<) must refer to a mapping", "bad-merge")
+                        merged.update(value)
+                merged.update(out)
+                out = merged
             return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        self.fail(node, "unsupported YAML node", "bad-value")  # pragma: no cover
+
+    def scalar(self, node: Any) -> Any:
+        fn = _SCALAR_CONSTRUCTORS.get(node.tag)
+        if fn is None:
+            self.fail(node, f"unsupported YAML tag '{node.tag}': cards hold only plain data "
+                            "(strings, numbers, booleans, dates, lists, mappings)", "bad-tag")
         try:
-            value = self.constructor.construct_object(node, deep=True)
+            value = fn(self.constructor, node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            if node.tag == "tag:yaml.org,2002:timestamp":
+            if node.tag == _TIMESTAMP:
                 return node.value  # an impossible date stays text; the schema reports it in context
             self.fail(node, f"cannot read value '{node.value}': {getattr(exc, 'problem', None) or exc}",
                       "bad-value")
         if isinstance(value, float) and not math.isfinite(value):
             self.fail(node, f"'{node.value}' is not a finite number", "not-finite")
-        if isinstance(value, (bytes, bytearray)):
-            self.fail(node, "binary values are not allowed in a card", "bad-value")
         return value
+
+
+def _yaml_positions(root: Any, name: str) -> tuple[dict, dict]:
+    """Path -> SourcePos for every value and key of a composed YAML document."""
+    positions: dict[PathT, SourcePos] = {}
+    key_positions: dict[PathT, SourcePos] = {}
+
+    def walk(node: Any, path: PathT, depth: int) -> None:
+        if depth > MAX_DEPTH or path in positions:
+            return
+        positions[path] = _mark(name, node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:
+                    for sub in (value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]):
+                        if isinstance(sub, yaml.MappingNode):
+                            for k, v in sub.value:
+                                if (path + (k.value,)) not in key_positions:
+                                    key_positions[path + (k.value,)] = _mark(name, k.start_mark)
+                                    walk(v, path + (k.value,), depth + 1)
+                    continue
+                key_positions[path + (key_node.value,)] = _mark(name, key_node.start_mark)
+                positions.pop(path + (key_node.value,), None)  # explicit keys win over merged ones
+                walk(value_node, path + (key_node.value,), depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, path + (i,), depth + 1)
+
+    walk(root, (), 0)
+    return positions, key_positions
 
 
 def _load_yaml(text: str, name: str) -> Document:
@@ -230,9 +323,8 @@ def _load_yaml(text: str, name: str) -> Document:
     if root is None:
         raise CardError([Diagnostic("file holds no YAML content; a card is a mapping of sections",
                                     file=name, line=1, col=1, code="empty")])
-    builder = _Builder(name)
-    data = builder.build(root, ())
-    return Document(data, name, builder.positions, builder.key_positions)
+    data = _Builder(name).build(root)
+    return Document(data, name, locate=lambda: _yaml_positions(root, name))
 
 
 # --------------------------------------------------------------------------
@@ -333,21 +425,46 @@ class _JsonBuilder:
         return float(num), m.end()
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
 def _load_json(text: str, name: str) -> Document:
     def reject_constant(value: str) -> Any:
         raise ValueError(value)
 
+    def locate() -> tuple[dict, dict]:
+        builder = _JsonBuilder(text, name)
+        builder.value(0, ())
+        return builder.positions, builder.key_positions
+
     try:
-        json.loads(text, parse_constant=reject_constant)
+        data = json.loads(text, parse_constant=reject_constant, parse_float=_finite_float,
+                          object_pairs_hook=_pairs_to_dict)
     except json.JSONDecodeError as exc:
         raise CardError([Diagnostic(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno,
                                     col=exc.colno, code="json-syntax")]) from None
+    except _DuplicateKey:
+        locate()  # raises the located duplicate-key error
+        raise CardError([Diagnostic("duplicate key", file=name, code="duplicate-key")]) from None
     except ValueError as exc:
         raise CardError([Diagnostic(f"'{exc}' is not a finite number", file=name,
                                     code="not-finite")]) from None
     except RecursionError:
         raise CardError([Diagnostic(f"nesting deeper than {MAX_DEPTH} levels", file=name,
                                     code="too-deep")]) from None
-    builder = _JsonBuilder(text, name)
-    data, _ = builder.value(0, ())
-    return Document(data, name, builder.positions, builder.key_positions)
+    return Document(data, name, locate=locate)

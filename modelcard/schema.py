@@ -22,7 +22,6 @@ import datetime as _dt
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
-    AnyUrl,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -66,6 +65,8 @@ Markdown = Annotated[str, StringConstraints(min_length=1),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
 Label = Annotated[str, BeforeValidator(_scalar_to_str), StringConstraints(min_length=1)]
 Group = Annotated[dict[Text, Label], Field(min_length=1)]
+Url = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$"),
+                Field(json_schema_extra={"format": "uri"})]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 Probability = Annotated[float, Field(gt=0, lt=1)]
 Count = Annotated[int, Field(ge=0)]
@@ -79,6 +80,7 @@ class Section(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         allow_inf_nan=False,
+        defer_build=True,
         json_schema_extra={"patternProperties": {"^x-": {}}},
     )
 
@@ -116,12 +118,12 @@ class Party(Section):
     role: Optional[Text] = optional("Role, e.g. 'developer', 'data steward', 'card author'.")
     organization: Optional[Text] = optional("Organisation the person belongs to.")
     email: Optional[Text] = optional("Contact e-mail address.")
-    url: Optional[AnyUrl] = optional("Web page of the person or organisation.")
+    url: Optional[Url] = optional("Web page of the person or organisation.")
 
 
 class Reference(Section):
     title: Text = Field(description="Title of the paper, page or resource.")
-    url: Optional[AnyUrl] = optional("Where to find it.")
+    url: Optional[Url] = optional("Where to find it.")
 
 
 class ConfidenceInterval(Section):
@@ -180,7 +182,7 @@ class ModelDetails(Section):
     base_model: Optional[Text] = optional("Model this one was fine-tuned or derived from.")
     inputs: Optional[list[ModelIO]] = recommended("What the model takes as input.")
     outputs: Optional[list[ModelIO]] = recommended("What the model produces.")
-    repository: Optional[AnyUrl] = optional("Where the code or weights are published.")
+    repository: Optional[Url] = optional("Where the code or weights are published.")
     contact: Optional[Text] = optional("Where to send questions or reports about the model.")
     references: Optional[list[Reference]] = optional("Papers or pages describing the model.")
 
@@ -215,7 +217,7 @@ class Factors(Section):
 
 class DataSource(Section):
     name: Text = Field(description="Name of the source.")
-    url: Optional[AnyUrl] = optional("Where the source can be found.")
+    url: Optional[Url] = optional("Where the source can be found.")
     description: Optional[Markdown] = optional("What was taken from it.")
 
 
@@ -285,6 +287,8 @@ class Maintenance(Section):
 class Provenance(Section):
     """ABOUT ML data documentation: where the data came from and how it was shaped."""
 
+    motivation: Optional[Markdown] = optional(
+        "For what purpose was the dataset created, by whom, and who funded it? (Datasheets: Motivation)")
     sources: Optional[list[DataSource]] = recommended("Where does the data come from?")
     collection: Optional[Collection] = recommended("How and when was it collected?")
     consent: Optional[Consent] = recommended("Was consent obtained from the people in the data?")
@@ -307,7 +311,7 @@ class Dataset(Section):
     name: Text = Field(description="Human-readable name.")
     role: DatasetRole = Field(description="What the dataset was used for.")
     description: Optional[Markdown] = recommended("What the dataset is.")
-    url: Optional[AnyUrl] = optional("Where it can be obtained.")
+    url: Optional[Url] = optional("Where it can be obtained.")
     version: Optional[Text] = recommended("Version or snapshot of the dataset.")
     sha256: Optional[Sha256] = recommended("SHA-256 of the exact file(s) used, to pin the data.")
     provenance: Optional[Provenance] = recommended("ABOUT ML provenance: sources, collection, consent, licensing.")
@@ -341,6 +345,33 @@ class ConfidenceIntervalMethod(Section):
     description: Optional[Markdown] = optional("Details, e.g. stratification of the bootstrap.")
 
 
+class PerformanceRequirement(Section):
+    """A release criterion on one metric: ``modelcard gate`` fails the card when it is not met."""
+
+    metric: Text = Field(description="Metric name, as in `metrics[].name`, e.g. 'accuracy'.")
+    min: Optional[float] = optional("Smallest acceptable value (inclusive), e.g. 0.65 for accuracy.")
+    max: Optional[float] = optional("Largest acceptable value (inclusive), e.g. 0.35 for a false positive rate.")
+    slice: Optional[Group] = optional(
+        "Apply to the metric measured on this slice (attribute: value pairs); absent means the overall metric.")
+    all_slices: Optional[bool] = optional("Apply to the overall metric and to every slice it was measured on.")
+    dataset: Optional[Text] = optional("Apply only to the metric measured on this dataset id; absent means any.")
+    split: Optional[Text] = optional("Apply only to the metric measured on this split; absent means any.")
+    basis: Optional[Literal["estimate", "confidence_interval"]] = optional(
+        "What must clear the bar: the point 'estimate' (the default) or the whole 'confidence_interval' "
+        "(lower bound for min, upper bound for max; a straddling interval is inconclusive).")
+    rationale: Optional[Markdown] = optional("Why this bar was chosen, and by whom.")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "PerformanceRequirement":
+        if self.min is None and self.max is None:
+            raise ValueError("a requirement needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        if self.slice is not None and self.all_slices:
+            raise ValueError("give either slice or all_slices: true, not both")
+        return self
+
+
 class TestMethodology(Section):
     """How the model was tested: data, protocol, metrics, uncertainty."""
 
@@ -351,6 +382,8 @@ class TestMethodology(Section):
     confidence_intervals: Optional[ConfidenceIntervalMethod] = recommended(
         "How were confidence intervals computed?")
     seeds: Optional[list[int]] = optional("Random seeds used, for reproducibility.")
+    requirements: Optional[list[PerformanceRequirement]] = optional(
+        "Performance release criteria, e.g. accuracy >= 0.65 overall; `modelcard gate` enforces them.")
 
 
 # --------------------------------------------------------------------------

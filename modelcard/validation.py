@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 from pydantic import BaseModel, ValidationError
 
 from .checks import run_checks
-from .diagnostics import CardError, Diagnostic, ModelcardError, Report
+from .diagnostics import CardError, Diagnostic, ModelcardError, Report, UsageError
 from .layering import apply_set, merge
 from .loader import Document, format_path, load
 from .schema import EXTENSION_PREFIX, ModelCard
@@ -58,6 +58,8 @@ def validate_file(path: PathLike, *, strict: bool = False, overlays: Sequence[Pa
     except CardError as exc:
         report.diagnostics = exc.diagnostics
         return report
+    except UsageError:
+        raise  # a bad --set is the command line's fault, not the file's: exit 2 with one message
     except ModelcardError as exc:
         report.unreadable = True
         message = str(exc)
