@@ -25,6 +25,7 @@ COMMANDS = {
     "evaluate": "modelcard.cli.evaluate",
     "gate": "modelcard.cli.gate",
     "diff": "modelcard.cli.diff",
+    "merge": "modelcard.cli.merge",
     "import": "modelcard.cli.importer",
     "export": "modelcard.cli.export",
 }
