@@ -42,6 +42,9 @@ def missing_recommended(card: ModelCard) -> Iterator[tuple[tuple, str]]:
         for name, info in type(section).model_fields.items():
             extra = info.json_schema_extra
             if isinstance(extra, dict) and extra.get(RECOMMENDED) and _is_empty(getattr(section, name)):
+                if name == "confidence_interval" and getattr(section, "value", 0) is None \
+                        and getattr(section, "undefined_reason", None):
+                    continue  # an undefined value (division by zero) has no interval to give
                 yield path, name
 
 
