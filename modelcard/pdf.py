@@ -1,0 +1,151 @@
+"""HTML -> PDF through WeasyPrint, fetching nothing the card did not declare.
+
+This is the only module that imports WeasyPrint (the optional ``[pdf]``
+extra), and only when a PDF is requested.
+
+* **No network, no stray files.** WeasyPrint resolves every ``<img>``,
+  stylesheet, font and SVG reference through a URL fetcher.  Ours serves
+  ``data:`` URIs and regular files under the card's own folder (its declared
+  assets); everything else (``http:``, ``https:``, ``ftp:``, ``file:`` outside
+  that folder, symlinks escaping it) is refused and recorded in
+  ``PdfResult.refused``.  File attachments (``<link rel=attachment>``) are
+  never added.
+* **Reproducible.** The creation and modification dates come from
+  ``SOURCE_DATE_EPOCH`` when it is set (https://reproducible-builds.org/specs/source-date-epoch/),
+  and the file identifier is a hash of the content, so two renders of the
+  same card give byte-identical PDFs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+from urllib.parse import unquote, urlsplit
+
+from .diagnostics import UsageError
+
+INSTALL_HINT = ("PDF output needs WeasyPrint: pip install 'modelcard[pdf]' "
+                "(it also needs the Pango library, e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
+MAX_ASSET_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class PdfResult:
+    pdf: bytes
+    pages: int = 0
+    refused: list[str] = field(default_factory=list)
+    fetched: list[str] = field(default_factory=list)
+
+
+def _weasyprint():
+    try:
+        import weasyprint
+    except ImportError:
+        raise UsageError(INSTALL_HINT) from None
+    except OSError as exc:  # the Python package is there, the system libraries are not
+        raise UsageError(f"{INSTALL_HINT}; loading it failed: {exc}") from None
+    return weasyprint
+
+
+def source_date(epoch: Optional[int] = None) -> _dt.datetime:
+    """The document date: ``epoch``, else ``$SOURCE_DATE_EPOCH``, else now (UTC, whole seconds)."""
+    if epoch is None:
+        raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if raw:
+            if not raw.isdigit():
+                raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, got {raw!r}")
+            epoch = int(raw)
+    if epoch is None:
+        return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc)
+
+
+def make_fetcher(root: Optional[Path]):
+    """A WeasyPrint URL fetcher serving ``data:`` URIs and files under ``root`` only."""
+    weasyprint = _weasyprint()
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    allowed_root = Path(root).resolve() if root is not None else None
+
+    class CardAssetFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(timeout=1, allowed_protocols={"data", "file"}, allow_redirects=False)
+            self.refused: list[str] = []
+            self.fetched: list[str] = []
+
+        def fetch(self, url, headers=None):  # noqa: ANN001 - WeasyPrint's signature
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                self.fetched.append(url[:40])
+                return super().fetch(url, headers)
+            if scheme == "file" and allowed_root is not None:
+                path = self._asset(url)
+                if path is not None:
+                    self.fetched.append(url)
+                    return URLFetcherResponse(url, path.read_bytes(), {})
+            self.refused.append(url)
+            raise ValueError(f"modelcard does not fetch {url!r}: only the card's own files may be embedded")
+
+        @staticmethod
+        def _asset(url: str) -> Optional[Path]:
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                return None
+            try:
+                path = Path(unquote(parts.path)).resolve()
+            except (OSError, RuntimeError, ValueError):
+                return None
+            if allowed_root not in path.parents or not path.is_file():
+                return None
+            try:
+                if path.stat().st_size > MAX_ASSET_BYTES:
+                    return None
+            except OSError:
+                return None
+            return path
+
+    del weasyprint
+    return CardAssetFetcher()
+
+
+_NO_ATTACHMENT = re.compile(r"""(\brel\s*=\s*["']?[^"'>]*?)\battachment\b""", re.IGNORECASE)
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+
+
+def _with_dates(html: str, when: _dt.datetime) -> str:
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta = (f'<meta name="dcterms.created" content="{stamp}">'
+            f'<meta name="dcterms.modified" content="{stamp}">')
+    # drop any dates a (user) template set, so SOURCE_DATE_EPOCH always wins
+    html = re.sub(r'<meta\s+name="dcterms\.(created|modified)"[^>]*>', "", html, flags=re.IGNORECASE)
+    match = _HEAD_END.search(html)
+    if match is None:
+        return meta + html
+    return html[:match.start()] + meta + html[match.start():]
+
+
+def html_to_pdf(html: str, *, base_dir: Optional[os.PathLike | str] = None,
+                source_date_epoch: Optional[int] = None) -> PdfResult:
+    """Render an HTML document to PDF bytes with the restricted fetcher."""
+    weasyprint = _weasyprint()
+    root = Path(base_dir).resolve() if base_dir is not None else None
+    fetcher = make_fetcher(root)
+    html = _with_dates(html, source_date(source_date_epoch))
+    base_url = (root.as_uri() + "/") if root is not None else None
+    logger = logging.getLogger("weasyprint")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)  # refusals are reported by us, not as WeasyPrint tracebacks
+    html = _NO_ATTACHMENT.sub(r"\1", html)
+    try:
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+        document.metadata.attachments = []  # never embed files, whatever the template says
+        pdf = document.write_pdf(pdf_identifier=True)
+    finally:
+        logger.setLevel(previous)
+    return PdfResult(pdf=pdf, pages=len(document.pages), refused=list(dict.fromkeys(fetcher.refused)),
+                     fetched=fetcher.fetched)
