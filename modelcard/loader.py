@@ -25,9 +25,40 @@ import yaml
 from .diagnostics import CardError, Diagnostic, SourcePos, UnreadableError
 
 try:  # libyaml is much faster; fall back to pure Python transparently
-    _YamlLoader = yaml.CSafeLoader  # type: ignore[attr-defined]
+    _BaseYamlLoader = yaml.CSafeLoader  # type: ignore[attr-defined]
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _YamlLoader = yaml.SafeLoader
+    _BaseYamlLoader = yaml.SafeLoader
+
+_TAG_CACHE: dict[tuple, str] = {}
+_TAG_CACHE_MAX = 20_000
+
+
+class _YamlLoader(_BaseYamlLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with implicit tag resolution memoised per plain scalar.
+
+    Composing calls back into Python's resolver for every node; cards repeat the
+    same keys and values, so the (value, implicit) -> tag answer is cached
+    (bounded: short scalars only, at most ``_TAG_CACHE_MAX`` entries).  Safe
+    loaders have no path resolvers, so descending is a no-op.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and len(value) <= 80:  # keys and short values; prose is not kept
+            key = (value, implicit)
+            tag = _TAG_CACHE.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_TAG_CACHE) < _TAG_CACHE_MAX:
+                    _TAG_CACHE[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_NODES = 200_000

@@ -48,7 +48,15 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print("modelcard validate: no card files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
-    reports = [validate_file(f, strict=args.strict, overlays=args.overlays, sets=args.sets) for f in files]
+    reports = []
+    for i, f in enumerate(files):
+        reports.append(validate_file(f, strict=args.strict, overlays=args.overlays, sets=args.sets))
+        if i == 0 and len(files) > 1:
+            import gc
+
+            # modules and the (lazily built) schema validators live until exit: keep the
+            # cyclic collector from re-scanning them for every card of a large batch
+            gc.freeze()
     fmt = args.format
     text = FORMATTERS[fmt](reports, quiet=args.quiet) if fmt == "text" else FORMATTERS[fmt](reports)
     if text:
