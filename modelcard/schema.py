@@ -26,9 +26,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     StringConstraints,
-    model_serializer,
     model_validator,
 )
 
@@ -74,41 +72,30 @@ Verdict = Literal["pass", "fail", "inconclusive", "not_run"]
 DatasetRole = Literal["training", "validation", "evaluation", "test", "fine-tuning", "calibration", "other"]
 
 
+_EXTENSIONS_SCHEMA = {"additionalProperties": False, "patternProperties": {"^x-": {}}}
+
+
 class Section(BaseModel):
-    """Base of every card section: unknown keys are errors, ``x-*`` keys are extensions."""
+    """Base of every card section: unknown keys are errors, ``x-*`` keys are extensions.
+
+    Pydantic keeps keys it does not know in ``__pydantic_extra__`` (and dumps
+    them back after the fields); :func:`modelcard.validation.unknown_keys`
+    reports every such key that is not an ``x-`` extension.  Doing that in one
+    walk, instead of a Python validator on every section, keeps validation of
+    large cards cheap.
+    """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         allow_inf_nan=False,
         defer_build=True,
-        json_schema_extra={"patternProperties": {"^x-": {}}},
+        json_schema_extra=_EXTENSIONS_SCHEMA,
     )
-
-    _extensions: dict[str, Any] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _split_extensions(cls, data: Any, handler: Any) -> Any:
-        ext: dict[str, Any] = {}
-        if isinstance(data, dict) and any(isinstance(k, str) and k.startswith(EXTENSION_PREFIX) for k in data):
-            ext = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith(EXTENSION_PREFIX)}
-            data = {k: v for k, v in data.items() if k not in ext}
-        obj = handler(data)
-        if ext:
-            obj._extensions = ext
-        return obj
-
-    @model_serializer(mode="wrap")
-    def _join_extensions(self, handler: Any) -> Any:
-        out = handler(self)
-        if self._extensions and isinstance(out, dict):
-            out.update(self._extensions)
-        return out
 
     @property
     def extensions(self) -> dict[str, Any]:
         """The ``x-*`` keys this section carried."""
-        return self._extensions
+        return {k: v for k, v in (self.__pydantic_extra__ or {}).items() if k.startswith(EXTENSION_PREFIX)}
 
 
 class Party(Section):
@@ -178,6 +165,8 @@ class ModelDetails(Section):
     architecture: Optional[Text] = optional("Architecture or algorithm, e.g. 'gradient-boosted trees'.")
     developers: Optional[list[Party]] = recommended("Who developed the model.")
     license: Optional[Text] = recommended("Licence of the model, as an SPDX identifier where one exists.")
+    languages: Optional[list[Text]] = optional(
+        "Natural languages the model handles, as BCP 47 / ISO 639 codes, e.g. ['en', 'fr'].")
     citation: Optional[Text] = optional("How to cite the model (BibTeX or plain text).")
     base_model: Optional[Text] = optional("Model this one was fine-tuned or derived from.")
     inputs: Optional[list[ModelIO]] = recommended("What the model takes as input.")
@@ -556,7 +545,7 @@ class ModelCard(Section):
 
     model_config = ConfigDict(
         title="modelcard",
-        json_schema_extra={"patternProperties": {"^x-": {}}},
+        json_schema_extra=_EXTENSIONS_SCHEMA,
     )
 
     card: CardMetadata = Field(description="About this card: schema version, authors, date.")

@@ -42,10 +42,13 @@ def load_document(path: PathLike, overlays: Sequence[PathLike] = (), sets: Seque
 
 def validate_document(doc: Document, *, strict: bool = False) -> tuple[ModelCard | None, list[Diagnostic]]:
     """Validate loaded data against the schema, then run the card checks."""
+    unknown = [_unknown_key_diagnostic(path, model, doc) for path, model in unknown_keys(doc.data)]
     try:
         card = ModelCard.model_validate(doc.data)
     except ValidationError as exc:
-        return None, schema_diagnostics(exc, doc)
+        return None, _sorted(schema_diagnostics(exc, doc) + unknown)
+    if unknown:
+        return None, unknown
     return card, run_checks(card, doc, strict=strict)
 
 
@@ -106,25 +109,65 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
-def _model_at(loc: Iterable[Any]) -> type[BaseModel] | None:
-    """The model class that validates the node at ``loc`` (for did-you-mean)."""
-    tp: Any = ModelCard
-    for part in loc:
-        tp = _unwrap(tp)
-        origin = typing.get_origin(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
-            field = tp.model_fields.get(part)
-            if field is None:
-                return None
-            tp = field.annotation
-        elif origin is list and isinstance(part, int):
-            tp = typing.get_args(tp)[0]
-        elif origin is dict:
-            tp = typing.get_args(tp)[1]
-        else:
-            return None
-    tp = _unwrap(tp)
-    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+_PLANS: dict[type, dict[str, tuple[str, Any]]] = {}
+
+
+def _plan(model: type[BaseModel]) -> dict[str, tuple[str, Any]]:
+    """For each field of ``model``: how to descend into it ("model", "list", "dict" or "leaf")."""
+    plan = _PLANS.get(model)
+    if plan is None:
+        plan = {}
+        for name, field in model.model_fields.items():
+            tp = _unwrap(field.annotation)
+            origin = typing.get_origin(tp)
+            kind, child = "leaf", None
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                kind, child = "model", tp
+            elif origin in (list, dict):
+                inner = _unwrap(typing.get_args(tp)[-1])
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    kind, child = origin.__name__, inner
+            plan[name] = (kind, child)
+        _PLANS[model] = plan
+    return plan
+
+
+def unknown_keys(data: Any, model: type[BaseModel] = ModelCard,
+                 path: tuple = ()) -> Iterable[tuple[tuple, type[BaseModel]]]:
+    """(path, section model) of every key in raw card data that the schema does not define.
+
+    ``x-`` keys are extensions and never unknown.
+    """
+    if not isinstance(data, dict):
+        return
+    plan = _plan(model)
+    for key, value in data.items():
+        entry = plan.get(key)
+        if entry is None:
+            if not (isinstance(key, str) and key.startswith(EXTENSION_PREFIX)):
+                yield path + (key,), model
+            continue
+        kind, child = entry
+        if kind == "model":
+            yield from unknown_keys(value, child, path + (key,))
+        elif kind == "list" and isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from unknown_keys(item, child, path + (key, i))
+        elif kind == "dict" and isinstance(value, dict):
+            for k, item in value.items():
+                yield from unknown_keys(item, child, path + (key, k))
+
+
+def _unknown_key_diagnostic(path: tuple, model: type[BaseModel], doc: Document) -> Diagnostic:
+    key = str(path[-1])
+    close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; extensions must start with '{EXTENSION_PREFIX}'"
+    return Diagnostic.at(doc.pos(path, key=True), f"unknown key '{key}'{hint}", file=doc.source,
+                         code="unknown-key", path=format_path(path))
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.line or 0, d.col or 0))
 
 
 def _describe(value: Any) -> str:
@@ -149,21 +192,11 @@ def schema_diagnostics(exc: ValidationError, doc: Document) -> list[Diagnostic]:
         loc = tuple(err["loc"])
         kind = err["type"]
         value = err.get("input")
-        key_pos = False
         if kind == "missing":
             field = loc[-1]
             where = format_path(loc[:-1]) or "the card"
             message = f"missing required field '{field}' in {where}"
             pos_path = loc[:-1]
-        elif kind == "extra_forbidden":
-            field = loc[-1]
-            model = _model_at(loc[:-1])
-            names = list(model.model_fields) if model else []
-            close = difflib.get_close_matches(str(field), names, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else \
-                f"; extensions must start with '{EXTENSION_PREFIX}'"
-            message = f"unknown key '{field}'{hint}"
-            pos_path, key_pos = loc, True
         else:
             msg = err["msg"]
             if msg.startswith("Value error, "):
@@ -180,7 +213,6 @@ def schema_diagnostics(exc: ValidationError, doc: Document) -> list[Diagnostic]:
         if (loc, kind) in seen:
             continue
         seen.add((loc, kind))
-        out.append(Diagnostic.at(doc.pos(pos_path, key=key_pos), message, file=doc.source,
+        out.append(Diagnostic.at(doc.pos(pos_path), message, file=doc.source,
                                  code=kind.replace("_", "-"), path=format_path(loc)))
-    out.sort(key=lambda d: (d.line or 0, d.col or 0))
-    return out
+    return _sorted(out)

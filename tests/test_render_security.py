@@ -176,7 +176,7 @@ def test_pdf_of_hostile_card_fetches_nothing(no_network):
 @pytest.mark.parametrize("source, expected", [
     ("{{ ''.__class__.__mro__ }}", "unsafe"),
     ("{{ card.model.__class__.__init__.__globals__ }}", "unsafe"),
-    ("{{ card.model._extensions }}", "unsafe"),
+    ("{{ card.model.__pydantic_extra__ }}", "unsafe"),
     ("{% for x in range(10**9) %}{% endfor %}", "range too big"),
     ("{% if %}", "template syntax error"),
     ("{{ no_such_thing.attr }}", "undefined"),

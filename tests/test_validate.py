@@ -148,9 +148,9 @@ def test_cli_json_and_github_formats(tmp_path, run_cli):
     data = json.loads(res.stdout)
     assert data["valid"] is False
     [diag] = data["files"][0]["diagnostics"]
-    assert diag["line"] == 7 and diag["code"] == "extra-forbidden" and "primary_uses" in diag["message"]
+    assert diag["line"] == 7 and diag["code"] == "unknown-key" and "primary_uses" in diag["message"]
     gh = run_cli("validate", "--format", "github", bad)
-    assert gh.stdout.startswith(f"::error file={bad},line=7,col=3,title=modelcard extra-forbidden::")
+    assert gh.stdout.startswith(f"::error file={bad},line=7,col=3,title=modelcard unknown-key::")
 
 
 def test_cli_directory_and_overlay(tmp_path, run_cli):

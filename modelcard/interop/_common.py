@@ -1,0 +1,261 @@
+"""Helpers shared by the importers and exporters."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import WARNING, CardError, Diagnostic, SourcePos, UnreadableError
+
+#: imported cards that carry no model version get this one (documented in the README)
+UNVERSIONED = "unversioned"
+
+_ID_BAD = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass
+class ImportResult:
+    """The outcome of importing one file: card data plus what the importer had to say."""
+
+    data: dict[str, Any]
+    source: str
+    format: str
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def card(self) -> Any:
+        """The imported data validated as a :class:`~modelcard.schema.ModelCard`."""
+        from ..schema import ModelCard
+
+        return ModelCard.model_validate(self.data)
+
+
+class Notes:
+    """Collects warnings for one source file."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.items: list[Diagnostic] = []
+
+    def warn(self, message: str, *, pos: SourcePos | None = None, line: int | None = None,
+             col: int | None = None, code: str = "import", path: str = "") -> None:
+        if pos is not None:
+            d = Diagnostic.at(pos, message, file=self.source, severity=WARNING, code=code, path=path)
+        else:
+            d = Diagnostic(message, file=self.source, line=line, col=col if line else None, severity=WARNING,
+                           code=code, path=path)
+        self.items.append(d)
+
+
+def read_bytes(path: str | Path, limit: int = 8 * 1024 * 1024) -> bytes:
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise UnreadableError(f"{path}: is a directory, not a file")
+        if p.stat().st_size > limit:
+            raise CardError([Diagnostic(f"file is larger than {limit // 1048576} MiB", file=str(path),
+                                        code="too-large")])
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableError(f"{path}: no such file") from None
+    except PermissionError:
+        raise UnreadableError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise UnreadableError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise UnreadableError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def decode_text(raw: bytes, name: str, notes: Notes) -> str:
+    """UTF-8 (BOM allowed); UTF-16 with a BOM is decoded with a warning; anything else is an error."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise CardError([Diagnostic("file starts with a UTF-16 byte-order mark but is not valid UTF-16",
+                                        file=name, line=1, col=1, code="encoding")]) from None
+        notes.warn("file is UTF-16 encoded; decoded it (export writes UTF-8)", line=1, code="encoding")
+        return text.lstrip("\ufeff")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise CardError([Diagnostic(
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
+            file=name, line=line, col=col, code="encoding")]) from None
+
+
+def make_id(text: str, taken: set[str] | None = None) -> str:
+    """A dataset id matching ``^[A-Za-z0-9][A-Za-z0-9_.-]*$`` derived from ``text``, unique in ``taken``."""
+    base = _ID_BAD.sub("-", str(text).replace("/", "__")).strip("-_.") or "dataset"
+    if not base[0].isalnum():
+        base = "d" + base
+    base = base[:80]
+    out, n = base, 2
+    while taken is not None and out in taken:
+        out, n = f"{base}-{n}", n + 1
+    if taken is not None:
+        taken.add(out)
+    return out
+
+
+def to_number(value: Any) -> float | None:
+    """A finite float from a number or a numeric string, else None (booleans are not numbers)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        f = float(value)
+    elif isinstance(value, str):
+        try:
+            f = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return f if math.isfinite(f) else None
+
+
+def parse_date(value: Any) -> _dt.date | None:
+    """ISO dates, plus the ``YYYY/MM/DD`` and ``YYYY-MM-DDTHH:MM`` forms seen in the wild."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%m/%d/%Y", "%d %B %Y", "%B %d, %Y"):
+        try:
+            return _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    try:
+        return _dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def canonical_license(text: str) -> str | None:
+    """The canonical SPDX id for ``text`` (case-insensitive), or None when it is not one."""
+    from ._spdx_ids import CANONICAL
+
+    return CANONICAL.get(str(text).strip().lower())
+
+
+#: keys a schema requires even when empty (CycloneDX ``energyConsumption.energyProviders``)
+KEEP_EMPTY = frozenset({"energyProviders"})
+
+
+def clean(value: Any) -> Any:
+    """Drop None values and empty containers, recursively (for building exports)."""
+    if isinstance(value, dict):
+        out = {k: clean(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not None and (k in KEEP_EMPTY or (v != [] and v != {}))}
+    if isinstance(value, list):
+        return [clean(v) for v in value if v is not None]
+    return value
+
+
+def nonempty_str(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def dump_card(card: Any) -> dict[str, Any]:
+    """A card's data as exporters see it: JSON types for fields, extensions as written."""
+    return card.model_dump(mode="json", exclude_none=True)
+
+
+def finish(result: ImportResult) -> ImportResult:
+    """Validate imported data as a card and normalise it; an invalid result is a located error."""
+    from ..validation import validate_data
+
+    card, diags = validate_data(result.data, result.source)
+    errors = [d for d in diags if d.severity == "error"]
+    if card is None or errors:
+        raise CardError([Diagnostic(f"imported data is not a valid card: {d.message}", file=result.source,
+                                    code="import-invalid", path=d.path) for d in (errors or diags)])
+    result.data = dump_card(card)
+    return result
+
+
+# --------------------------------------------------------------------------
+# shape checks: a mapping only ever sees the types it expects
+
+STR = "text"
+NUM = "number or numeric text"
+SCALAR = "scalar"
+ANY = "any"
+
+_KIND = {dict: "a mapping", list: "a list", str: "text", bool: "a boolean", int: "a number", float: "a number",
+         type(None): "null"}
+
+
+def _fits(value: Any, spec: Any) -> bool:
+    if spec is ANY:
+        return True
+    if spec is STR:
+        return isinstance(value, str)
+    if spec is NUM:
+        return isinstance(value, (int, float, str)) and not isinstance(value, bool)
+    if spec is SCALAR:
+        return isinstance(value, (str, int, float, bool))
+    if isinstance(spec, dict):
+        return isinstance(value, dict)
+    if isinstance(spec, list):
+        return isinstance(value, list)
+    return True  # pragma: no cover
+
+
+def _expected(spec: Any) -> str:
+    if isinstance(spec, dict):
+        return "a mapping"
+    if isinstance(spec, list):
+        return "a list"
+    return str(spec)
+
+
+def conform(data: Any, spec: Any, notes: "Notes", *, doc: Any = None, path: tuple = (),
+            kept: dict | None = None, ext: str = "x-import") -> dict:
+    """Remove values whose type does not match ``spec`` (in place); return them by dotted path.
+
+    ``spec`` mirrors the data: ``{key: spec}`` for mappings, ``[item_spec]`` for
+    lists, or one of STR, NUM, SCALAR, ANY.  Each removal is a located warning,
+    and the removed value is returned so the importer can keep it verbatim.
+    """
+    from ..loader import format_path
+
+    kept = {} if kept is None else kept
+    if isinstance(spec, dict) and isinstance(data, dict):
+        for key, sub in spec.items():
+            if key not in data or data[key] is None:
+                continue
+            if not _fits(data[key], sub):
+                where = format_path(path + (key,))
+                kept[where] = data.pop(key)
+                notes.warn(f"'{where}' is {_KIND.get(type(kept[where]), 'a value')}, expected {_expected(sub)}: "
+                           f"kept it verbatim under {ext}.invalid", pos=doc.pos(path + (key,)) if doc else None,
+                           code="wrong-type", path=where)
+            else:
+                conform(data[key], sub, notes, doc=doc, path=path + (key,), kept=kept, ext=ext)
+    elif isinstance(spec, list) and isinstance(data, list):
+        keep_items = []
+        for i, item in enumerate(data):
+            if item is None or not _fits(item, spec[0]):
+                where = format_path(path + (i,))
+                kept[where] = item
+                notes.warn(f"'{where}' is {_KIND.get(type(item), 'a value')}, expected {_expected(spec[0])}: "
+                           f"kept it verbatim under {ext}.invalid", pos=doc.pos(path + (i,)) if doc else None,
+                           code="wrong-type", path=where)
+            else:
+                conform(item, spec[0], notes, doc=doc, path=path + (i,), kept=kept, ext=ext)
+                keep_items.append(item)
+        data[:] = keep_items
+    return kept
