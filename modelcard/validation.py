@@ -14,6 +14,7 @@ This is the Python API behind ``modelcard validate``::
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import types
 import typing
@@ -72,6 +73,58 @@ def validate_file(path: PathLike, *, strict: bool = False, overlays: Sequence[Pa
         return report
     _, report.diagnostics = validate_document(doc, strict=strict)
     return report
+
+
+#: below this many cards a batch is validated in this process; above, across CPU cores
+PARALLEL_MIN_CARDS = 64
+
+
+def validate_files(paths: Sequence[PathLike], *, strict: bool = False, overlays: Sequence[PathLike] = (),
+                   sets: Sequence[str] = (), jobs: int | None = None) -> list[Report]:
+    """Validate many cards; reports come back in the order of ``paths``.
+
+    The first card is validated here, which builds the schema validator once;
+    a large batch is then spread over ``jobs`` forked worker processes (default:
+    the usable CPU cores) that inherit it, so each card costs only its own
+    parsing and validation.  ``jobs=1`` keeps everything in this process.
+    """
+    import gc
+
+    paths = list(paths)
+    if not paths:
+        return []
+    first = validate_file(paths[0], strict=strict, overlays=overlays, sets=sets)
+    # modules and the schema validator live until exit: keep the cyclic collector
+    # from re-scanning them for every further card
+    gc.freeze()
+    rest = paths[1:]
+    one = functools.partial(_validate_one, strict=strict, overlays=tuple(overlays), sets=tuple(sets))
+    workers = _worker_count(jobs, len(rest))
+    if workers <= 1:
+        return [first] + [one(p) for p in rest]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return [first] + pool.map(one, rest, chunksize=max(1, len(rest) // (workers * 8)))
+
+
+def _validate_one(path: PathLike, *, strict: bool, overlays: Sequence[PathLike], sets: Sequence[str]) -> Report:
+    return validate_file(path, strict=strict, overlays=overlays, sets=sets)
+
+
+def _worker_count(jobs: int | None, cards: int) -> int:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # spawn would re-import everything per worker: not worth it
+    if jobs is None:
+        if cards < PARALLEL_MIN_CARDS:
+            return 1
+        try:
+            jobs = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not on Linux
+            jobs = os.cpu_count() or 1
+    return max(1, min(jobs, cards))
 
 
 def load_card(path: PathLike, *, overlays: Sequence[PathLike] = (), sets: Sequence[str] = (),

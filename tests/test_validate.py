@@ -172,3 +172,20 @@ def test_input_is_never_modified(tmp_path, run_cli, example_path):
     before = copy.read_bytes()
     run_cli("validate", "--strict", copy, "--set", "model.version=2")
     assert copy.read_bytes() == before
+
+
+def test_batches_in_worker_processes_keep_order_and_results(tmp_path):
+    from modelcard.validation import validate_files
+
+    paths = []
+    for i in range(9):
+        text = MINIMAL.replace("tiny", f"m{i}") if i % 3 else MINIMAL.replace('"1"', "[1]")
+        paths.append(write(tmp_path, text, f"card{i}.yaml"))
+    paths.append(tmp_path / "missing.yaml")
+    serial = validate_files(paths, jobs=1)
+    parallel = validate_files(paths, jobs=2)
+    assert [r.file for r in parallel] == [str(p) for p in paths]
+    assert [(r.ok, r.unreadable, [str(d) for d in r.diagnostics]) for r in parallel] == \
+        [(r.ok, r.unreadable, [str(d) for d in r.diagnostics]) for r in serial]
+    assert [r.ok for r in serial] == [i % 3 != 0 for i in range(9)] + [False]
+    assert serial[-1].unreadable

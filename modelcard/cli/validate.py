@@ -24,6 +24,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="set one value, e.g. model.version=1.2.0 (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
+                   help="worker processes for large batches (default: one per CPU core "
+                        "from 64 cards on; 1 = no workers)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def expand_paths(paths: list[str]) -> list[str]:
@@ -42,21 +55,13 @@ def expand_paths(paths: list[str]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from modelcard.reporting import FORMATTERS
-    from modelcard.validation import validate_file
+    from modelcard.validation import validate_files
 
     files = expand_paths(args.paths)
     if not files:
         print("modelcard validate: no card files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
-    reports = []
-    for i, f in enumerate(files):
-        reports.append(validate_file(f, strict=args.strict, overlays=args.overlays, sets=args.sets))
-        if i == 0 and len(files) > 1:
-            import gc
-
-            # modules and the (lazily built) schema validators live until exit: keep the
-            # cyclic collector from re-scanning them for every card of a large batch
-            gc.freeze()
+    reports = validate_files(files, strict=args.strict, overlays=args.overlays, sets=args.sets, jobs=args.jobs)
     fmt = args.format
     text = FORMATTERS[fmt](reports, quiet=args.quiet) if fmt == "text" else FORMATTERS[fmt](reports)
     if text:
