@@ -133,32 +133,40 @@ class Document:
 # reading and decoding
 
 
-def read_text(path: str | os.PathLike) -> tuple[str, str]:
-    """Read ``path`` as UTF-8 text.  Returns ``(display_name, text)``.
+def read_bytes(path: str | os.PathLike, limit: int = MAX_BYTES) -> bytes:
+    """Read a whole input file of at most ``limit`` bytes.
 
-    Raises UnreadableError when the file cannot be opened and CardError when
-    its bytes are not a usable card (too large, not UTF-8, empty).
+    Raises UnreadableError when the file cannot be opened (missing, a
+    directory, no permission) and CardError when it is over the limit.
     """
     name = str(path)
     p = Path(path)
     try:
         if p.is_dir():
-            raise UnreadableError(f"{name}: is a directory, not a card file")
+            raise UnreadableError(f"{name}: is a directory, not a file")
         size = p.stat().st_size
-        if size > MAX_BYTES:
+        if size > limit:
             raise CardError([Diagnostic(
-                f"file is {size / 1048576:.1f} MiB; cards are limited to {MAX_BYTES // 1048576} MiB",
+                f"file is {size / 1048576:.1f} MiB; inputs are limited to {limit // 1048576} MiB",
                 file=name, code="too-large")])
-        raw = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise UnreadableError(f"{name}: no such file") from None
     except PermissionError:
         raise UnreadableError(f"{name}: permission denied") from None
     except IsADirectoryError:
-        raise UnreadableError(f"{name}: is a directory, not a card file") from None
+        raise UnreadableError(f"{name}: is a directory, not a file") from None
     except OSError as exc:
         raise UnreadableError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return name, decode(raw, name)
+
+
+def read_text(path: str | os.PathLike) -> tuple[str, str]:
+    """Read ``path`` as UTF-8 text.  Returns ``(display_name, text)``.
+
+    Raises UnreadableError when the file cannot be opened and CardError when
+    its bytes are not a usable card (too large, not UTF-8).
+    """
+    return str(path), decode(read_bytes(path), str(path))
 
 
 def decode(raw: bytes, name: str) -> str:

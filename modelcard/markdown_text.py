@@ -48,6 +48,20 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 
 
+def card_asset(root: Path, candidate: Path) -> Optional[Path]:
+    """``candidate`` resolved, if it is an image file of the card: under ``root``
+    (after following links), of an image type and not over ``MAX_ASSET_BYTES``."""
+    try:
+        path = candidate.resolve()
+        if root not in path.parents or path.suffix.lower() not in IMAGE_TYPES or not path.is_file():
+            return None
+        if path.stat().st_size > MAX_ASSET_BYTES:
+            return None
+    except (OSError, RuntimeError, ValueError):
+        return None
+    return path
+
+
 class AssetResolver:
     """Finds images a card may embed: regular files of an image type under ``root``.
 
@@ -66,20 +80,7 @@ class AssetResolver:
         parts = urlsplit(ref)
         if parts.scheme or parts.netloc or ref.startswith(("/", "\\")):
             return None
-        try:
-            path = (self.root / unquote(parts.path)).resolve()
-        except (OSError, RuntimeError, ValueError):
-            return None
-        if path != self.root and self.root not in path.parents:
-            return None
-        if path.suffix.lower() not in IMAGE_TYPES or not path.is_file():
-            return None
-        try:
-            if path.stat().st_size > MAX_ASSET_BYTES:
-                return None
-        except OSError:
-            return None
-        return path
+        return card_asset(self.root, self.root / unquote(parts.path))
 
     def data_uri(self, ref: str) -> Optional[str]:
         path = self.local_path(ref)

@@ -28,10 +28,10 @@ from typing import Optional
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import UsageError
+from .markdown_text import card_asset
 
 INSTALL_HINT = ("PDF output needs WeasyPrint: pip install 'modelcard[pdf]' "
                 "(it also needs the Pango library, e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
-MAX_ASSET_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -96,18 +96,7 @@ def make_fetcher(root: Optional[Path]):
             parts = urlsplit(url)
             if parts.netloc not in ("", "localhost"):
                 return None
-            try:
-                path = Path(unquote(parts.path)).resolve()
-            except (OSError, RuntimeError, ValueError):
-                return None
-            if allowed_root not in path.parents or not path.is_file():
-                return None
-            try:
-                if path.stat().st_size > MAX_ASSET_BYTES:
-                    return None
-            except OSError:
-                return None
-            return path
+            return card_asset(allowed_root, Path(unquote(parts.path)))
 
     del weasyprint
     return CardAssetFetcher()

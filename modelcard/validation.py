@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-import types
 import typing
 from typing import Any, Iterable, Sequence
 
@@ -24,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from .checks import run_checks
 from .diagnostics import CardError, Diagnostic, ModelcardError, Report, UsageError
-from .layering import apply_set, merge
+from .layering import apply_set, merge, unwrap_optional
 from .loader import Document, format_path, load
 from .schema import EXTENSION_PREFIX, ModelCard
 
@@ -147,21 +146,6 @@ def validate_data(data: dict, name: str = "<data>", *, strict: bool = False) -> 
 # turning Pydantic errors into located diagnostics
 
 
-def _unwrap(tp: Any) -> Any:
-    """Strip Optional/Annotated down to the interesting type."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
-
-
 _PLANS: dict[type, dict[str, tuple[str, Any]]] = {}
 
 
@@ -171,13 +155,13 @@ def _plan(model: type[BaseModel]) -> dict[str, tuple[str, Any]]:
     if plan is None:
         plan = {}
         for name, field in model.model_fields.items():
-            tp = _unwrap(field.annotation)
+            tp = unwrap_optional(field.annotation)
             origin = typing.get_origin(tp)
             kind, child = "leaf", None
             if isinstance(tp, type) and issubclass(tp, BaseModel):
                 kind, child = "model", tp
             elif origin in (list, dict):
-                inner = _unwrap(typing.get_args(tp)[-1])
+                inner = unwrap_optional(typing.get_args(tp)[-1])
                 if isinstance(inner, type) and issubclass(inner, BaseModel):
                     kind, child = origin.__name__, inner
             plan[name] = (kind, child)

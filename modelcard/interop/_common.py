@@ -6,10 +6,10 @@ import datetime as _dt
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..diagnostics import WARNING, CardError, Diagnostic, SourcePos, UnreadableError
+from ..diagnostics import WARNING, CardError, Diagnostic, SourcePos
+from ..loader import decode, read_bytes  # noqa: F401 - read_bytes is re-exported to the importers
 
 #: imported cards that carry no model version get this one (documented in the README)
 UNVERSIONED = "unversioned"
@@ -50,25 +50,6 @@ class Notes:
         self.items.append(d)
 
 
-def read_bytes(path: str | Path, limit: int = 8 * 1024 * 1024) -> bytes:
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise UnreadableError(f"{path}: is a directory, not a file")
-        if p.stat().st_size > limit:
-            raise CardError([Diagnostic(f"file is larger than {limit // 1048576} MiB", file=str(path),
-                                        code="too-large")])
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableError(f"{path}: no such file") from None
-    except PermissionError:
-        raise UnreadableError(f"{path}: permission denied") from None
-    except IsADirectoryError:
-        raise UnreadableError(f"{path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise UnreadableError(f"{path}: cannot read: {exc.strerror or exc}") from None
-
-
 def decode_text(raw: bytes, name: str, notes: Notes) -> str:
     """UTF-8 (BOM allowed); UTF-16 with a BOM is decoded with a warning; anything else is an error."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -79,16 +60,7 @@ def decode_text(raw: bytes, name: str, notes: Notes) -> str:
                                         file=name, line=1, col=1, code="encoding")]) from None
         notes.warn("file is UTF-16 encoded; decoded it (export writes UTF-8)", line=1, code="encoding")
         return text.lstrip("\ufeff")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise CardError([Diagnostic(
-            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
-            file=name, line=line, col=col, code="encoding")]) from None
+    return decode(raw, name)
 
 
 def make_id(text: str, taken: set[str] | None = None) -> str:
