@@ -110,6 +110,12 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
     results = card.fairness.results or [] if card.fairness else []
     for i, r in enumerate(results):
         check_ref(("fairness", "results", i, "dataset"), r.dataset)
+    spreads = card.fairness.spreads or [] if card.fairness else []
+    for i, sp in enumerate(spreads):
+        check_ref(("fairness", "spreads", i, "dataset"), sp.dataset)
+    requirements = tm.requirements or [] if tm else []
+    for i, req in enumerate(requirements):
+        check_ref(("test_methodology", "requirements", i, "dataset"), req.dataset)
 
     # metric names should be defined when definitions are given
     defined = {d.name for d in (tm.metric_definitions or [])} if tm else set()
@@ -118,11 +124,12 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
             if m.name not in defined:
                 add(("metrics", i, "name"), f"metric '{m.name}' is not in test_methodology.metric_definitions",
                     "undefined-metric", WARNING)
-        for i, r in enumerate(results):
-            if r.metric not in defined:
-                add(("fairness", "results", i, "metric"),
-                    f"metric '{r.metric}' is not in test_methodology.metric_definitions",
-                    "undefined-metric", WARNING)
+        for where, items in ((("fairness", "results"), results), (("fairness", "spreads"), spreads),
+                             (("test_methodology", "requirements"), requirements)):
+            for i, r in enumerate(items):
+                if r.metric not in defined:
+                    add(where + (i, "metric"), f"metric '{r.metric}' is not in test_methodology.metric_definitions",
+                        "undefined-metric", WARNING)
 
     # values inside their confidence intervals
     for base, items in (("metrics", card.metrics or []), (("fairness", "results"), results)):
@@ -136,14 +143,20 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
 
     # fairness: verdicts agree with numbers; groups use declared attributes
     declared = {a.name for a in (card.fairness.sensitive_attributes or [])} if card.fairness else set()
-    for i, r in enumerate(results):
-        implied = expected_verdict(r.disparity, r.threshold)
-        if r.verdict in ("pass", "fail") and implied is not None and implied != r.verdict:
-            d = r.disparity.get(r.threshold.convention)
-            add(("fairness", "results", i, "verdict"),
-                f"verdict '{r.verdict}' contradicts the numbers: {r.threshold.convention} {d.value:g} "
-                f"with threshold [{_fmt(r.threshold.min, '−∞')}, {_fmt(r.threshold.max, '+∞')}] implies '{implied}'",
+
+    def check_verdict(path: tuple, verdict: str | None, disparity: Any, threshold: Any) -> None:
+        implied = expected_verdict(disparity, threshold)
+        if verdict in ("pass", "fail") and implied is not None and implied != verdict:
+            d = getattr(disparity, threshold.convention)
+            add(path + ("verdict",),
+                f"verdict '{verdict}' contradicts the numbers: {threshold.convention} {d.value:g} "
+                f"with threshold [{_fmt(threshold.min, '−∞')}, {_fmt(threshold.max, '+∞')}] implies '{implied}'",
                 "verdict-mismatch")
+
+    for i, sp in enumerate(spreads):
+        check_verdict(("fairness", "spreads", i), sp.verdict, sp, sp.threshold)
+    for i, r in enumerate(results):
+        check_verdict(("fairness", "results", i), r.verdict, r.disparity, r.threshold)
         if r.threshold is not None and r.verdict != "not_run" and (
                 r.disparity is None or r.disparity.get(r.threshold.convention) is None):
             add(("fairness", "results", i, "threshold"),

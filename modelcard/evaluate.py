@@ -58,7 +58,7 @@ Locate = Callable[[int], "tuple[str, int | None]"]
 # input checking
 
 
-@dataclass
+@dataclass(frozen=True)
 class Source:
     """Where input columns come from, to point errors at a file and line."""
 

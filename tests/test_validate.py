@@ -189,3 +189,27 @@ def test_batches_in_worker_processes_keep_order_and_results(tmp_path):
         [(r.ok, r.unreadable, [str(d) for d in r.diagnostics]) for r in serial]
     assert [r.ok for r in serial] == [i % 3 != 0 for i in range(9)] + [False]
     assert serial[-1].unreadable
+
+
+def test_spreads_and_requirements_are_checked_too(tmp_path):
+    path = write(tmp_path, MINIMAL + textwrap.dedent("""\
+        test_methodology:
+          metric_definitions:
+            - name: fpr
+          requirements:
+            - metric: acuracy
+              min: 0.6
+              dataset: nowhere
+        fairness:
+          spreads:
+            - metric: fpr
+              attributes: [race]
+              difference: {value: 0.3}
+              threshold: {convention: difference, max: 0.1}
+              verdict: pass
+        """))
+    diags = {(d.code, d.path): d for d in validate_file(path).diagnostics}
+    assert diags[("unknown-dataset", "test_methodology.requirements[0].dataset")].line == 12
+    assert diags[("undefined-metric", "test_methodology.requirements[0].metric")].severity == "warning"
+    mismatch = diags[("verdict-mismatch", "fairness.spreads[0].verdict")]
+    assert "implies 'fail'" in mismatch.message and mismatch.line == 19
