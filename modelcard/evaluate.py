@@ -24,7 +24,12 @@ What it reports, per grouping (overall, each sensitive attribute, and with
 * ``fairness.results``: every non-reference group against the attribute's
   reference group, with the difference and ratio and their intervals, the
   user's threshold (none by default) and the verdict it implies.
-* ``fairness.spreads``: best versus worst group per metric and grouping.
+* ``fairness.spreads``: best versus worst group per metric and grouping,
+  ``small_sample`` (with a note naming the group) when the max or min group
+  is small.
+
+``thresholds_from`` / :func:`card_thresholds` take the thresholds a
+hand-written card declares, so that verdicts are computed against them.
 
 Intervals: Wilson score for rates; Newcombe's hybrid score interval for
 differences of rates; a seeded percentile bootstrap stratified by group cell
@@ -279,6 +284,101 @@ def _check_thresholds(thresholds: Mapping[str, Any] | None, names: Sequence[str]
     return out
 
 
+def card_thresholds(card: Any, *, metrics: Sequence[str] | None = None, dataset: str | None = None,
+                    file: str = "", locate: Callable[[tuple], Any] | None = None) -> dict[str, dict]:
+    """The disparity thresholds a card declares, one per metric, as ``thresholds=`` takes them.
+
+    ``card`` is a :class:`modelcard.schema.ModelCard` or the path of a card
+    file (loaded with :func:`modelcard.validation.load_card`; an invalid card
+    raises its located ``CardError``).  Thresholds are read from
+    ``fairness.results[].threshold`` and ``fairness.spreads[].threshold``.
+    Only ``metrics`` are considered when given, and with ``dataset`` entries
+    measured on another dataset are skipped.  A metric whose entries declare
+    different ranges (convention, min or max) is a :class:`UsageError`
+    (exit 2) listing each range and where it is declared; a rationale is kept
+    when the entries give exactly one.  ``locate`` maps a card path such as
+    ``("fairness", "results", 3, "threshold")`` to a source position.
+    """
+    if isinstance(card, (str, os.PathLike)):
+        from .validation import load_card, load_document
+
+        path = card
+        card = load_card(path)
+        file = file or os.fspath(path)
+        if locate is None:
+            loaded: list = []  # source positions, read only to point at a conflict
+
+            def locate(where: tuple) -> Any:
+                if not loaded:
+                    loaded.append(load_document(path))
+                return loaded[0].positions.get(where)
+    wanted = None if metrics is None else set(metrics)
+    entries: list[tuple[tuple, str, Any, str]] = []
+    fairness = card.fairness
+    for i, r in enumerate((fairness.results or []) if fairness else []):
+        entries.append((("fairness", "results", i), r.metric, r.threshold, r.dataset,
+                        "group " + ", ".join(f"{k}={v}" for k, v in r.group.items())))
+    for i, sp in enumerate((fairness.spreads or []) if fairness else []):
+        entries.append((("fairness", "spreads", i), sp.metric, sp.threshold, sp.dataset,
+                        "spread across " + " × ".join(sp.attributes)))
+    declared: dict[str, dict[tuple, list]] = {}
+    for where, metric, th, ds, what in entries:
+        if th is None or (wanted is not None and metric not in wanted):
+            continue
+        if dataset is not None and ds is not None and ds != dataset:
+            continue
+        declared.setdefault(metric, {}).setdefault((th.convention, th.min, th.max), []).append((where, what, th))
+    out: dict[str, dict] = {}
+    problems = []
+    for metric, ranges in declared.items():
+        if len(ranges) > 1:
+            problems.append((metric, ranges))
+            continue
+        (convention, lo, hi), uses = next(iter(ranges.items()))
+        th = {"convention": convention, "min": lo, "max": hi}
+        rationales = list(dict.fromkeys(t.rationale for _, _, t in uses if t.rationale))
+        if len(rationales) == 1:
+            th["rationale"] = rationales[0]
+        out[metric] = {k: v for k, v in th.items() if v is not None}
+    if problems:
+        from .diagnostics import Diagnostic
+        from .loader import format_path
+
+        diagnostics = []
+        for metric, ranges in problems:
+            for (convention, lo, hi), uses in ranges.items():
+                where, what, _ = uses[0]
+                pos = locate(where + ("threshold",)) if locate else None
+                more = f" (and {len(uses) - 1} more entr{'y' if len(uses) == 2 else 'ies'})" if len(uses) > 1 else ""
+                diagnostics.append(Diagnostic.at(
+                    pos, f"--thresholds-from: the card declares {len(ranges)} different thresholds for '{metric}' "
+                    f"(one per metric is used): {_range_text(convention, lo, hi)} on {what}{more}. "
+                    f"Make them agree, or choose one with --threshold {metric}:CONVENTION:MIN:MAX",
+                    file=file, code="threshold-conflict", path=format_path(where + ("threshold",))))
+        names = ", ".join(f"'{m}'" for m, _ in problems)
+        raise UsageError(f"the card declares conflicting thresholds for {names}", diagnostics)
+    return out
+
+
+def _range_text(convention: str, lo: float | None, hi: float | None) -> str:
+    return f"{convention} in [{'-inf' if lo is None else f'{lo:g}'}, {'+inf' if hi is None else f'{hi:g}'}]"
+
+
+def thresholds_with_card(thresholds: Mapping[str, Any] | None, card: Any, metrics: Sequence[str], *,
+                         dataset: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """``thresholds`` completed with those ``card`` declares: (thresholds, metrics that took the card's).
+
+    Precedence: an explicit per-metric threshold, then the card's, then an
+    explicit ``all`` default for the remaining metrics.  A conflict in the card
+    matters only for a metric that is evaluated and has no explicit threshold.
+    """
+    out = dict(thresholds or {})
+    explicit = {m for m in out if m != ALL_METRICS}
+    from_card = card_thresholds(card, metrics=[m for m in metrics if m not in explicit], dataset=dataset)
+    out.update(from_card)
+    return out, [m for m in metrics if m in from_card]
+
+
 # --------------------------------------------------------------------------
 # computation
 
@@ -324,7 +424,7 @@ def compute(y: np.ndarray, p: np.ndarray, sensitive: Mapping[str, np.ndarray], *
             confidence: float = 0.95, bootstrap: int = 1000, seed: int | None = 0) -> Evaluation:
     """Per-group metrics with intervals; inputs already checked: 0/1 arrays, and per attribute an array of
     labels or a ``(codes, sorted labels)`` pair."""
-    names = _metric_names(metrics, scores is not None)
+    names = metric_names(metrics, scores is not None)
     z = M.z_value(confidence)
     cells = M.make_cells(dict(sensitive))
     cc = M.cell_confusion(cells, y, p)
@@ -375,7 +475,8 @@ def compute(y: np.ndarray, p: np.ndarray, sensitive: Mapping[str, np.ndarray], *
     return Evaluation(names, results, int(y.size), confidence, bootstrap, seed if bootstrap > 0 else None, cells)
 
 
-def _metric_names(metrics: Sequence[str] | None, have_scores: bool) -> list[str]:
+def metric_names(metrics: Sequence[str] | None, have_scores: bool) -> list[str]:
+    """The metrics a run reports, in report order; unknown names and auc without scores are usage errors."""
     if metrics is None:
         return [m for m in M.METRIC_ORDER if m != M.AUC or have_scores]
     names = list(dict.fromkeys(metrics))
@@ -647,7 +748,7 @@ def build_fragment(ev: Evaluation, *, thresholds: Mapping[str, dict] | None = No
                     notes.append(f"Verdict: {note}.")
                 item["notes"] = " ".join(notes)
                 results.append(_where(item, dataset, split))
-            spreads.append(_spread(name, res, mv, th, z, level, dataset))
+            spreads.append(_spread(name, res, mv, th, z, level, dataset, min_group_size))
 
     fairness = {
         "sensitive_attributes": [
@@ -671,10 +772,11 @@ def build_fragment(ev: Evaluation, *, thresholds: Mapping[str, dict] | None = No
 
 
 def _spread(name: str, res: GroupingResult, mv: MetricValues, th: dict | None, z: float, level: float,
-            dataset: str | None) -> dict:
+            dataset: str | None, min_group_size: int = 30) -> dict:
     g = res.grouping
     out: dict[str, Any] = {"metric": name, "attributes": list(g.attributes)}
     defined = np.flatnonzero(np.isfinite(mv.value))
+    small: list[str] = []
     if defined.size < 2:
         reason = f"fewer than two groups have a defined {name}"
         out["difference"] = {"value": None, "undefined_reason": reason}
@@ -691,9 +793,19 @@ def _spread(name: str, res: GroupingResult, mv: MetricValues, th: dict | None, z
         _, ratio = _disparities(mv, jmin, jmax, name, z, level)
         out["difference"] = diff
         out["ratio"] = ratio
+        for role, j in (("max", jmax), ("min", jmin)):
+            if mv.small_n[j] < min_group_size:
+                n = f"n = {int(mv.n[j])}"
+                if mv.small_n[j] != mv.n[j]:  # AUC: the smaller class is what is small
+                    n += f", {int(mv.small_n[j])} in the smaller class"
+                group = ", ".join(f"{k}={v}" for k, v in zip(g.attributes, g.groups[j]))
+                small.append(f"the {role} group {group} ({n})")
+    out["small_sample"] = bool(small)
     if th:
         out["threshold"] = dict(th)
     out["verdict"] = _verdict({"difference": out["difference"], "ratio": out["ratio"]}, th)[0]
+    if small:
+        out["notes"] = f"Small sample (below the minimum group size of {min_group_size}): {' and '.join(small)}."
     if dataset:
         out["dataset"] = dataset
     return out
@@ -716,13 +828,18 @@ def evaluate(y_true: Any, y_pred: Any, sensitive: Mapping[str, Any], *, scores: 
              min_group_size: int = 30, confidence: float = 0.95, bootstrap: int = 1000, seed: int = 0,
              dataset: str | None = None, split: str | None = None, missing_group: str | None = None,
              columns: Mapping[str, str] | None = None, source: Source | None = None,
-             provenance: Mapping[str, Any] | None = None, validate: bool = True) -> dict:
+             provenance: Mapping[str, Any] | None = None, validate: bool = True,
+             thresholds_from: Any = None) -> dict:
     """Evaluate predictions per group and return a card fragment (a dict).
 
     ``y_pred`` may be None when ``scores`` and ``score_threshold`` are given
     (prediction = score >= threshold).  ``columns`` names the inputs in error
     messages (keys ``label``, ``prediction``, ``score``); ``source`` points
     errors at a file.
+
+    ``thresholds_from`` (a card or a card's path) supplies the thresholds the
+    card declares (see :func:`card_thresholds`) for every metric ``thresholds``
+    does not name; an ``all`` entry in ``thresholds`` then covers the rest.
     """
     source = source or Source()
     columns = dict(columns or {})
@@ -742,7 +859,10 @@ def evaluate(y_true: Any, y_pred: Any, sensitive: Mapping[str, Any], *, scores: 
     for name, arr in [("prediction", p), ("score", s), *((k, v[0]) for k, v in groups.items())]:
         if arr is not None and arr.size != n:
             raise UsageError(f"'{name}' has {arr.size} values but the labels have {n}")
-    names = _metric_names(metrics, s is not None)
+    names = metric_names(metrics, s is not None)
+    taken: list[str] | None = None
+    if thresholds_from is not None:
+        thresholds, taken = thresholds_with_card(thresholds, thresholds_from, names, dataset=dataset)
     th = _check_thresholds(thresholds, names)
     ev = compute(y, p, groups, scores=s, metrics=names, intersectional=intersectional,
                  confidence=confidence, bootstrap=bootstrap, seed=seed)
@@ -750,6 +870,12 @@ def evaluate(y_true: Any, y_pred: Any, sensitive: Mapping[str, Any], *, scores: 
     fragment = build_fragment(ev, thresholds=th, min_group_size=min_group_size, dataset=dataset, split=split,
                               decision_threshold=score_threshold if y_pred is None else None,
                               provenance=provenance)
+    if taken is not None:
+        info = fragment["x-evaluate"]
+        origin = info.pop("thresholds_from", None) or {}
+        if not origin and isinstance(thresholds_from, (str, os.PathLike)):
+            origin = {"card": os.path.basename(os.fspath(thresholds_from))}
+        info["thresholds_from"] = {**origin, "metrics": taken}
     if validate:
         check_fragment(fragment)
     return fragment

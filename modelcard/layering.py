@@ -11,8 +11,9 @@
   appended, and base items the overlay does not mention are kept;
 * a matched result that brings a new measurement (``value``/``disparity``)
   replaces the old measurement as a unit (:data:`MEASUREMENT_FIELDS`): a fresh
-  value never inherits a stale confidence interval, ``n`` or verdict, while
-  hand-written fields of the item (``threshold``, ``description``...) stay;
+  value never inherits a stale confidence interval, ``n`` or verdict (nor, for
+  a spread, a stale ``small_sample`` flag or ``notes``), while hand-written
+  fields of the item (``threshold``, ``description``...) stay;
 * any other value in the overlay, including any other list, replaces the base
   value (``null`` included); ``x-`` extensions are ordinary keys and are kept.
 
@@ -89,7 +90,8 @@ MEASUREMENT_FIELDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]
     ("fairness", "results"): (("value", "disparity"),
                               _ESTIMATE + ("reference_value", "disparity", "verdict")),
     ("fairness", "spreads"): (("difference", "ratio"),
-                              ("max_group", "min_group", "difference", "ratio", "verdict")),
+                              ("max_group", "min_group", "difference", "ratio", "small_sample", "verdict",
+                               "notes")),
 }
 
 

@@ -484,8 +484,11 @@ class GroupSpread(Section):
     min_group: Optional[Group] = optional("Group with the smallest value.")
     difference: Optional[DisparityValue] = optional("Largest minus smallest value.")
     ratio: Optional[DisparityValue] = optional("Smallest divided by largest value.")
+    small_sample: Optional[bool] = optional(
+        "True when the max or min group has fewer instances than the evaluation's minimum group size.")
     threshold: Optional[Threshold] = optional("Acceptable range of the spread.")
     verdict: Optional[Verdict] = optional("Verdict against the threshold.")
+    notes: Optional[Markdown] = optional("Context for the spread, e.g. which group is a small sample.")
     dataset: Optional[Text] = optional("The id of the dataset in `datasets` it was measured on.")
 
 
