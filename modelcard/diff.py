@@ -463,7 +463,6 @@ def _spread_view(s: Any) -> tuple[str | None, float | None]:
 
 def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange], int]:
     out: list[VerdictChange] = []
-    unchanged = 0
 
     def results(card: ModelCard) -> list[Any]:
         return card.fairness.results or [] if card.fairness else []
@@ -483,23 +482,6 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
                              split=r.split, group=dict(r.group),
                              reference_group=dict(r.reference_group) if r.reference_group else None)
 
-    pairs, removed, added = _pair(results(old), results(new), rkey)
-    for a, b in pairs:
-        if a.verdict == b.verdict and _result_view(a) == _result_view(b):
-            unchanged += 1
-            continue
-        v = rchange(b, "flipped" if a.verdict != b.verdict else "moved")
-        v.old, v.new, v.old_value, v.new_value = a.verdict, b.verdict, _result_view(a)[1], _result_view(b)[1]
-        out.append(v)
-    for r in removed:
-        v = rchange(r, "removed")
-        v.old, v.old_value = r.verdict, _result_view(r)[1]
-        out.append(v)
-    for r in added:
-        v = rchange(r, "added")
-        v.new, v.new_value = r.verdict, _result_view(r)[1]
-        out.append(v)
-
     def skey(s: Any) -> tuple:
         return (s.metric, tuple(s.attributes), s.dataset)
 
@@ -507,22 +489,29 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
         return VerdictChange("spread", s.metric, f"spread over {', '.join(s.attributes)}", change,
                              convention=_spread_view(s)[0], dataset=s.dataset)
 
-    pairs, removed, added = _pair(spreads(old), spreads(new), skey)
-    for a, b in pairs:
-        if a.verdict == b.verdict and _spread_view(a) == _spread_view(b):
-            unchanged += 1
-            continue
-        v = schange(b, "flipped" if a.verdict != b.verdict else "moved")
-        v.old, v.new, v.old_value, v.new_value = a.verdict, b.verdict, _spread_view(a)[1], _spread_view(b)[1]
-        out.append(v)
-    for s in removed:
-        v = schange(s, "removed")
-        v.old, v.old_value = s.verdict, _spread_view(s)[1]
-        out.append(v)
-    for s in added:
-        v = schange(s, "added")
-        v.new, v.new_value = s.verdict, _spread_view(s)[1]
-        out.append(v)
+    def collect(old_items: list[Any], new_items: list[Any], key: Any, change: Any, view: Any) -> int:
+        """Append the flipped/moved/removed/added entries; return how many stayed the same."""
+        same = 0
+        pairs, removed, added = _pair(old_items, new_items, key)
+        for a, b in pairs:
+            if a.verdict == b.verdict and view(a) == view(b):
+                same += 1
+                continue
+            v = change(b, "flipped" if a.verdict != b.verdict else "moved")
+            v.old, v.new, v.old_value, v.new_value = a.verdict, b.verdict, view(a)[1], view(b)[1]
+            out.append(v)
+        for x in removed:
+            v = change(x, "removed")
+            v.old, v.old_value = x.verdict, view(x)[1]
+            out.append(v)
+        for x in added:
+            v = change(x, "added")
+            v.new, v.new_value = x.verdict, view(x)[1]
+            out.append(v)
+        return same
+
+    unchanged = collect(results(old), results(new), rkey, rchange, _result_view)
+    unchanged += collect(spreads(old), spreads(new), skey, schange, _spread_view)
     order = {"flipped": 0, "added": 1, "removed": 2, "moved": 3}
     out.sort(key=lambda v: order[v.change])  # stable: card order within each kind of change
     return out, unchanged

@@ -31,6 +31,14 @@ COMMANDS = {
 }
 
 
+def add_layer_options(p: argparse.ArgumentParser) -> None:
+    """``--with FRAGMENT`` and ``--set KEY=VALUE``: layered cards, the same for every command."""
+    p.add_argument("--with", dest="overlays", action="append", default=[], metavar="FRAGMENT",
+                   help="layer a card fragment (e.g. generated metrics) over the card, in order (repeatable)")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="then set one value, e.g. model.version=1.2.0 (repeatable)")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # exit 2 with a one-line message, as argparse does, minus noise
         self.print_usage(sys.stderr)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from modelcard.cli import add_layer_options
+
 HELP = "score how completely a card covers a documentation standard"
 DESCRIPTION = """Report which items of a documentation standard a card covers, as a score
 and a checklist: aboutml (Partnership on AI's ABOUT ML documentation questions,
@@ -24,10 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="output format (github = workflow annotations on the card file)")
     p.add_argument("--min-score", type=_score, metavar="X",
                    help="exit 1 when the score is below X (0..1, or a percentage such as 80%%)")
-    p.add_argument("--with", dest="overlays", action="append", default=[], metavar="FILE",
-                   help="layer a card fragment over the card first (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="set one value first, e.g. model.version=1.2.0 (repeatable)")
+    add_layer_options(p)
 
 
 def _score(text: str) -> float:

@@ -66,7 +66,12 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from modelcard.diagnostics import UsageError
-    from modelcard.evaluate import dump_fragment, evaluate_file, parse_reference, parse_threshold
+    from modelcard.evaluate import (
+        dump_fragment,
+        evaluate_file,
+        parse_reference,
+        parse_threshold,
+    )
     from modelcard.fileio import atomic_write
 
     thresholds: dict[str, dict] = {}

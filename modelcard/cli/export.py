@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from modelcard.cli import add_layer_options
+
 HELP = "export a card as a Hugging Face README, CycloneDX 1.6 ML-BOM or SPDX 3.0 AI package"
 DESCRIPTION = """Export a validated card. huggingface: README.md with YAML front matter
 (model-index from metrics) and Markdown sections; what the README cannot express is embedded
@@ -19,10 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="fmt", required=True, choices=("huggingface", "cyclonedx", "spdx"),
                    help="output format")
     p.add_argument("-o", "--output", metavar="OUT", help="write here (default: standard output)")
-    p.add_argument("--with", dest="overlays", action="append", default=[], metavar="FRAGMENT",
-                   help="layer a card fragment over the card first (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="set one value first, e.g. model.version=1.2.0 (repeatable)")
+    add_layer_options(p)
     p.add_argument("--no-embed", action="store_true",
                    help="huggingface: do not embed the fields a README cannot express")
 

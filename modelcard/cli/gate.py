@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from modelcard.cli import add_layer_options
+
 HELP = "fail a release when fairness or performance checks fail or were not run"
 DESCRIPTION = """Gate a release on its card. Every fairness result (and every spread with a
 verdict) must pass; every performance requirement — test_methodology.requirements
@@ -24,10 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.epilog = EPILOG
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("card", metavar="CARD", help="the card (YAML or JSON)")
-    p.add_argument("--with", dest="overlays", action="append", default=[], metavar="FILE",
-                   help="layer a card fragment (e.g. fresh metrics) over the card first (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="set one value first, e.g. model.version=1.2.0 (repeatable)")
+    add_layer_options(p)
     p.add_argument("--require", dest="requirements", action="append", default=[], metavar="EXPR",
                    help="a performance requirement, e.g. 'accuracy>=0.65' (repeatable; see below)")
     p.add_argument("--ci-must-clear", action="store_true",

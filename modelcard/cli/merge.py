@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from modelcard.cli import add_layer_options
+
 HELP = "layer fragments and --set values over a card and write the merged card"
 DESCRIPTION = """Materialise a layered card: deep-merge card fragments (e.g. metrics and
 fairness results written by an evaluation job) into a hand-written card, apply
@@ -14,10 +16,7 @@ order. Nothing is written when the merged card is invalid. Exit status:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("card", metavar="CARD", help="the base card (YAML or JSON)")
-    p.add_argument("--with", dest="overlays", action="append", default=[], metavar="FILE",
-                   help="a card fragment to layer over the card, in order (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="set one value after the fragments, e.g. model.version=1.2.0 (repeatable)")
+    add_layer_options(p)
     p.add_argument("-o", "--output", metavar="OUT",
                    help="write to OUT (YAML, or JSON when OUT ends in .json) instead of standard output")
     p.add_argument("--format", choices=("yaml", "json"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from modelcard.cli import add_layer_options
+
 HELP = "render cards to Markdown, HTML or PDF (full card or one-page scorecard)"
 DESCRIPTION = """Render a card as Markdown (for GitHub / Hugging Face), a self-contained HTML
 page, or a PDF (needs the [pdf] extra). --layout scorecard gives a one-page summary:
@@ -38,10 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="card: every section (default); scorecard: one-page summary")
     p.add_argument("--template", metavar="DIR",
                    help="folder of templates overriding the built-in ones by name (run in Jinja's sandbox)")
-    p.add_argument("--with", dest="overlays", action="append", default=[], metavar="FILE",
-                   help="layer a card fragment (e.g. generated metrics) over each card (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="set one value, e.g. model.version=1.2.0 (repeatable)")
+    add_layer_options(p)
     p.add_argument("--strict", action="store_true",
                    help="refuse to render a card that fails validate --strict")
     progress = p.add_mutually_exclusive_group()
@@ -55,8 +54,14 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from modelcard.diagnostics import CardError, ModelcardError, UsageError
-    from modelcard.render_batch import (expand_cards, format_for, render_card, render_file, render_many,
-                                        stderr_progress)
+    from modelcard.render_batch import (
+        expand_cards,
+        format_for,
+        render_card,
+        render_file,
+        render_many,
+        stderr_progress,
+    )
 
     cards = expand_cards(args.cards)
     if not cards:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from modelcard.cli import add_layer_options
+
 HELP = "check cards against the schema and the card rules"
 DESCRIPTION = """Validate one or more cards (YAML or JSON). Directories are searched for
 *.yaml, *.yml and *.json cards. Exit status: 0 all valid, 1 any invalid,
@@ -19,10 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="output format (github = workflow annotations)")
     p.add_argument("--strict", action="store_true",
                    help="also fail on missing recommended fields, placeholders and warnings")
-    p.add_argument("--with", dest="overlays", action="append", default=[], metavar="FILE",
-                   help="layer a card fragment over each card before validating (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="set one value, e.g. model.version=1.2.0 (repeatable)")
+    add_layer_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
                    help="worker processes for large batches (default: one per CPU core "
