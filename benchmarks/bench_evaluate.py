@@ -47,8 +47,14 @@ def make_data(n: int, seed: int = 0):
 def fairlearn_all(y, p, s, sens):
     import pandas as pd
     import sklearn.metrics as skm
-    from fairlearn.metrics import (MetricFrame, false_negative_rate, false_positive_rate, selection_rate,
-                                   true_negative_rate, true_positive_rate)
+    from fairlearn.metrics import (
+        MetricFrame,
+        false_negative_rate,
+        false_positive_rate,
+        selection_rate,
+        true_negative_rate,
+        true_positive_rate,
+    )
 
     rates = {"selection_rate": selection_rate, "accuracy": skm.accuracy_score, "tpr": true_positive_rate,
              "fnr": false_negative_rate, "fpr": false_positive_rate, "tnr": true_negative_rate,

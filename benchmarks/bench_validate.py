@@ -11,33 +11,18 @@ reported with the ratio.  Target: modelcard <= 0.6x check-jsonschema.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
+
+from _run import timed, tool
 
 ROOT = Path(__file__).resolve().parent.parent
 CARD = ROOT / "examples" / "compas-recidivism.yaml"
 SCHEMA = ROOT / "schemas" / "modelcard-1.0.schema.json"
 
 
-def tool(name: str) -> str:
-    local = Path(sys.executable).parent / name
-    found = str(local) if local.exists() else shutil.which(name)
-    if not found:
-        sys.exit(f"{name} is not installed: pip install -e '.[test]'")
-    return found
 
 
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
-    return elapsed
 
 
 def main() -> None:

@@ -28,15 +28,13 @@ hits both tools alike; medians are reported.  Target: <= 2 ms per card.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+from _run import timed, tool
 
 ROOT = Path(__file__).resolve().parent.parent
 CARD = ROOT / "examples" / "compas-recidivism.yaml"
@@ -44,12 +42,6 @@ SCHEMA = ROOT / "schemas" / "modelcard-1.0.schema.json"
 TARGET_MS = 2.0
 
 
-def tool(name: str) -> str:
-    local = Path(sys.executable).parent / name
-    found = str(local) if local.exists() else shutil.which(name)
-    if not found:
-        sys.exit(f"{name} is not installed: pip install -e '.[test]'")
-    return found
 
 
 def make_typical(folder: Path, n: int) -> list[Path]:
@@ -84,13 +76,6 @@ def make_cards(folder: Path, n: int) -> list[Path]:
     return paths
 
 
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd[:4])} ... failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    return elapsed
 
 
 def measure(label: str, cards: list[str], peer_n: int, runs: int) -> float:

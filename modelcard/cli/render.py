@@ -24,7 +24,6 @@ EPILOG = """examples:
 Markdown written with -o gets its charts as SVG files in <name>-charts/ beside it;
 the tables hold the authoritative numbers. PDF dates follow SOURCE_DATE_EPOCH."""
 
-SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 EXTENSIONS = {"md": ".md", "html": ".html", "pdf": ".pdf"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,16 @@ class Notes:
             d = Diagnostic(message, file=self.source, line=line, col=col if line else None, severity=WARNING,
                            code=code, path=path)
         self.items.append(d)
+
+
+def load_json_document(path: str | os.PathLike) -> tuple[str, Notes, Any]:
+    """Read a JSON input of an importer: ``(source name, notes, located Document)``."""
+    from ..loader import loads
+
+    src = str(path)
+    notes = Notes(src)
+    text = decode_text(read_bytes(path), src, notes)
+    return src, notes, loads(text, src if src.endswith(".json") else src + ".json")
 
 
 def decode_text(raw: bytes, name: str, notes: Notes) -> str:

@@ -22,8 +22,8 @@ from typing import Any
 
 from ..diagnostics import CardError, Diagnostic
 from ..schema import SCHEMA_VERSION
-from ._common import (ANY, SCALAR, STR, UNVERSIONED, ImportResult, Notes, canonical_license, clean, conform,
-                      decode_text, dump_card, finish, make_id, nonempty_str, read_bytes, to_number)
+from ._common import (ANY, SCALAR, STR, UNVERSIONED, ImportResult, canonical_license, clean, conform,
+                      dump_card, finish, load_json_document, make_id, nonempty_str, to_number)
 
 FORMAT = "cyclonedx"
 SPEC_VERSION = "1.6"
@@ -263,12 +263,7 @@ BOM = {"bomFormat": SCALAR, "serialNumber": SCALAR, "metadata": {"component": CO
 
 def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
     """Import the first machine-learning-model component's ``modelCard`` of a CycloneDX JSON BOM."""
-    src = str(path)
-    notes = Notes(src)
-    text = decode_text(read_bytes(path), src, notes)
-    from ..loader import loads
-
-    doc = loads(text, src if src.endswith(".json") else src + ".json")
+    src, notes, doc = load_json_document(path)
     bom = doc.data
     if bom.get("bomFormat") != "CycloneDX":
         raise CardError([Diagnostic("not a CycloneDX BOM: 'bomFormat' is not \"CycloneDX\"", file=src, line=1,

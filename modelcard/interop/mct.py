@@ -16,8 +16,8 @@ from typing import Any
 
 from ..diagnostics import CardError, Diagnostic
 from ..schema import SCHEMA_VERSION
-from ._common import (ANY, SCALAR, STR, UNVERSIONED, ImportResult, Notes, canonical_license, conform,
-                      decode_text, finish, make_id, nonempty_str, parse_date, read_bytes, to_number)
+from ._common import (ANY, SCALAR, STR, UNVERSIONED, ImportResult, canonical_license, conform,
+                      finish, load_json_document, make_id, nonempty_str, parse_date, to_number)
 
 FORMAT = "mct"
 EXT = "x-mct"
@@ -61,12 +61,7 @@ def _descriptions(items: Any) -> list[str]:
 
 
 def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
-    src = str(path)
-    notes = Notes(src)
-    text = decode_text(read_bytes(path), src, notes)
-    from ..loader import loads
-
-    doc = loads(text, src if src.endswith(".json") else src + ".json")
+    src, notes, doc = load_json_document(path)
     mc = doc.data
     known = {"schema_version", "model_details", "model_parameters", "quantitative_analysis", "considerations"}
     if not (set(mc) & (known - {"schema_version"})):
