@@ -9,6 +9,12 @@ compared with, so per-attribute and intersectional results share one chart.
 Output is byte-identical for the same input: coordinates are rounded to one
 decimal, ids are derived from the chart's name, nothing depends on the clock
 or on dict ordering beyond the card's own order.
+
+Whatever it is given, a chart is drawn and is valid XML: text passes through
+:func:`modelcard.safe_text.neutralise` (no control or bidi characters) and is
+escaped; numbers that are not finite are treated as absent, magnitudes are
+clamped to :data:`MAX_VALUE`, and the axis always spans a positive width with
+a bounded number of ticks, however close, far apart or huge the values are.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Optional, Sequence
+
+from .safe_text import neutralise
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 COLORS = {
@@ -42,6 +50,29 @@ TOP = 40
 BOTTOM = 64
 
 
+#: values are clamped to this magnitude before they are placed (the card schema's own bound)
+MAX_VALUE = 1e100
+MAX_TICKS = 12
+
+
+def _finite(v: Optional[float]) -> Optional[float]:
+    """``v`` as a float clamped to ±MAX_VALUE, or None when absent or not a finite number."""
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        v = float(v)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(v):
+        return None
+    return min(max(v, -MAX_VALUE), MAX_VALUE)
+
+
+def _text(value: object) -> str:
+    """Card text for an SVG text node or attribute: neutralised and escaped."""
+    return escape(neutralise(str(value)))
+
+
 @dataclass
 class Row:
     """One group: its value, interval, reference and acceptable band (all optional but the label)."""
@@ -63,6 +94,8 @@ class Panel:
 
 
 def _fmt(x: float, digits: int = 2) -> str:
+    if abs(x) >= 1e6:
+        return f"{x:.{max(digits, 1) + 1}g}"
     text = f"{x:.{digits}f}"
     return "0" if text.strip("-0.") == "" else text
 
@@ -77,7 +110,7 @@ def _c(x: float) -> str:
 
 def _nice_step(span: float) -> float:
     raw = span / 5
-    mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    mag = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
     for mult in (1, 2, 2.5, 5, 10):
         if raw <= mult * mag:
             return mult * mag
@@ -94,8 +127,10 @@ def _domain(panels: Sequence[Panel]) -> tuple[float, float, float]:
     if not xs:
         return 0.0, 1.0, 0.2
     lo, hi = min(xs), max(xs)
-    if lo == hi:
-        lo, hi = lo - 0.5, hi + 0.5
+    # too narrow for floating point to tell the ends apart (e.g. 1e20 and 1e20 + 1): widen
+    if hi - lo <= max(abs(lo), abs(hi)) * 1e-9:
+        pad = max(abs(lo), abs(hi)) * 0.05 or 0.5
+        lo, hi = lo - pad, hi + pad
     step = _nice_step(hi - lo)
     lo = math.floor(lo / step - 1e-9) * step
     hi = math.ceil(hi / step + 1e-9) * step
@@ -103,7 +138,36 @@ def _domain(panels: Sequence[Panel]) -> tuple[float, float, float]:
         lo = 0.0
     if max(xs) <= 1 and hi > 1 and min(xs) >= 0:
         hi = 1.0
+    if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):  # cannot happen within ±MAX_VALUE
+        lo, hi = min(xs), max(xs) + 1.0
+        step = (hi - lo) / 5
     return lo, hi, step
+
+
+def _ticks(lo: float, hi: float, step: float) -> list[float]:
+    """Axis ticks from ``lo`` to ``hi``: at most MAX_TICKS + 1, computed by index (no drifting sums)."""
+    count = int(round((hi - lo) / step)) if step > 0 else 0
+    if not 1 <= count <= MAX_TICKS:
+        count = 5
+        step = (hi - lo) / count
+    return [round(lo + k * step, 10) for k in range(count + 1)]
+
+
+def _clean(panels: Sequence[Panel]) -> list[Panel]:
+    """Panels with every number finite and bounded (non-finite ones become absent)."""
+    out = []
+    for p in panels:
+        rows = []
+        for r in p.rows:
+            band = None
+            if r.band is not None:
+                band = (_finite(r.band[0]), _finite(r.band[1]))
+            rows.append(Row(label=str(r.label), value=_finite(r.value), lower=_finite(r.lower),
+                            upper=_finite(r.upper), reference=_finite(r.reference), band=band,
+                            status=r.status if r.status in COLORS else None, note=str(r.note or "")))
+        if rows:
+            out.append(Panel(str(p.heading), rows))
+    return out
 
 
 def slug(text: str) -> str:
@@ -114,7 +178,7 @@ def slug(text: str) -> str:
 def forest_svg(title: str, panels: Sequence[Panel], *, description: str = "", axis_label: str = "",
                chart_id: Optional[str] = None, digits: int = 2, reference_label: str = "reference group") -> str:
     """A forest plot of grouped rows as a standalone SVG document (also valid inline in HTML)."""
-    panels = [p for p in panels if p.rows]
+    panels = _clean(panels)
     cid = slug(chart_id or title)
     n_rows = sum(len(p.rows) for p in panels)
     height = TOP + len(panels) * HEAD_H + n_rows * ROW_H + BOTTOM
@@ -124,6 +188,9 @@ def forest_svg(title: str, panels: Sequence[Panel], *, description: str = "", ax
     def sx(v: float) -> float:
         v = min(max(v, lo), hi)
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
+
+    title, description = neutralise(str(title)), neutralise(str(description or ""))
+    axis_label, reference_label = neutralise(str(axis_label or "")), neutralise(str(reference_label))
 
     out: list[str] = []
     add = out.append
@@ -139,11 +206,8 @@ def forest_svg(title: str, panels: Sequence[Panel], *, description: str = "", ax
 
     # grid and axis
     plot_top, plot_bottom = TOP - 4, height - BOTTOM + 4
-    ticks = []
-    t = lo
-    while t <= hi + step / 1000:
-        ticks.append(round(t, 10))
-        t += step
+    ticks = _ticks(lo, hi, step)
+    step = (ticks[-1] - ticks[0]) / max(len(ticks) - 1, 1)
     for tick in ticks:
         x = _c(sx(tick))
         add(f'<line x1="{x}" y1="{plot_top}" x2="{x}" y2="{plot_bottom}" stroke="{GRID}" stroke-width="1"/>')
@@ -156,7 +220,7 @@ def forest_svg(title: str, panels: Sequence[Panel], *, description: str = "", ax
     y = TOP
     for panel in panels:
         add(f'<text x="0" y="{y + 14}" font-weight="bold" fill="{INK}" font-size="12">'
-            f'{escape(panel.heading)}</text>')
+            f'{_text(panel.heading)}</text>')
         y += HEAD_H
         for row in panel.rows:
             cy = y + ROW_H / 2
@@ -173,7 +237,8 @@ def forest_svg(title: str, panels: Sequence[Panel], *, description: str = "", ax
                 rx = _c(sx(row.reference))
                 add(f'<line x1="{rx}" y1="{_c(y + 1)}" x2="{rx}" y2="{_c(y + ROW_H - 1)}" stroke="{INK}" '
                     f'stroke-width="1.2" stroke-dasharray="3 2"/>')
-            label = row.label if len(row.label) <= 34 else row.label[:33] + "…"
+            label = neutralise(row.label)
+            label = label if len(label) <= 34 else label[:33] + "…"
             add(f'<text x="8" y="{_c(cy + 4)}" fill="{INK}">{escape(label)}</text>')
             if row.value is not None:
                 if row.lower is not None and row.upper is not None:
@@ -191,7 +256,7 @@ def forest_svg(title: str, panels: Sequence[Panel], *, description: str = "", ax
                 text = "undefined"
             if row.note:
                 text += f" {row.note}"
-            add(f'<text x="{_c(x1 + 12)}" y="{_c(cy + 4)}" fill="{INK}" font-size="11">{escape(text)}</text>')
+            add(f'<text x="{_c(x1 + 12)}" y="{_c(cy + 4)}" fill="{INK}" font-size="11">{_text(text)}</text>')
             add('</g>')
             y += ROW_H
 

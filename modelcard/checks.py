@@ -172,6 +172,8 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
                         f"attribute '{attr}' is not in fairness.sensitive_attributes", "undeclared-attribute",
                         WARNING)
 
+    out.extend(proportion_diagnostics(card, doc))
+
     if strict:
         for path, name in missing_recommended(card):
             where = format_path(path) or "the card"
@@ -180,6 +182,89 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
             add(path, "placeholder not filled in", "placeholder")
         for d in out:
             d.severity = ERROR
+    return out
+
+
+#: Metrics whose values are proportions, in [0, 1]: the rates and AUC ``modelcard evaluate``
+#: computes (``metrics.RATE_METRICS`` and ``metrics.AUC``; a test keeps this list covering them)
+#: and their usual synonyms.  Names are compared lower-case with spaces and dashes as underscores.
+PROPORTION_METRICS = frozenset({
+    "selection_rate", "accuracy", "tpr", "fnr", "fpr", "tnr", "precision", "auc",
+    "recall", "sensitivity", "specificity", "true_positive_rate", "false_positive_rate",
+    "false_negative_rate", "true_negative_rate", "ppv", "npv", "positive_predictive_value",
+    "negative_predictive_value", "fdr", "false_discovery_rate", "false_omission_rate", "error_rate",
+    "balanced_accuracy", "f1", "f1_score", "roc_auc", "auroc", "pr_auc", "average_precision",
+})
+
+
+def _metric_key(name: str) -> str:
+    return "_".join(name.lower().replace("-", " ").split())
+
+
+def proportion_metrics(card: ModelCard) -> set[str]:
+    """Names of the card's metrics that are proportions, so their values must lie in [0, 1].
+
+    A metric counts as one when the card defines it in ``test_methodology.metric_definitions``
+    under a name in :data:`PROPORTION_METRICS` and the definition does not speak of percent.
+    Without a definition the scale is unknown: Hugging Face model indexes, for one, report
+    accuracy as 94.1 (percent), and such cards stay valid.
+    """
+    tm = card.test_methodology
+    out = set()
+    for d in (tm.metric_definitions or []) if tm else []:
+        words = f"{d.description or ''} {d.formula or ''}".lower()
+        if _metric_key(d.name) in PROPORTION_METRICS and "percent" not in words and "%" not in words:
+            out.add(d.name)
+    return out
+
+
+def proportion_diagnostics(card: ModelCard, doc: Document) -> list[Diagnostic]:
+    """Errors for values of proportion metrics outside their range, located at the number.
+
+    Values, reference values and interval bounds lie in [0, 1]; a difference of two proportions
+    in [-1, 1]; a ratio of two is never negative.
+    """
+    rates = proportion_metrics(card)
+    out: list[Diagnostic] = []
+    if not rates:
+        return out
+
+    def check(path: tuple, value: float | None, lo: float, hi: float, what: str, metric: str) -> None:
+        if value is not None and not lo <= value <= hi:
+            span = f"[{lo:g}, {hi:g}]" if hi != float("inf") else f">= {lo:g}"
+            out.append(Diagnostic.at(
+                doc.pos(path), f"{what} {value:g} is outside {span}: '{metric}' is a proportion "
+                f"(see test_methodology.metric_definitions)", file=doc.source, code="out-of-range",
+                path=format_path(path)))
+
+    def estimate(path: tuple, est: Any, lo: float, hi: float, what: str, metric: str) -> None:
+        if est is None:
+            return
+        check(path + ("value",), est.value, lo, hi, what, metric)
+        ci = est.confidence_interval
+        if ci is not None:
+            check(path + ("confidence_interval", "lower"), ci.lower, lo, hi, "lower bound", metric)
+            check(path + ("confidence_interval", "upper"), ci.upper, lo, hi, "upper bound", metric)
+
+    def disparities(path: tuple, difference: Any, ratio: Any, metric: str) -> None:
+        estimate(path + ("difference",), difference, -1.0, 1.0, "difference", metric)
+        estimate(path + ("ratio",), ratio, 0.0, float("inf"), "ratio", metric)
+
+    for i, m in enumerate(card.metrics or []):
+        if m.name in rates:
+            estimate(("metrics", i), m, 0.0, 1.0, "value", m.name)
+    fairness = card.fairness
+    for i, r in enumerate((fairness.results or []) if fairness else []):
+        if r.metric in rates:
+            estimate(("fairness", "results", i), r, 0.0, 1.0, "value", r.metric)
+            check(("fairness", "results", i, "reference_value"), r.reference_value, 0.0, 1.0,
+                  "reference value", r.metric)
+            if r.disparity is not None:
+                disparities(("fairness", "results", i, "disparity"), r.disparity.difference, r.disparity.ratio,
+                            r.metric)
+    for i, sp in enumerate((fairness.spreads or []) if fairness else []):
+        if sp.metric in rates:
+            disparities(("fairness", "spreads", i), sp.difference, sp.ratio, sp.metric)
     return out
 
 

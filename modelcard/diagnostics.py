@@ -4,12 +4,18 @@ Every problem the tool reports — a YAML syntax error, an unknown key, a
 value of the wrong type, a missing recommended field — is a ``Diagnostic``
 pointing at ``FILE:LINE:COL`` of the offending node.  Lines and columns are
 1-based, as editors show them.
+
+Messages echo what the card says, so their text form never carries control
+or bidi characters raw: :func:`modelcard.safe_text.neutralise` shows them as
+escapes (``\x1b``, ``\u202e``), and a terminal or CI log never acts on them.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
+
+from .safe_text import neutralise
 
 ERROR = "error"
 WARNING = "warning"
@@ -24,7 +30,7 @@ class SourcePos:
     col: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        return neutralise(f"{self.file}:{self.line}:{self.col}", terminal=True)
 
 
 @dataclass
@@ -56,7 +62,7 @@ class Diagnostic:
 
     def __str__(self) -> str:
         where = f" ({self.path})" if self.path else ""
-        return f"{self.location}: {self.severity}: {self.message}{where} [{self.code}]"
+        return neutralise(f"{self.location}: {self.severity}: {self.message}{where} [{self.code}]", terminal=True)
 
     def to_dict(self) -> dict:
         return asdict(self)

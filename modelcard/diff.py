@@ -41,6 +41,7 @@ from typing import Any, Sequence
 from .diagnostics import CardError
 from .layering import LIST_KEYS, MEASUREMENT_FIELDS
 from .loader import Document
+from .safe_text import neutralise
 from .schema import ModelCard
 from .tables import group as fmt_group
 from .tables import interval, markdown_table, md_escape, num, text_table
@@ -599,7 +600,7 @@ def format_text(d: CardDiff) -> str:
     lines = _title(d)
     if d.identical:
         lines.append("no differences")
-        return "\n".join(lines)
+        return neutralise("\n".join(lines), terminal=True)
     lines.append("sections changed: " + ", ".join(f"{s} ({n})" for s, n in d.sections.items()))
     if d.fields:
         lines += ["", f"fields ({len(d.fields)}):"]
@@ -619,7 +620,7 @@ def format_text(d: CardDiff) -> str:
     lines.append(f"{len(regressions)} regression{'s' if len(regressions) != 1 else ''}" +
                  (":" if regressions else ""))
     lines += [f"  {r}" for r in regressions]
-    return "\n".join(lines)
+    return neutralise("\n".join(lines), terminal=True)  # card values never drive the terminal
 
 
 def format_json(d: CardDiff) -> str:

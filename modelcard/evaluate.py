@@ -47,7 +47,7 @@ import numpy as np
 
 from . import metrics as M
 from .diagnostics import UsageError
-from .tabular import DataError, Table, read_columns
+from .tabular import DataError, Table, listed, read_columns, shown
 
 #: cell contents read as "missing" in label, prediction, score and sensitive columns
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "-nan", "null", "none", "#n/a", "<na>"})
@@ -55,6 +55,14 @@ _FALSE = frozenset({"0", "0.0", "false"})
 _TRUE = frozenset({"1", "1.0", "true"})
 CONVENTIONS = ("difference", "ratio")
 ALL_METRICS = "all"  # threshold key that applies to every metric without its own
+#: default limit on the number of groups (see ``max_groups``)
+DEFAULT_MAX_GROUPS = 10_000
+#: most bootstrap resamples accepted
+MAX_BOOTSTRAP = 100_000
+#: most bootstrap replicate values kept (resamples x groups over all groupings): about 24 bytes each
+MAX_BOOTSTRAP_VALUES = 50_000_000
+_MAX_INT = 2**63 - 1
+
 
 Locate = Callable[[int], "tuple[str, int | None]"]
 
@@ -148,13 +156,14 @@ def binary_column(values: Any, column: str, positive: str | None = None, source:
     distinct = sorted(set(keys))
     if len(distinct) > 2:
         # the first row holding a third distinct value, in row order
-        first = {}
-        for code in np.unique(inv):
-            first.setdefault(keys[code], int(np.argmax(inv == code)))
+        codes, rows = np.unique(inv, return_index=True)  # each value's first row, in one pass
+        first: dict[str, int] = {}
+        for code, row in zip(codes.tolist(), rows.tolist()):
+            first[keys[code]] = min(row, first.get(keys[code], row))
         ordered = sorted(first, key=first.get)
-        shown = ", ".join(repr(v) for v in ordered[:5]) + (", ..." if len(ordered) > 5 else "")
+        some = ", ".join(shown(v) for v in ordered[:5]) + (", ..." if len(ordered) > 5 else "")
         raise source.error(column, first[ordered[2]],
-                           f"value {ordered[2]!r} makes {len(distinct)} distinct values ({shown}); "
+                           f"value {shown(ordered[2])} makes {len(distinct)} distinct values ({some}); "
                            "a binary column has at most two", "non-binary")
     if positive is not None and positive.strip() in distinct:
         pos = positive.strip()
@@ -166,10 +175,10 @@ def binary_column(values: Any, column: str, positive: str | None = None, source:
     if positive is not None and len(distinct) == 1:
         return np.zeros(inv.size, dtype=np.int8)  # only the negative class occurs
     if positive is not None:
-        raise source.error(column, None, f"the positive class {positive!r} given with --positive is not one of its "
-                           f"values ({', '.join(map(repr, distinct))})", "unknown-positive")
+        raise source.error(column, None, f"the positive class {shown(positive)} given with --positive is not one of "
+                           f"its values ({', '.join(map(shown, distinct))})", "unknown-positive")
     row = _first_row(inv, [i for i, k in enumerate(keys) if k.lower() not in _FALSE | _TRUE])
-    raise source.error(column, row, f"values {', '.join(map(repr, distinct))} are not 0/1 or true/false; "
+    raise source.error(column, row, f"values {', '.join(map(shown, distinct))} are not 0/1 or true/false; "
                        "name the positive class with --positive VALUE", "needs-positive")
 
 
@@ -191,7 +200,7 @@ def score_column(values: Any, column: str, source: Source = Source()) -> np.ndar
                 try:
                     _score(v)
                 except ValueError:
-                    raise source.error(column, i, f"score {v!r} is not a number", "not-a-number") from None
+                    raise source.error(column, i, f"score {shown(str(v))} is not a number", "not-a-number") from None
             raise
     bad = np.isnan(out)
     if bad.any():
@@ -394,7 +403,16 @@ class MetricValues:
     upper: np.ndarray
     method: str                  # interval method
     num: np.ndarray | None = None  # rates: successes (for Newcombe)
-    replicates: np.ndarray | None = None  # (B, G) bootstrap replicates
+    boot: np.ndarray | Callable[[], np.ndarray] | None = None  # (B, G) bootstrap replicates, or their recipe
+
+    def replicates(self) -> np.ndarray | None:
+        """(B, G) bootstrap replicates, None without a bootstrap.
+
+        Rates keep only the resampled confusion counts of their grouping and
+        compute a metric's replicates on each call (hold on to the result while
+        it is needed): memory stays one (B, G, 4) count array per grouping.
+        """
+        return self.boot() if callable(self.boot) else self.boot
 
 
 @dataclass
@@ -421,39 +439,66 @@ class Evaluation:
 
 def compute(y: np.ndarray, p: np.ndarray, sensitive: Mapping[str, np.ndarray], *, scores: np.ndarray | None = None,
             metrics: Sequence[str] | None = None, intersectional: bool = False,
-            confidence: float = 0.95, bootstrap: int = 1000, seed: int | None = 0) -> Evaluation:
+            confidence: float = 0.95, bootstrap: int = 1000, seed: int | None = 0,
+            max_groups: int | None = None, source: Source | None = None) -> Evaluation:
     """Per-group metrics with intervals; inputs already checked: 0/1 arrays, and per attribute an array of
-    labels or a ``(codes, sorted labels)`` pair."""
+    labels or a ``(codes, sorted labels)`` pair.
+
+    Time and memory are linear in rows and groups (bootstrap: in resamples
+    times groups).  With ``max_groups``, more observed combinations of the
+    sensitive values than that is a :class:`DataError` raised before any
+    per-group work; so is a bootstrap that would keep more than
+    :data:`MAX_BOOTSTRAP_VALUES` replicate values.
+    """
     names = metric_names(metrics, scores is not None)
     z = M.z_value(confidence)
-    cells = M.make_cells(dict(sensitive))
-    cc = M.cell_confusion(cells, y, p)
+    try:
+        cells = M.make_cells(dict(sensitive), max_cells=max_groups)
+    except M.TooManyCells as exc:
+        attrs = ", ".join(sensitive)
+        raise _too_many_groups(f"the sensitive attributes {attrs} combine into {exc.count} groups "
+                               "(observed combinations of their values, which every group and the bootstrap "
+                               "are built from)", exc.limit, source or Source()) from None
     attrs = cells.attributes
     specs: list[tuple[str, ...]] = [()] + [(a,) for a in attrs]
     if intersectional and len(attrs) > 1:
         specs.append(tuple(attrs))
+    groupings = [M.make_grouping(cells, spec) for spec in specs]
+    total = sum(g.size for g in groupings)
+    if bootstrap * total > MAX_BOOTSTRAP_VALUES:
+        raise UsageError(f"--bootstrap {bootstrap} over {total} groups would keep {bootstrap * total:.3g} "
+                         f"replicate values (more than {MAX_BOOTSTRAP_VALUES:.3g}, about "
+                         f"{MAX_BOOTSTRAP_VALUES * 24 / 2**30:.1f} GiB); use fewer resamples or fewer groups")
+    cc = M.cell_confusion(cells, y, p)
     results = []
-    for spec in specs:
-        g = M.make_grouping(cells, spec)
+    for g in groupings:
         g.counts = M.aggregate(cc, g.cell_to_group, g.size)
         results.append(GroupingResult(g, g.counts.sum(axis=1)))
 
     rng = np.random.default_rng(seed) if bootstrap > 0 else None
-    rep_cells = M.bootstrap_cell_counts(cc, bootstrap, rng) if rng is not None else None
-    for res in results:
+    rep_counts: list[np.ndarray | None] = [None] * len(results)
+    if rng is not None:
+        # resampled confusion counts per group, drawn a few replicates at a time so that the per-cell draws
+        # never take more memory than the per-group result (the random stream is the same as in one draw)
+        dtype = np.int32 if y.size < 2**31 else np.int64
+        rep_counts = [np.empty((bootstrap, r.grouping.size, 4), dtype=dtype) for r in results]
+        chunk = max(1, min(bootstrap, (1 << 22) // max(4 * cells.count, 1)))
+        for start in range(0, bootstrap, chunk):
+            m = min(chunk, bootstrap - start)
+            draw = M.bootstrap_cell_counts(cc, m, rng)
+            for res, out in zip(results, rep_counts):
+                out[start:start + m] = M.aggregate(draw, res.grouping.cell_to_group, res.grouping.size)
+            del draw
+    for res, counts in zip(results, rep_counts):
         g = res.grouping
-        rep_counts = M.aggregate(rep_cells, g.cell_to_group, g.size) if rep_cells is not None else None
         for name in names:
             if name == M.AUC:
                 continue
             metric = M.RATE_METRICS[name]
             num, den = M.rate_parts(g.counts, metric)
             lo, hi = M.wilson(num, den, z)
-            reps = None
-            if rep_counts is not None:
-                rn, rd = M.rate_parts(rep_counts, metric)
-                reps = M.divide(rn, rd)
-            res.values[name] = MetricValues(M.divide(num, den), den, den, lo, hi, "wilson", num, reps)
+            boot = None if counts is None else _rate_replicates(counts, metric)
+            res.values[name] = MetricValues(M.divide(num, den), den, den, lo, hi, "wilson", num, boot)
 
     if M.AUC in names:
         order = np.argsort(scores, kind="stable")
@@ -473,6 +518,20 @@ def compute(y: np.ndarray, p: np.ndarray, sensitive: Mapping[str, np.ndarray], *
             res.values[M.AUC] = MetricValues(auc, n, np.minimum(n1, n0).astype(np.int64), lo, hi,
                                              "bootstrap-percentile", None, reps)
     return Evaluation(names, results, int(y.size), confidence, bootstrap, seed if bootstrap > 0 else None, cells)
+
+
+def _rate_replicates(counts: np.ndarray, metric: M.RateMetric) -> Callable[[], np.ndarray]:
+    def replicates() -> np.ndarray:
+        rn, rd = M.rate_parts(counts, metric)
+        return M.divide(rn, rd)
+    return replicates
+
+
+def _too_many_groups(what: str, limit: int, source: Source) -> DataError:
+    return DataError(f"{what}: more than the limit of {limit} groups. A sensitive attribute has few values: is "
+                     "this an identifier or a continuous measure (bin it first)? Raise the limit with "
+                     "--max-groups N (max_groups= in Python) if you really mean it",
+                     file=source.file, code="too-many-groups")
 
 
 def metric_names(metrics: Sequence[str] | None, have_scores: bool) -> list[str]:
@@ -515,7 +574,7 @@ def _choose_references(ev: Evaluation, references: Mapping[Any, Any] | None) -> 
             want = given[g.attributes]
             if want not in g.groups:
                 if len(g.attributes) == 1:
-                    avail = ", ".join(v[0] for v in g.groups)
+                    avail = listed([v[0] for v in g.groups], 20)
                     raise UsageError(f"--reference {g.attributes[0]}={want[0]}: no such group; "
                                      f"values of '{g.attributes[0]}': {avail}")
                 raise UsageError(f"--reference {_fmt_group(g.attributes, want)}: no rows in that intersection")
@@ -570,8 +629,49 @@ def _estimate(mv: MetricValues, j: int, name: str, level: float, min_group_size:
     return out
 
 
-def _disparities(mv: MetricValues, j: int, r: int, name: str, z: float, level: float) -> tuple[dict, dict]:
-    """(difference, ratio) of group j against group r, each a DisparityValue dict."""
+@dataclass
+class _Versus:
+    """Interval bounds of groups ``cols`` of one metric against group ``r``, computed in a few array passes.
+
+    Every group is compared at once (one newcombe call, one percentile pass
+    over a (B, groups) array), so a grouping with many groups costs linear
+    time; the per-group formulas are those of :mod:`modelcard.metrics`.
+    """
+
+    diff_lo: np.ndarray | None
+    diff_hi: np.ndarray | None
+    diff_method: str
+    ratio_lo: np.ndarray | None
+    ratio_hi: np.ndarray | None
+    zero: str = ""
+
+    @classmethod
+    def of(cls, mv: MetricValues, r: int, name: str, z: float, level: float, reps: np.ndarray | None,
+           cols: Sequence[int] | None = None) -> "_Versus":
+        cols = np.arange(mv.value.size) if cols is None else np.asarray(cols, dtype=np.int64)
+        diff_lo = diff_hi = ratio_lo = ratio_hi = None
+        method, zero = "", ""
+        if mv.num is not None:
+            diff_lo, diff_hi = M.newcombe(mv.num[cols], mv.n[cols], mv.num[r], mv.n[r], z)
+            method = "newcombe"
+        elif reps is not None:
+            diff_lo, diff_hi, _ = M.percentile_interval(reps[:, cols] - reps[:, [r]], level)
+            method = "bootstrap-percentile"
+        if reps is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rr = reps[:, cols] / reps[:, [r]]
+            # x/0 with x > 0 is +inf (a ratio beyond any bound); 0/0 is undefined
+            big = np.where(np.isposinf(rr), _HUGE, rr)
+            del rr
+            ratio_lo, ratio_hi, _ = M.percentile_interval(big, level)
+            zero = f"the reference group's {name} is 0 in {float(np.mean(reps[:, r] == 0)):.1%} of resamples"
+        return cls(diff_lo, diff_hi, method, ratio_lo, ratio_hi, zero)
+
+
+def _disparities(mv: MetricValues, j: int, r: int, name: str, level: float, vs: _Versus,
+                 k: int) -> tuple[dict, dict]:
+    """(difference, ratio) of group j against group r, each a DisparityValue dict; ``vs.of(..., r)`` holds
+    the interval bounds of j at index k."""
     vj, vr = mv.value[j], mv.value[r]
     diff: dict[str, Any]
     ratio: dict[str, Any]
@@ -582,35 +682,23 @@ def _disparities(mv: MetricValues, j: int, r: int, name: str, z: float, level: f
         reason = f"{which} {name} is undefined ({_undefined_reason(name)})"
         return {"value": None, "undefined_reason": reason}, {"value": None, "undefined_reason": reason}
     diff = {"value": float(vj - vr)}
-    if mv.num is not None:
-        lo, hi = M.newcombe(mv.num[j], mv.n[j], mv.num[r], mv.n[r], z)
-        ci = _ci(lo, hi, level, "newcombe")
-    elif mv.replicates is not None:
-        lo, hi, _ = M.percentile_interval(mv.replicates[:, j] - mv.replicates[:, r], level)
-        ci = _ci(lo, hi, level, "bootstrap-percentile")
-    else:
-        ci = None
+    ci = _ci(vs.diff_lo[k], vs.diff_hi[k], level, vs.diff_method) if vs.diff_lo is not None else None
     if ci:
         diff["confidence_interval"] = ci
     if vr == 0:
         ratio = {"value": None, "undefined_reason": f"the reference group's {name} is 0 (division by zero)"}
     else:
         ratio = {"value": float(vj / vr)}
-        if mv.replicates is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rr = mv.replicates[:, j] / mv.replicates[:, r]
-            # x/0 with x > 0 is +inf (a ratio beyond any bound); 0/0 is undefined
-            big = np.where(np.isposinf(rr), _HUGE, rr)
-            lo, hi, undefined = M.percentile_interval(big, level)
+        if vs.ratio_lo is not None:
+            lo, hi = vs.ratio_lo[k], vs.ratio_hi[k]
             ci = _ci(lo, hi, level, "bootstrap-percentile") if hi < _HUGE / 10 else None
-            zero = f"the reference group's {name} is 0 in {float(np.mean(mv.replicates[:, r] == 0)):.1%} of resamples"
             if ci:
                 ratio["confidence_interval"] = ci
             elif np.isfinite(lo):  # [lo, +inf): no interval to write, but enough to decide a verdict
                 ratio[_UNBOUNDED] = {"lower": float(lo), "upper": float("inf"),
-                                     "note": f"the ratio's bootstrap interval is [{lo:.4g}, +inf): {zero}"}
+                                     "note": f"the ratio's bootstrap interval is [{lo:.4g}, +inf): {vs.zero}"}
             else:
-                ratio[_UNBOUNDED] = {"note": f"the ratio's bootstrap interval is undefined: {zero}"}
+                ratio[_UNBOUNDED] = {"note": f"the ratio's bootstrap interval is undefined: {vs.zero}"}
     return diff, ratio
 
 
@@ -723,7 +811,9 @@ def build_fragment(ev: Evaluation, *, thresholds: Mapping[str, dict] | None = No
             if not g.attributes:
                 continue
             mv = res.values[name]
+            reps = mv.replicates()
             r = res.reference
+            vs = _Versus.of(mv, r, name, z, level, reps)
             ref = dict(zip(g.attributes, g.groups[r]))
             ref_small = bool(mv.small_n[r] < min_group_size)
             for j, values in enumerate(g.groups):
@@ -735,7 +825,7 @@ def build_fragment(ev: Evaluation, *, thresholds: Mapping[str, dict] | None = No
                 item.update(est)
                 if np.isfinite(mv.value[r]):
                     item["reference_value"] = float(mv.value[r])
-                diff, ratio = _disparities(mv, j, r, name, z, level)
+                diff, ratio = _disparities(mv, j, r, name, level, vs, j)
                 item["disparity"] = {"difference": diff, "ratio": ratio}
                 if th:
                     item["threshold"] = dict(th)
@@ -748,7 +838,8 @@ def build_fragment(ev: Evaluation, *, thresholds: Mapping[str, dict] | None = No
                     notes.append(f"Verdict: {note}.")
                 item["notes"] = " ".join(notes)
                 results.append(_where(item, dataset, split))
-            spreads.append(_spread(name, res, mv, th, z, level, dataset, min_group_size))
+            spreads.append(_spread(name, res, mv, th, z, level, dataset, min_group_size, reps))
+            del reps, vs
 
     fairness = {
         "sensitive_attributes": [
@@ -772,7 +863,7 @@ def build_fragment(ev: Evaluation, *, thresholds: Mapping[str, dict] | None = No
 
 
 def _spread(name: str, res: GroupingResult, mv: MetricValues, th: dict | None, z: float, level: float,
-            dataset: str | None, min_group_size: int = 30) -> dict:
+            dataset: str | None, min_group_size: int = 30, reps: np.ndarray | None = None) -> dict:
     g = res.grouping
     out: dict[str, Any] = {"metric": name, "attributes": list(g.attributes)}
     defined = np.flatnonzero(np.isfinite(mv.value))
@@ -789,8 +880,8 @@ def _spread(name: str, res: GroupingResult, mv: MetricValues, th: dict | None, z
             jmin = int(defined[1] if defined[0] == jmax else defined[0])
         out["max_group"] = dict(zip(g.attributes, g.groups[jmax]))
         out["min_group"] = dict(zip(g.attributes, g.groups[jmin]))
-        diff, _ = _disparities(mv, jmax, jmin, name, z, level)
-        _, ratio = _disparities(mv, jmin, jmax, name, z, level)
+        diff, _ = _disparities(mv, jmax, jmin, name, level, _Versus.of(mv, jmin, name, z, level, reps, [jmax]), 0)
+        _, ratio = _disparities(mv, jmin, jmax, name, level, _Versus.of(mv, jmax, name, z, level, reps, [jmin]), 0)
         out["difference"] = diff
         out["ratio"] = ratio
         for role, j in (("max", jmax), ("min", jmin)):
@@ -829,7 +920,7 @@ def evaluate(y_true: Any, y_pred: Any, sensitive: Mapping[str, Any], *, scores: 
              dataset: str | None = None, split: str | None = None, missing_group: str | None = None,
              columns: Mapping[str, str] | None = None, source: Source | None = None,
              provenance: Mapping[str, Any] | None = None, validate: bool = True,
-             thresholds_from: Any = None) -> dict:
+             thresholds_from: Any = None, max_groups: int = DEFAULT_MAX_GROUPS) -> dict:
     """Evaluate predictions per group and return a card fragment (a dict).
 
     ``y_pred`` may be None when ``scores`` and ``score_threshold`` are given
@@ -840,10 +931,17 @@ def evaluate(y_true: Any, y_pred: Any, sensitive: Mapping[str, Any], *, scores: 
     ``thresholds_from`` (a card or a card's path) supplies the thresholds the
     card declares (see :func:`card_thresholds`) for every metric ``thresholds``
     does not name; an ``all`` entry in ``thresholds`` then covers the rest.
+
+    ``max_groups`` bounds the number of groups: the distinct values of each
+    sensitive attribute and their observed combinations (the cells every
+    group and the bootstrap are built from).  More is a :class:`DataError`
+    raised before any per-group work; time and memory are linear in rows and
+    groups.  Numeric options out of range (see :data:`OPTION_RANGES`) are a
+    :class:`UsageError`.
     """
     source = source or Source()
     columns = dict(columns or {})
-    _check_options(min_group_size, confidence, bootstrap, seed)
+    _check_options(min_group_size, confidence, bootstrap, seed, max_groups, score_threshold)
     if not sensitive:
         raise UsageError("give at least one sensitive attribute")
     y = binary_column(y_true, columns.get("label", "label"), positive, source)
@@ -854,7 +952,12 @@ def evaluate(y_true: Any, y_pred: Any, sensitive: Mapping[str, Any], *, scores: 
         p = (s >= score_threshold).astype(np.int8)
     else:
         p = binary_column(y_pred, columns.get("prediction", "prediction"), positive, source)
-    groups = {name: sensitive_column(values, name, missing_group, source) for name, values in sensitive.items()}
+    groups = {}
+    for name, values in sensitive.items():
+        groups[name] = sensitive_column(values, name, missing_group, source)
+        if len(groups[name][1]) > max_groups:  # before any per-group work
+            raise _too_many_groups(f"column '{name}' has {len(groups[name][1])} distinct values", max_groups,
+                                   source)
     n = y.size
     for name, arr in [("prediction", p), ("score", s), *((k, v[0]) for k, v in groups.items())]:
         if arr is not None and arr.size != n:
@@ -865,7 +968,7 @@ def evaluate(y_true: Any, y_pred: Any, sensitive: Mapping[str, Any], *, scores: 
         thresholds, taken = thresholds_with_card(thresholds, thresholds_from, names, dataset=dataset)
     th = _check_thresholds(thresholds, names)
     ev = compute(y, p, groups, scores=s, metrics=names, intersectional=intersectional,
-                 confidence=confidence, bootstrap=bootstrap, seed=seed)
+                 confidence=confidence, bootstrap=bootstrap, seed=seed, max_groups=max_groups, source=source)
     _choose_references(ev, references)
     fragment = build_fragment(ev, thresholds=th, min_group_size=min_group_size, dataset=dataset, split=split,
                               decision_threshold=score_threshold if y_pred is None else None,
@@ -881,15 +984,56 @@ def evaluate(y_true: Any, y_pred: Any, sensitive: Mapping[str, Any], *, scores: 
     return fragment
 
 
-def _check_options(min_group_size: int, confidence: float, bootstrap: int, seed: int | None) -> None:
-    if not 0 < confidence < 1:
-        raise UsageError(f"confidence must be between 0 and 1 (exclusive), e.g. 0.95; got {confidence}")
-    if bootstrap < 0:
-        raise UsageError(f"bootstrap resamples must be 0 (none) or more; got {bootstrap}")
-    if min_group_size < 0:
-        raise UsageError(f"minimum group size must be 0 or more; got {min_group_size}")
-    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise UsageError(f"the seed must be a whole number, 0 or more; got {seed}")
+#: option -> (what it must be, test); the one home of evaluate's option ranges (the CLI checks with these)
+OPTION_RANGES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "confidence": ("a number between 0 and 1 (exclusive), e.g. 0.95", lambda v: _real(v) and 0 < v < 1),
+    "bootstrap": (f"a whole number from 0 (no bootstrap) to {MAX_BOOTSTRAP}",
+                  lambda v: _whole(v) and 0 <= v <= MAX_BOOTSTRAP),
+    "min_group_size": ("a whole number from 0 to 1000000000", lambda v: _whole(v) and 0 <= v <= 10**9),
+    "seed": (f"a whole number from 0 to {_MAX_INT}", lambda v: _whole(v) and 0 <= v <= _MAX_INT),
+    "max_groups": ("a whole number, 1 or more", lambda v: _whole(v) and 1 <= v <= _MAX_INT),
+    "score_threshold": ("a finite number", lambda v: _real(v) and _finite(v)),
+}
+
+
+def _real(v: Any) -> bool:
+    """An int or a float that is not NaN (bools are not numbers here)."""
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    if isinstance(v, (int, np.integer)):
+        return True
+    return isinstance(v, (float, np.floating)) and not np.isnan(v)
+
+
+def _finite(v: Any) -> bool:
+    try:
+        return bool(np.isfinite(float(v)))
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _whole(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def check_option(name: str, value: Any, *, flag: str | None = None) -> Any:
+    """``value`` if it is in the range of evaluate's option ``name`` (see :data:`OPTION_RANGES`); else UsageError."""
+    what, ok = OPTION_RANGES[name]
+    if not ok(value):
+        raise UsageError(f"{flag or name} must be {what}; got {value!r}")
+    return value
+
+
+def _check_options(min_group_size: int, confidence: float, bootstrap: int, seed: int | None,
+                   max_groups: int = DEFAULT_MAX_GROUPS, score_threshold: float | None = None) -> None:
+    check_option("confidence", confidence)
+    check_option("bootstrap", bootstrap)
+    check_option("min_group_size", min_group_size)
+    if seed is not None:
+        check_option("seed", seed)
+    check_option("max_groups", max_groups)
+    if score_threshold is not None:
+        check_option("score_threshold", score_threshold)
 
 
 def evaluate_file(path: str | os.PathLike, *, label: str, prediction: str | None = None, score: str | None = None,

@@ -39,6 +39,7 @@ from typing import Any, Iterable, Sequence
 
 from .diagnostics import CardError, UsageError
 from .loader import Document, format_path
+from .safe_text import neutralise
 from .schema import ModelCard, PerformanceRequirement
 from .tables import group as fmt_group
 from .tables import interval, markdown_table, md_escape, num, text_table
@@ -473,7 +474,7 @@ def format_text(result: GateResult) -> str:
         lines += [f"  {c.location or result.file}: {c.check_text} {c.label}: {c.verdict.replace('_', ' ')}"
                   for c in blocking]
     lines.append(f"gate {'PASSED' if result.passed else 'FAILED'}: {result.reason}")
-    return "\n".join(lines)
+    return neutralise("\n".join(lines), terminal=True)  # card values never drive the terminal
 
 
 def format_json(result: GateResult) -> str:

@@ -17,7 +17,6 @@ import json
 import math
 import os
 import re
-from pathlib import Path
 from typing import Any, Callable
 
 import yaml
@@ -133,40 +132,77 @@ class Document:
 # reading and decoding
 
 
+#: how standard input is named in messages when a card is read from ``-``
+STDIN_NAME = "<stdin>"
+_stdin_read_from: Any = None  # the stdin object already read to its end (it can be read once)
+
+
+def display_name(path: str | os.PathLike) -> str:
+    """The name messages use for an input: ``<stdin>`` for ``-``, else the path as given."""
+    name = os.fspath(path)
+    return STDIN_NAME if name == "-" else name
+
+
 def read_bytes(path: str | os.PathLike, limit: int = MAX_BYTES) -> bytes:
-    """Read a whole input file of at most ``limit`` bytes.
+    """Read a whole input file of at most ``limit`` bytes; ``-`` reads standard input.
 
     Raises UnreadableError when the file cannot be opened (missing, a
-    directory, no permission) and CardError when it is over the limit.
+    directory, a FIFO, socket or device, no permission) and CardError when it
+    is over the limit.  The limit is enforced while reading, not taken from
+    the size the file claims, so it holds for standard input too.
     """
-    name = str(path)
-    p = Path(path)
+    from .fileio import open_regular, read_limited
+
+    name = display_name(path)
+    if os.fspath(path) == "-":
+        return _read_stdin(limit)
+    fh = open_regular(path)
     try:
-        if p.is_dir():
-            raise UnreadableError(f"{name}: is a directory, not a file")
-        size = p.stat().st_size
-        if size > limit:
-            raise CardError([Diagnostic(
-                f"file is {size / 1048576:.1f} MiB; inputs are limited to {limit // 1048576} MiB",
-                file=name, code="too-large")])
-        return p.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableError(f"{name}: no such file") from None
-    except PermissionError:
-        raise UnreadableError(f"{name}: permission denied") from None
-    except IsADirectoryError:
-        raise UnreadableError(f"{name}: is a directory, not a file") from None
+        with fh:
+            size = os.fstat(fh.fileno()).st_size
+            data = read_limited(fh, limit) if size <= limit else None
     except OSError as exc:
         raise UnreadableError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if data is None:
+        raise CardError([Diagnostic(
+            f"file is {max(size, limit + 1) / 1048576:.1f} MiB; inputs are limited to {limit // 1048576} MiB",
+            file=name, code="too-large")])
+    return data
+
+
+def _read_stdin(limit: int) -> bytes:
+    import sys
+
+    from .fileio import read_limited
+
+    global _stdin_read_from
+    stream = sys.stdin
+    if stream is None:
+        raise UnreadableError("-: standard input is closed")
+    if stream is _stdin_read_from:
+        raise UnreadableError("-: standard input was already read (by an earlier '-'); name it once")
+    _stdin_read_from = stream
+    try:
+        data = read_limited(getattr(stream, "buffer", stream), limit)
+    except OSError as exc:
+        raise UnreadableError(f"-: cannot read standard input: {exc.strerror or exc}") from None
+    if data is None:
+        raise CardError([Diagnostic(
+            f"standard input is over {limit // 1048576} MiB; inputs are limited to {limit // 1048576} MiB",
+            file=STDIN_NAME, code="too-large")])
+    if isinstance(data, str):  # a text-only stream (no .buffer)
+        data = data.encode("utf-8")
+    return data
 
 
 def read_text(path: str | os.PathLike) -> tuple[str, str]:
-    """Read ``path`` as UTF-8 text.  Returns ``(display_name, text)``.
+    """Read ``path`` (``-``: standard input) as UTF-8 text.  Returns ``(display_name, text)``.
 
     Raises UnreadableError when the file cannot be opened and CardError when
     its bytes are not a usable card (too large, not UTF-8).
     """
-    return str(path), decode(read_bytes(path), str(path))
+    name = display_name(path)
+    return name, decode(read_bytes(path), name)
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -196,21 +232,27 @@ def load(path: str | os.PathLike) -> Document:
     return loads(text, name)
 
 
-def loads(text: str, name: str = "<string>") -> Document:
-    """Parse card text.  JSON is recognised by a ``.json`` name or a leading ``{``."""
-    if not text.strip():
-        raise CardError([Diagnostic("file is empty; a card is a YAML or JSON mapping",
-                                    file=name, line=1, col=1, code="empty")])
-    if name.lower().endswith(".json") or text.lstrip().startswith("{"):
-        doc = _load_json(text, name)
-    else:
-        doc = _load_yaml(text, name)
+def loads(text: str, name: str = "<string>", *, syntax: str | None = None) -> Document:
+    """Parse card text.  JSON is recognised by a ``.json`` name or a leading ``{``, or forced with
+    ``syntax="json"`` (an input whose name says nothing, e.g. an importer's)."""
+    doc = parse(text, name, syntax=syntax)
     if not isinstance(doc.data, dict):
         kind = {list: "a list", str: "a string"}.get(type(doc.data), type(doc.data).__name__)
         raise CardError([Diagnostic.at(
             doc.pos(()), f"the top level of a card must be a mapping of sections, not {kind}",
             code="not-a-mapping")])
     return doc
+
+
+def parse(text: str, name: str = "<string>", *, syntax: str | None = None) -> Document:
+    """:func:`loads` without its top-level check: the same safe, bounded reading of a document of any
+    shape (a list or a scalar too, e.g. a README's front matter)."""
+    if not text.strip():
+        raise CardError([Diagnostic("file is empty; a card is a YAML or JSON mapping",
+                                    file=name, line=1, col=1, code="empty")])
+    if syntax == "json" or name.lower().endswith(".json") or text.lstrip().startswith("{"):
+        return _load_json(text, name)
+    return _load_yaml(text, name)
 
 
 # --------------------------------------------------------------------------

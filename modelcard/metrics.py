@@ -100,37 +100,53 @@ class Cells:
         return len(self.values)
 
 
-def make_cells(columns: dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]]) -> Cells:
+class TooManyCells(ValueError):
+    """More combinations of attribute values than allowed (raised before any per-cell work)."""
+
+    def __init__(self, count: int, limit: int):
+        super().__init__(f"{count} combinations of attribute values, more than {limit}")
+        self.count = count
+        self.limit = limit
+
+
+def make_cells(columns: dict[str, np.ndarray | tuple[np.ndarray, np.ndarray]], max_cells: int | None = None) -> Cells:
     """Combine attribute columns into cells (no Python loop over rows).
 
     A column is an array of labels, or an already encoded ``(codes, sorted categories)`` pair.
+    With ``max_cells``, more cells than that raise :class:`TooManyCells` before
+    any per-cell work.  Time and memory are linear in rows and cells, whatever
+    the number of attributes and categories.
     """
     names = tuple(columns)
     encoded = {k: v if isinstance(v, tuple) else encode(v) for k, v in columns.items()}
     n = len(next(iter(encoded.values()))[0]) if columns else 0
     combined = np.zeros(n, dtype=np.int64)
-    cats: list[np.ndarray] = []
     radix = 1
     for name in names:
         codes, categories = encoded[name]
-        cats.append(categories)
-        combined = combined * len(categories) + codes
-        radix *= len(categories)
+        k = max(len(categories), 1)
+        if radix * k >= 1 << 62:  # the mixed-radix key would overflow: renumber the combinations seen so far
+            seen, combined = np.unique(combined, return_inverse=True)  # sorted: keeps lexicographic order
+            combined = combined.reshape(-1)
+            radix = max(len(seen), 1)
+        combined = combined * k + codes
+        radix *= k
     if radix <= max(4 * n, 1 << 20):
         present = np.flatnonzero(np.bincount(combined, minlength=radix))
+        if max_cells is not None and present.size > max_cells:
+            raise TooManyCells(int(present.size), max_cells)
         remap = np.full(radix, -1, dtype=np.int64)
         remap[present] = np.arange(len(present))
         cell = remap[combined]
     else:  # very many combinations: sort instead of a lookup table
         present, cell = np.unique(combined, return_inverse=True)
+        if max_cells is not None and present.size > max_cells:
+            raise TooManyCells(int(present.size), max_cells)
         cell = cell.reshape(-1)
-    values: list[tuple[str, ...]] = []
-    for key in present.tolist():
-        parts = []
-        for categories in reversed(cats):
-            key, code = divmod(key, len(categories))
-            parts.append(str(categories[code]))
-        values.append(tuple(reversed(parts)))
+    # each cell's values, read off its first row
+    _, first = np.unique(cell, return_index=True)
+    parts = [[str(c) for c in encoded[name][1][encoded[name][0][first]].tolist()] for name in names]
+    values: list[tuple[str, ...]] = list(zip(*parts)) if names else []
     return Cells(names, cell, values)
 
 
@@ -169,10 +185,14 @@ def cell_confusion(cells: Cells, y: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 def aggregate(cell_values: np.ndarray, cell_to_group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sum per-cell arrays (cells on axis -2) into groups."""
-    onehot = np.zeros((cell_to_group.size, n_groups), dtype=cell_values.dtype)
-    onehot[np.arange(cell_to_group.size), cell_to_group] = 1
-    return np.einsum("...ck,cg->...gk", cell_values, onehot)
+    """Sum per-cell arrays (cells on axis -2) into groups: a sort and a segmented sum (no cells x groups matrix)."""
+    order = np.argsort(cell_to_group, kind="stable")
+    sorted_groups = cell_to_group[order]
+    out = np.zeros(cell_values.shape[:-2] + (n_groups, cell_values.shape[-1]), dtype=cell_values.dtype)
+    if order.size:
+        present, starts = np.unique(sorted_groups, return_index=True)
+        out[..., present, :] = np.add.reduceat(np.take(cell_values, order, axis=-2), starts, axis=-2)
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -8,8 +8,16 @@ extra), and only when a PDF is requested.
   ``data:`` URIs and regular files under the card's own folder (its declared
   assets); everything else (``http:``, ``https:``, ``ftp:``, ``file:`` outside
   that folder, symlinks escaping it) is refused and recorded in
-  ``PdfResult.refused``.  File attachments (``<link rel=attachment>``) are
-  never added.
+  ``PdfResult.refused``.
+* **No attachments, no unsafe links.** Before WeasyPrint sees the HTML,
+  :func:`modelcard.markdown_text.safe_document` removes the ``attachment``
+  link type from every ``rel`` (after decoding entities, so
+  ``rel="&#97;ttachment"`` is caught) and every link that is not an absolute
+  http(s)/mailto address or an in-document ``#fragment``.  After layout, the
+  document's own record of links is checked again, whatever the HTML parser
+  made of the markup: attachment links are dropped, and so are external links
+  :func:`modelcard.safe_text.safe_url` refuses (a relative link would have
+  become a ``file://`` link); no file is ever embedded.
 * **Reproducible.** The creation and modification dates come from
   ``SOURCE_DATE_EPOCH`` when it is set (https://reproducible-builds.org/specs/source-date-epoch/),
   and the file identifier is a hash of the content, so two renders of the
@@ -28,7 +36,8 @@ from typing import Optional
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import UsageError
-from .markdown_text import card_asset
+from .markdown_text import card_asset, safe_document
+from .safe_text import safe_url
 
 INSTALL_HINT = ("PDF output needs WeasyPrint: pip install 'modelcard[pdf]' "
                 "(it also needs the Pango library, e.g. apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
@@ -102,7 +111,6 @@ def make_fetcher(root: Optional[Path]):
     return CardAssetFetcher()
 
 
-_NO_ATTACHMENT = re.compile(r"""(\brel\s*=\s*["']?[^"'>]*?)\battachment\b""", re.IGNORECASE)
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 
 
@@ -118,6 +126,14 @@ def _with_dates(html: str, when: _dt.datetime) -> str:
     return html[:match.start()] + meta + html[match.start():]
 
 
+def _keep_link(link: tuple) -> bool:
+    """Whether a link WeasyPrint laid out may go into the PDF: in-document, or a safe address."""
+    link_type, target = link[0], link[1]
+    if link_type == "internal":
+        return True
+    return link_type == "external" and safe_url(target) is not None
+
+
 def html_to_pdf(html: str, *, base_dir: Optional[os.PathLike | str] = None,
                 source_date_epoch: Optional[int] = None) -> PdfResult:
     """Render an HTML document to PDF bytes with the restricted fetcher."""
@@ -129,10 +145,12 @@ def html_to_pdf(html: str, *, base_dir: Optional[os.PathLike | str] = None,
     logger = logging.getLogger("weasyprint")
     previous = logger.level
     logger.setLevel(logging.CRITICAL)  # refusals are reported by us, not as WeasyPrint tracebacks
-    html = _NO_ATTACHMENT.sub(r"\1", html)
+    html = safe_document(html, pdf=True)
     try:
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
         document.metadata.attachments = []  # never embed files, whatever the template says
+        for page in document.pages:
+            page.links[:] = [link for link in page.links if _keep_link(link)]
         pdf = document.write_pdf(pdf_identifier=True)
     finally:
         logger.setLevel(previous)

@@ -11,9 +11,16 @@ Python API::
     page.sidecars           # Markdown only: {"compas-charts/fpr.svg": "<svg ...>", ...}
 
 Templates are Jinja files found by name (``card.html.j2``, ``scorecard.md.j2``,
-``base.css``...) first in the user's ``template_dir``, then in the built-in
-``templates/``.  All templates run in Jinja's sandbox, so a template can read
-the card but cannot reach Python internals.  HTML templates autoescape;
+``modelcard.css``...) first in the user's ``template_dir``, then in the built-in
+``templates/``.  User templates may be hostile, so every template runs in the
+sandbox of :mod:`modelcard.sandbox`: it receives plain frozen data built from
+the card (never the Pydantic models), an allow-list of filters and globals,
+loads files only from inside its folder (symlinks followed), and runs under
+limits (``template_timeout``, default 10 s; ``max_output``, default 64 MiB)::
+
+    render(card, "html", template_dir="my-templates", template_timeout=5, max_output=8 * 2**20)
+
+HTML templates autoescape;
 Markdown templates do not (``&`` and ``'`` stay as written) and use the
 ``md_cell`` filter for table cells.  Free text is Markdown rendered to HTML
 by :mod:`modelcard.markdown_text`, which sanitizes it.
@@ -33,8 +40,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .diagnostics import Diagnostic, ModelcardError, UsageError
+from .diagnostics import Diagnostic, UsageError
+from .sandbox import (
+    DEFAULT_MAX_OUTPUT,
+    DEFAULT_TEMPLATE_TIMEOUT,
+    LimitExceeded,
+    Limits,
+    Record,
+    TemplateLimitError,
+    TemplateProblem,
+    TemplateRefused,
+    freeze,
+)
 from .schema import FairnessResult, MetricResult, ModelCard
+
+__all__ = ["render", "render_markdown", "render_html", "render_pdf", "render_index", "Rendered", "CardView",
+           "TemplateProblem", "TemplateLimitError", "DEFAULT_TEMPLATE_TIMEOUT", "DEFAULT_MAX_OUTPUT"]
 
 FORMATS = ("md", "html", "pdf")
 LAYOUTS = ("card", "scorecard")
@@ -42,12 +63,6 @@ VERDICTS = ("pass", "fail", "inconclusive", "not_run")
 VERDICT_LABELS = {"pass": "pass", "fail": "fail", "inconclusive": "inconclusive", "not_run": "not run"}
 SCORECARD_MAX_RESULTS = 16  # rows of the scorecard's fairness table (PDF shows fewer if the page overflows)
 VERDICT_MARKS = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️", "not_run": "➖"}
-
-
-class TemplateProblem(ModelcardError):
-    """A template could not be loaded or rendered (syntax error, sandbox violation, missing value)."""
-
-    exit_code = 2
 
 
 @dataclass
@@ -81,40 +96,28 @@ def template_name(layout: str, fmt: str) -> str:
 _ASSETS: "contextvars.ContextVar[Any]" = contextvars.ContextVar("modelcard_render_assets", default=None)
 
 
-def _folder_signature(folder: Optional[Path]) -> tuple:
-    """What the user's template folder holds now, so the environment cache notices added files."""
-    if folder is None:
-        return ()
-    try:
-        return tuple(sorted((str(p.relative_to(folder)), p.stat().st_mtime_ns, p.stat().st_size)
-                            for p in folder.rglob("*") if p.is_file()))
-    except OSError:
-        return ()
-
-
-def _environment(kind: str, template_dir: Optional[Path]):
-    return _cached_environment(kind, template_dir, _folder_signature(template_dir))
-
-
 @lru_cache(maxsize=16)
-def _cached_environment(kind: str, template_dir: Optional[Path], signature: tuple):
-    """A sandboxed environment per (kind, template folder), cached: templates compile once per process."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+def _environment(kind: str, template_dir: Optional[Path]):
+    """A sandboxed environment per (kind, template folder), cached: templates compile once per process.
 
-    loaders = []
-    if template_dir is not None:
-        loaders.append(FileSystemLoader(str(template_dir)))
-    loaders.append(FileSystemLoader(str(builtin_templates())))
-    env = SandboxedEnvironment(
-        loader=ChoiceLoader(loaders),
-        autoescape=(kind == "html"),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    _install_helpers(env, kind)
+    The jail loader re-resolves a cached template's name on every use, so a
+    file added to or changed in the user's folder is picked up.
+    """
+    from markupsafe import Markup
+
+    from .sandbox import new_environment, safe_function
+
+    roots = ([template_dir] if template_dir is not None else []) + [builtin_templates()]
+    filters, globals_ = _helpers(kind)
+    env = new_environment(roots, autoescape=(kind == "html"), filters=filters, globals=globals_)
+    loader = env.loader
+
+    def include_raw(name: str) -> str:
+        """The text of a file in the template folder (CSS), unrendered; refused outside the folder."""
+        source, _, _ = loader.get_source(env, name)
+        return Markup(source) if kind == "html" else source
+
+    env.globals["include_raw"] = safe_function(include_raw)
     return env
 
 
@@ -419,52 +422,98 @@ class CardView:
 # rendering
 
 
-def _render_template(kind: str, name: str, template_dir: Optional[Path], context: dict, assets: Any = None) -> str:
+def _render_template(kind: str, name: str, template_dir: Optional[Path], context: dict, assets: Any = None,
+                     limits: Optional[Limits] = None) -> str:
+    """Render template ``name`` with ``context`` (plain data) in the sandbox, within ``limits``."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
     from jinja2.exceptions import SecurityError, UndefinedError
 
+    from .sandbox import run_bounded
+
     env = _environment(kind, template_dir.resolve() if template_dir is not None else None)
+    roots = env.loader.roots
+    limits = limits or Limits()
+
+    def produce(emit) -> str:
+        parts: list[str] = []
+        chunks = env.get_template(name).generate(**context)
+        for chunk in chunks:
+            try:
+                emit(chunk)
+            except LimitExceeded as exc:
+                chunks.throw(exc)  # raised where the template yielded, so the error names its line
+                raise
+            parts.append(chunk)
+        return "".join(parts)
+
     token = _ASSETS.set(assets)
     try:
-        template = env.get_template(name)
-        return template.render(**context)
+        return run_bounded(limits, produce)
     except TemplateNotFound as exc:
-        raise TemplateProblem(f"template not found: {exc.name}") from None
+        raise TemplateProblem(f"template not found: {exc.name}",
+                              [_template_diag(exc, name, "template not found: ", "template-not-found",
+                                              str(exc.name), roots)]) from None
     except TemplateSyntaxError as exc:
         where = exc.filename or exc.name or name
         raise TemplateProblem(str(exc), [Diagnostic(f"template syntax error: {exc.message}", file=where,
                                                     line=exc.lineno, code="template-syntax")]) from None
+    except TemplateRefused as exc:
+        raise TemplateProblem(str(exc), [_template_diag(exc, name, "", "template-refused", roots=roots)]) from None
+    except LimitExceeded as exc:
+        raise TemplateLimitError(str(exc), [_template_diag(exc, name, "", "template-limit", roots=roots)]) from None
     except SecurityError as exc:
         raise TemplateProblem(str(exc), [_template_diag(exc, name, "blocked by the template sandbox: ",
-                                                        "template-sandbox")]) from None
+                                                        "template-sandbox", roots=roots)]) from None
     except UndefinedError as exc:
         raise TemplateProblem(str(exc), [_template_diag(exc, name, "undefined value in template: ",
-                                                        "template-undefined")]) from None
+                                                        "template-undefined", roots=roots)]) from None
     except TemplateError as exc:
-        raise TemplateProblem(str(exc), [_template_diag(exc, name, "template error: ", "template-error")]) from None
-    except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError, RecursionError) as exc:
+        raise TemplateProblem(str(exc), [_template_diag(exc, name, "template error: ", "template-error",
+                                                        roots=roots)]) from None
+    except MemoryError:
+        raise TemplateLimitError("template rendering ran out of memory",
+                                 [Diagnostic("template rendering ran out of memory", file=name,
+                                             code="template-limit")]) from None
+    except RecursionError as exc:
+        message = "templates, macros or includes nest too deeply (endless recursion?)"
+        raise TemplateLimitError(message, [_template_diag(exc, name, "", "template-limit", message,
+                                                          roots=roots)]) from None
+    except (TypeError, ValueError, AttributeError, ArithmeticError, LookupError) as exc:
         raise TemplateProblem(str(exc), [_template_diag(exc, name, f"template failed ({type(exc).__name__}): ",
-                                                        "template-error")]) from None
+                                                        "template-error", roots=roots)]) from None
     finally:
         _ASSETS.reset(token)
 
 
-def _template_diag(exc: BaseException, name: str, prefix: str, code: str) -> Diagnostic:
-    """Locate a runtime template error from the traceback's template frames."""
-    import traceback
+def _template_diag(exc: BaseException, name: str, prefix: str, code: str, text: Optional[str] = None,
+                   roots: Iterable[Path] = ()) -> Diagnostic:
+    """Locate a runtime template error at the innermost template frame of its traceback.
 
+    Frames of compiled templates carry ``__jinja_template__`` (their line is
+    mapped back to the template source); frames Jinja already rewrote are
+    named after the template file.
+    """
     file, line = name, None
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".j2") or frame.filename.endswith(".css"):
-            file, line = frame.filename, frame.lineno
-            break
-    return Diagnostic(prefix + str(exc), file=file, line=line, code=code)
+    prefixes = tuple(str(r) + os.sep for r in roots)
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and template.filename:
+            file, line = template.filename, template.get_corresponding_lineno(tb.tb_lineno)
+        elif frame.f_code.co_filename.endswith((".j2", ".css")) or \
+                (prefixes and frame.f_code.co_filename.startswith(prefixes)):
+            file, line = frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return Diagnostic(prefix + (text if text is not None else str(exc)), file=file, line=line, code=code)
 
 
-def _install_helpers(env: Any, kind: str) -> None:
+def _helpers(kind: str) -> tuple[dict, dict]:
+    """The filters and globals templates get, beyond Jinja's allow-listed built-in filters and ``range``."""
     from markupsafe import Markup
 
     from . import markdown_text
+    from .safe_text import safe_url
 
     def md_filter(text: Any) -> Any:
         return Markup(markdown_text.to_html(text, _ASSETS.get()))
@@ -472,29 +521,50 @@ def _install_helpers(env: Any, kind: str) -> None:
     def md_inline_filter(text: Any) -> Any:
         return Markup(markdown_text.to_html(text, _ASSETS.get(), inline=True))
 
-    env.filters.update(
+    filters = dict(
         num=num, signed=signed, interval=interval, group=group_label, group_attributes=group_attributes,
         group_full=group_full, threshold=threshold_text, disparity=disparity_text, value=value_text,
         text_list=text_list, party=party_text, md_cell=markdown_text.md_cell, plain=markdown_text.to_text,
         fenced=markdown_text.md_fenced,
     )
+    def link_filter(url: Any, text: Any = None) -> Any:
+        return Markup(markdown_text.link_html(url, text))
+
+    filters["safe_url"] = safe_url  # the address if it is a safe absolute link, else None
     if kind == "html":
-        env.filters.update(md=md_filter, md_inline=md_inline_filter)
+        filters.update(md=md_filter, md_inline=md_inline_filter, link=link_filter)
     else:
-        env.filters.update(md=markdown_text.md_block, md_inline=markdown_text.md_inline)
-    env.globals.update(verdict_labels=VERDICT_LABELS, verdict_marks=VERDICT_MARKS, verdicts=VERDICTS)
-
-    def include_raw(name: str) -> str:
-        source, _, _ = env.loader.get_source(env, name)
-        return Markup(source) if kind == "html" else source
-
-    env.globals["include_raw"] = include_raw
+        filters.update(md=markdown_text.md_block, md_inline=markdown_text.md_inline, link=markdown_text.link_md)
+    globals_ = dict(verdict_labels=VERDICT_LABELS, verdict_marks=VERDICT_MARKS, verdicts=VERDICTS)
+    return filters, globals_
 
 
-def _context(card: ModelCard, view: CardView) -> dict:
+def _context(card: ModelCard, view: CardView, kind: str) -> dict:
+    """What a card template receives: ``card``, ``view`` and ``generator``, as frozen plain data."""
+    from markupsafe import Markup
+
     from . import __version__
 
-    return {"card": card, "view": view, "generator": f"modelcard {__version__}"}
+    memo: dict = {}
+    frozen_card = freeze(card, memo)
+    svg = Markup if kind == "html" else str
+
+    def rec(**fields: Any) -> Record:
+        return Record({k: freeze(v, memo) for k, v in fields.items()})
+
+    groups = tuple(rec(metric=fg.metric, definition=fg.definition, results=fg.results, chart_id=fg.chart_id,
+                       chart_svg=svg(fg.chart_svg), chart_path=fg.chart_path,
+                       common_threshold=fg.common_threshold) for fg in view.fairness_groups)
+    frozen_view = rec(
+        card=frozen_card, definitions=view.definitions, overall_metrics=view.overall_metrics,
+        sliced_metrics=view.sliced_metrics, overall_by_name=view.overall_by_name, fairness_groups=groups,
+        charts={k: svg(v) for k, v in view.charts.items()},
+        slice_charts=tuple((m, svg(s), p) for m, s, p in view.slice_charts),
+        verdict_counts=view.verdict_counts, ci_level=view.ci_level, ci_label=view.ci_label,
+        scorecard_results=view.scorecard_results, scorecard_omitted=view.scorecard_omitted,
+        n_results=view.n_results, completeness=view.completeness,
+    )
+    return {"card": frozen_card, "view": frozen_view, "generator": f"modelcard {__version__}"}
 
 
 def _check(layout: str, fmt: str) -> None:
@@ -514,14 +584,23 @@ def _template_dir(template_dir: Optional[os.PathLike | str]) -> Optional[Path]:
 
 
 def render_markdown(card: ModelCard, layout: str = "card", *, template_dir: Optional[os.PathLike | str] = None,
-                    chart_prefix: str = "") -> Rendered:
+                    chart_prefix: str = "", template_timeout: Optional[float] = None,
+                    max_output: Optional[int] = None) -> Rendered:
     """Markdown for GitHub / Hugging Face.  With ``chart_prefix`` (e.g. ``"card-charts/"``) the
-    text links SVG charts returned in ``sidecars``; without it there are tables only."""
+    text links SVG charts returned in ``sidecars``; without it there are tables only.
+
+    ``template_timeout`` (seconds, default 10) and ``max_output`` (bytes,
+    default 64 MiB) bound the template's work: past either, rendering stops
+    with :class:`TemplateLimitError`.
+    """
     _check(layout, "md")
+    limits = Limits.of(template_timeout, max_output)
+    folder = _template_dir(template_dir)
     view = CardView(card, chart_prefix=chart_prefix)
-    text = _render_template("md", template_name(layout, "md"), _template_dir(template_dir),
-                            _context(card, view))
-    text = _tidy_markdown(text)
+    text = _render_template("md", template_name(layout, "md"), folder, _context(card, view, "md"), None, limits)
+    from .markdown_text import md_links
+
+    text = md_links(_tidy_markdown(text))  # whatever the template: no unsafe link, no control character
     sidecars = {}
     if chart_prefix:
         for fg in view.fairness_groups:
@@ -554,31 +633,41 @@ def _tidy_markdown(text: str) -> str:
 
 
 def render_html(card: ModelCard, layout: str = "card", *, template_dir: Optional[os.PathLike | str] = None,
-                base_dir: Optional[os.PathLike | str] = None, scorecard_limit: int = 0) -> Rendered:
+                base_dir: Optional[os.PathLike | str] = None, scorecard_limit: int = 0,
+                template_timeout: Optional[float] = None, max_output: Optional[int] = None) -> Rendered:
     """One self-contained HTML page (inline CSS and SVG, local images embedded, nothing fetched).
 
     ``scorecard_limit`` caps the fairness rows of the scorecard (default
     :data:`SCORECARD_MAX_RESULTS`); the worst verdicts are kept.
+    ``template_timeout`` and ``max_output`` as for :func:`render_markdown`.
     """
-    from .markdown_text import AssetResolver
+    from .markdown_text import AssetResolver, safe_document
 
     _check(layout, "html")
+    limits = Limits.of(template_timeout, max_output)
+    folder = _template_dir(template_dir)
     assets = AssetResolver(Path(base_dir) if base_dir is not None else None)
     view = CardView(card, scorecard_limit=scorecard_limit)
-    text = _render_template("html", template_name(layout, "html"), _template_dir(template_dir),
-                            _context(card, view), assets)
+    text = _render_template("html", template_name(layout, "html"), folder, _context(card, view, "html"), assets,
+                            limits)
+    text = safe_document(text)  # whatever the template: no unsafe href/src, no attachment, no control character
     return Rendered("html", layout, text, refused=list(dict.fromkeys(assets.refused)))
 
 
 def render_pdf(card: ModelCard, layout: str = "card", *, template_dir: Optional[os.PathLike | str] = None,
-               base_dir: Optional[os.PathLike | str] = None, source_date_epoch: Optional[int] = None) -> Rendered:
-    """PDF of the HTML rendering, through WeasyPrint (the ``[pdf]`` extra)."""
+               base_dir: Optional[os.PathLike | str] = None, source_date_epoch: Optional[int] = None,
+               template_timeout: Optional[float] = None, max_output: Optional[int] = None) -> Rendered:
+    """PDF of the HTML rendering, through WeasyPrint (the ``[pdf]`` extra).
+
+    ``template_timeout`` and ``max_output`` bound each HTML rendering, as for :func:`render_markdown`.
+    """
     from .pdf import html_to_pdf
 
     # the scorecard is one page: if the card is too long for it, show fewer fairness rows (worst first)
-    limits = (SCORECARD_MAX_RESULTS, 10, 6, 3) if layout == "scorecard" else (0,)
-    for limit in limits:
-        page = render_html(card, layout, template_dir=template_dir, base_dir=base_dir, scorecard_limit=limit)
+    row_limits = (SCORECARD_MAX_RESULTS, 10, 6, 3) if layout == "scorecard" else (0,)
+    for limit in row_limits:
+        page = render_html(card, layout, template_dir=template_dir, base_dir=base_dir, scorecard_limit=limit,
+                           template_timeout=template_timeout, max_output=max_output)
         result = html_to_pdf(str(page.content), base_dir=base_dir, source_date_epoch=source_date_epoch)
         if result.pages <= 1:
             break
@@ -587,23 +676,35 @@ def render_pdf(card: ModelCard, layout: str = "card", *, template_dir: Optional[
 
 def render(card: ModelCard, fmt: str = "html", layout: str = "card", *,
            template_dir: Optional[os.PathLike | str] = None, base_dir: Optional[os.PathLike | str] = None,
-           chart_prefix: str = "", source_date_epoch: Optional[int] = None) -> Rendered:
-    """Render ``card`` as ``fmt`` (md, html, pdf) in ``layout`` (card, scorecard)."""
+           chart_prefix: str = "", source_date_epoch: Optional[int] = None,
+           template_timeout: Optional[float] = None, max_output: Optional[int] = None) -> Rendered:
+    """Render ``card`` as ``fmt`` (md, html, pdf) in ``layout`` (card, scorecard).
+
+    ``template_timeout`` (seconds, default :data:`DEFAULT_TEMPLATE_TIMEOUT`) and
+    ``max_output`` (bytes, default :data:`DEFAULT_MAX_OUTPUT`) bound the
+    template's work; :class:`TemplateLimitError` (exit code 1) when broken.
+    """
     _check(layout, fmt)
+    bounds = dict(template_timeout=template_timeout, max_output=max_output)
     if fmt == "md":
-        return render_markdown(card, layout, template_dir=template_dir, chart_prefix=chart_prefix)
+        return render_markdown(card, layout, template_dir=template_dir, chart_prefix=chart_prefix, **bounds)
     if fmt == "html":
-        return render_html(card, layout, template_dir=template_dir, base_dir=base_dir)
+        return render_html(card, layout, template_dir=template_dir, base_dir=base_dir, **bounds)
     return render_pdf(card, layout, template_dir=template_dir, base_dir=base_dir,
-                      source_date_epoch=source_date_epoch)
+                      source_date_epoch=source_date_epoch, **bounds)
 
 
 def render_index(entries: list[dict], failures: list[dict], *, kind: str = "html", fmt: str = "html",
-                 layout: str = "card", template_dir: Optional[os.PathLike | str] = None) -> str:
+                 layout: str = "card", template_dir: Optional[os.PathLike | str] = None,
+                 template_timeout: Optional[float] = None, max_output: Optional[int] = None) -> str:
     """The index page of a batch: one row per rendered card (title, version, verdicts, completeness)."""
     from . import __version__
 
-    context = {"entries": entries, "failures": failures, "format": fmt, "layout": layout,
-               "generator": f"modelcard {__version__}"}
-    text = _render_template(kind, f"index.{kind}.j2", _template_dir(template_dir), context)
-    return _tidy_markdown(text) if kind == "md" else text
+    limits = Limits.of(template_timeout, max_output)
+    context = {"entries": tuple(Record(freeze(e)) for e in entries),
+               "failures": tuple(Record(freeze(f)) for f in failures),
+               "format": fmt, "layout": layout, "generator": f"modelcard {__version__}"}
+    from .markdown_text import md_links, safe_document
+
+    text = _render_template(kind, f"index.{kind}.j2", _template_dir(template_dir), context, None, limits)
+    return md_links(_tidy_markdown(text)) if kind == "md" else safe_document(text)

@@ -2,8 +2,11 @@
 
 This is the file-level layer over :mod:`modelcard.render` (which works on
 in-memory cards).  It loads each card with its overlays and ``--set`` values,
-renders it, and writes every output atomically; the card itself is never
-written to.
+renders it, and writes every output through :func:`modelcard.fileio.write_output`
+(atomic, never over an input: the card, its overlays or a template).  A batch
+plans every output name first and refuses, before writing anything, two cards
+that would map to one output (names compared ignoring case) or a card whose
+output would be the index page.
 
     from modelcard.render_batch import render_file, render_many
 
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .diagnostics import ModelcardError, UsageError
-from .fileio import atomic_write
+from .fileio import check_output, files_under, is_stdio, write_output
 
 CARD_SUFFIXES = (".yaml", ".yml", ".json")
 SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
@@ -80,58 +83,96 @@ def format_for(output: Optional[str], fmt: Optional[str]) -> str:
     return "md"
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
+def render_inputs(card_path: str, overlays: Sequence[str] = (), template_dir: Optional[str] = None) -> list[str]:
+    """Every file a render reads: the card, its overlays and the files of the template folder."""
+    return [card_path, *overlays, *files_under(template_dir)]
 
 
 def render_card(card_path: str, fmt: str, layout: str = "card", *, overlays: Sequence[str] = (),
                 sets: Sequence[str] = (), template_dir: Optional[str] = None, strict: bool = False,
-                chart_prefix: str = ""):
-    """Load one card file and render it; returns (card, Rendered)."""
+                chart_prefix: str = "", template_timeout: Optional[float] = None,
+                max_output: Optional[int] = None):
+    """Load one card file and render it; returns (card, Rendered).
+
+    ``template_timeout`` and ``max_output`` bound the template's work (see :func:`modelcard.render.render`).
+    """
     from .render import render
     from .validation import load_card
 
     card = load_card(card_path, overlays=overlays, sets=sets, strict=strict)
     base_dir = Path(card_path).resolve().parent
     return card, render(card, fmt, layout, template_dir=template_dir, base_dir=base_dir,
-                        chart_prefix=chart_prefix)
-
-
-def _guard_inputs(target: Path, inputs: Sequence[str]) -> None:
-    for src in inputs:
-        if _same_file(target, Path(src)):
-            raise UsageError(f"{target}: refusing to overwrite an input file")
+                        chart_prefix=chart_prefix, template_timeout=template_timeout, max_output=max_output)
 
 
 def write_rendered(rendered, target: Path, inputs: Sequence[str] = ()) -> None:
-    """Write a render (and its Markdown chart files) atomically next to ``target``."""
-    _guard_inputs(target, inputs)
-    for rel, svg in sorted(rendered.sidecars.items()):
+    """Write a render (and its Markdown chart files, in ``<stem>-charts/`` beside it) safely.
+
+    Every path is checked before the first is written: none may be an input,
+    the chart folder must be a folder (or absent), and a chart file may not be
+    a folder; neither may be a symbolic link.
+    """
+    paths = _sidecar_paths(rendered, target)
+    check_output(target, inputs)
+    for path in paths.values():
+        if path.is_dir():
+            raise UsageError(f"{path}: is a directory, where a chart file of {target} goes")
+        if path.parent.exists() and not path.parent.is_dir():
+            raise UsageError(f"{path.parent}: exists and is not a folder; the charts of {target} go there")
+        if path.parent.is_dir():
+            check_output(path, inputs)
+        # chart names are derived, not chosen: never write through a link someone left there (e.g. in a
+        # checked-out pull request) to a file or folder outside the chart folder
+        for link in (path.parent, path):
+            if link.is_symlink():
+                raise UsageError(f"{link}: is a symbolic link, where a chart of {target} goes; chart files are "
+                                 "written only into a real folder beside the output (remove the link)")
+    for rel, path in sorted(paths.items()):
+        try:
+            path.parent.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{path.parent}: cannot create the chart folder: {exc.strerror or exc}") from None
+        write_output(path, rendered.sidecars[rel], inputs=inputs)
+    write_output(target, rendered.content, inputs=inputs)
+
+
+def _sidecar_paths(rendered, target: Path) -> dict[str, Path]:
+    folder = target.parent / chart_prefix_for(target).rstrip("/")
+    paths = {}
+    for rel in rendered.sidecars:
         path = target.parent / rel
-        _guard_inputs(path, inputs)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, svg)
-    atomic_write(target, rendered.content)
+        if path.parent != folder or path.name in ("", ".", ".."):  # chart names come from render.py's slugs
+            raise UsageError(f"{rel}: a chart file must go in {folder}")
+        paths[rel] = path
+    return paths
 
 
 def chart_prefix_for(target: Path) -> str:
     return f"{target.stem}-charts/"
 
 
+def writes_charts(target: Path) -> bool:
+    """Markdown charts go beside an output that is a file; a device, FIFO or descriptor gets tables only."""
+    path = os.path.abspath(target)
+    return not path.startswith(("/dev/", "/proc/")) and (not os.path.exists(path) or os.path.isfile(path))
+
+
 def render_file(card_path: str, output: str, fmt: Optional[str] = None, layout: str = "card", *,
                 overlays: Sequence[str] = (), sets: Sequence[str] = (), template_dir: Optional[str] = None,
-                strict: bool = False) -> Output:
+                strict: bool = False, template_timeout: Optional[float] = None,
+                max_output: Optional[int] = None) -> Output:
     """Render one card file to ``output`` (format from ``fmt`` or the output's suffix)."""
     fmt = format_for(output, fmt)
+    if is_stdio(output):
+        raise UsageError("render_file writes a file; use render_card for standard output")
     target = Path(output)
-    if not target.parent.is_dir() and str(target.parent):
-        raise UsageError(f"{output}: folder {target.parent} does not exist")
+    inputs = render_inputs(card_path, overlays, template_dir)
+    check_output(target, inputs)  # before the work
+    charts = fmt == "md" and writes_charts(target)
     card, rendered = render_card(card_path, fmt, layout, overlays=overlays, sets=sets, template_dir=template_dir,
-                                 strict=strict, chart_prefix=chart_prefix_for(target) if fmt == "md" else "")
-    write_rendered(rendered, target, [card_path, *overlays])
+                                 strict=strict, chart_prefix=chart_prefix_for(target) if charts else "",
+                                 template_timeout=template_timeout, max_output=max_output)
+    write_rendered(rendered, target, inputs)
     return _summary(card_path, str(target), card, rendered)
 
 
@@ -147,29 +188,46 @@ def _summary(card_path: str, output: str, card, rendered) -> Output:
                   list(rendered.refused))
 
 
-def _unique_names(paths: Sequence[str]) -> list[str]:
-    """Output stems for each card: the file stem, made unique with the parent folder if needed."""
+INDEX_STEM = "index"
+
+
+def output_names(paths: Sequence[str]) -> list[str]:
+    """Output stems for each card: the file stem, prefixed with its folder's name when two cards share a stem.
+
+    Raises UsageError when two cards still map to one name (ignoring case, as
+    macOS and Windows file systems do) or a card would be named like the index
+    page, so that nothing is overwritten by another output.
+    """
     stems = [Path(p).stem for p in paths]
+    counts: dict[str, int] = {}
+    for stem in stems:
+        counts[stem.casefold()] = counts.get(stem.casefold(), 0) + 1
     out: list[str] = []
-    seen: dict[str, int] = {}
     for p, stem in zip(paths, stems):
         name = stem
-        if stems.count(stem) > 1:
+        if counts[stem.casefold()] > 1:
             parent = Path(p).resolve().parent.name
             name = f"{parent}-{stem}" if parent else stem
-        base = name
-        i = 2
-        while name in seen:
-            name = f"{base}-{i}"
-            i += 1
-        seen[name] = 1
         out.append(name)
+    owners: dict[str, list[str]] = {}
+    for p, name in zip(paths, out):
+        owners.setdefault(name.casefold(), []).append(p)
+    problems = []
+    for key, cards in owners.items():
+        if len(cards) > 1:
+            problems.append(f"{' and '.join(cards)} would all be written as {out[paths.index(cards[0])]}.*")
+        if key == INDEX_STEM:
+            problems.append(f"{cards[0]} would be written over the index page; rename the card file")
+    if problems:
+        raise UsageError("output names collide, nothing written: " + "; ".join(problems)
+                         + " (rename the card files, or render them into separate folders)")
     return out
 
 
 def render_many(paths: Sequence[str], out_dir: str, fmt: str = "html", layout: str = "card", *,
                 overlays: Sequence[str] = (), sets: Sequence[str] = (), template_dir: Optional[str] = None,
-                strict: bool = False, progress: Optional[Callable[[int, int, str], None]] = None) -> Batch:
+                strict: bool = False, progress: Optional[Callable[[int, int, str], None]] = None,
+                template_timeout: Optional[float] = None, max_output: Optional[int] = None) -> Batch:
     """Render every card under ``paths`` into ``out_dir`` and write an index page linking them.
 
     A card that fails to load is recorded in ``Batch.failures`` and skipped;
@@ -178,37 +236,53 @@ def render_many(paths: Sequence[str], out_dir: str, fmt: str = "html", layout: s
     cards = expand_cards(paths)
     if not cards:
         raise UsageError("no card files found in " + ", ".join(paths))
+    if any(is_stdio(c) for c in cards):
+        raise UsageError("-: a card from standard input is rendered on its own, not in a batch")
+    if is_stdio(out_dir):
+        raise UsageError("several cards need -o FOLDER (one output per card plus an index page)")
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{out_dir}: not a folder (several cards need -o FOLDER)")
     if not folder.parent.is_dir():
         raise UsageError(f"{out_dir}: folder {folder.parent} does not exist")
+    ext = EXTENSIONS[fmt]
+    names = output_names(cards)
+    # every output is checked before anything is written
+    inputs = [*cards, *overlays, *files_under(template_dir)]
+    if folder.is_dir():
+        for name in names:
+            check_output(folder / f"{name}{ext}", inputs)
+            charts = folder / f"{name}-charts"
+            if fmt == "md" and charts.exists() and not charts.is_dir():
+                raise UsageError(f"{charts}: exists and is not a folder; the charts of {name}{ext} go there")
+        check_output(index_path(folder, fmt), inputs)
     folder.mkdir(exist_ok=True)
     batch = Batch()
-    ext = EXTENSIONS[fmt]
-    names = _unique_names(cards)
     for i, (card_path, name) in enumerate(zip(cards, names), 1):
         if progress:
             progress(i, len(cards), card_path)
         try:
             out = render_file(card_path, str(folder / f"{name}{ext}"), fmt, layout, overlays=overlays,
-                              sets=sets, template_dir=template_dir, strict=strict)
+                              sets=sets, template_dir=template_dir, strict=strict,
+                              template_timeout=template_timeout, max_output=max_output)
         except ModelcardError as exc:
             if getattr(exc, "exit_code", 1) == 2 and type(exc).__name__ == "TemplateProblem":
                 raise  # a broken template breaks every card: stop at the first
             batch.failures.append((card_path, exc))
             continue
         batch.outputs.append(out)
-    batch.index = write_index(batch, folder, fmt, layout, template_dir=template_dir)
+    batch.index = write_index(batch, folder, fmt, layout, template_dir=template_dir,
+                              template_timeout=template_timeout, max_output=max_output)
     return batch
 
 
-def write_index(batch: Batch, folder: Path, fmt: str, layout: str, *, template_dir: Optional[str] = None) -> str:
+def write_index(batch: Batch, folder: Path, fmt: str, layout: str, *, template_dir: Optional[str] = None,
+                template_timeout: Optional[float] = None, max_output: Optional[int] = None) -> str:
     """index.md for Markdown outputs, index.html otherwise; returns its path."""
     from .render import render_index
 
     kind = "md" if fmt == "md" else "html"
-    target = folder / f"index.{kind}"
+    target = index_path(folder, fmt)
     entries = []
     for o in batch.outputs:
         entries.append({
@@ -216,9 +290,16 @@ def write_index(batch: Batch, folder: Path, fmt: str, layout: str, *, template_d
             "verdicts": o.verdicts, "completeness": o.completeness, "completeness_title": o.completeness_title,
         })
     failures = [{"source": p, "message": str(e)} for p, e in batch.failures]
-    text = render_index(entries, failures, kind=kind, fmt=fmt, layout=layout, template_dir=template_dir)
-    atomic_write(target, text)
+    text = render_index(entries, failures, kind=kind, fmt=fmt, layout=layout, template_dir=template_dir,
+                        template_timeout=template_timeout, max_output=max_output)
+    sources = [o.card_path for o in batch.outputs] + [p for p, _ in batch.failures]
+    write_output(target, text, inputs=[*sources, *files_under(template_dir)])
     return str(target)
+
+
+def index_path(folder: Path, fmt: str) -> Path:
+    """index.md for Markdown outputs, index.html otherwise."""
+    return folder / f"{INDEX_STEM}.{'md' if fmt == 'md' else 'html'}"
 
 
 def stderr_progress(force: Optional[bool] = None) -> Optional[Callable[[int, int, str], None]]:

@@ -1,4 +1,10 @@
-"""Print validation reports as text, JSON, or GitHub workflow annotations."""
+"""Print validation reports as text, JSON, or GitHub workflow annotations.
+
+Each format is safe to show on a terminal or in a CI log whatever the card
+says: control and bidi characters are shown as escapes
+(:func:`modelcard.safe_text.neutralise`; in JSON, ``\\uXXXX`` escapes of the
+same data).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,14 @@ import json
 from typing import Sequence
 
 from .diagnostics import Report
+from .safe_text import json_text, neutralise
 
 
 def _escape_github(value: str, *, prop: bool = False) -> str:
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
+    return neutralise(value, terminal=True)
 
 
 def format_text(reports: Sequence[Report], *, quiet: bool = False) -> str:
@@ -21,7 +28,7 @@ def format_text(reports: Sequence[Report], *, quiet: bool = False) -> str:
         lines.extend(str(d) for d in r.diagnostics)
         if not quiet and r.ok:
             warn = f" ({len(r.warnings)} warning{'s' if len(r.warnings) != 1 else ''})" if r.warnings else ""
-            lines.append(f"{r.file}: valid{warn}")
+            lines.append(neutralise(f"{r.file}: valid{warn}", terminal=True))
     bad = sum(1 for r in reports if not r.ok)
     if len(reports) > 1 and not quiet:
         lines.append(f"{len(reports) - bad} valid, {bad} invalid")
@@ -29,7 +36,7 @@ def format_text(reports: Sequence[Report], *, quiet: bool = False) -> str:
 
 
 def format_json(reports: Sequence[Report]) -> str:
-    return json.dumps({
+    return json_text(json.dumps({
         "valid": all(r.ok for r in reports),
         "files": [
             {
@@ -42,7 +49,7 @@ def format_json(reports: Sequence[Report]) -> str:
             }
             for r in reports
         ],
-    }, indent=2, ensure_ascii=False)
+    }, indent=2, ensure_ascii=False))
 
 
 def format_github(reports: Sequence[Report]) -> str:

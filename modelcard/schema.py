@@ -22,6 +22,7 @@ import datetime as _dt
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -29,6 +30,9 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from .safe_text import SAFE_URL_PATTERN, url_problem
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_ID = f"https://modelcard.dev/schemas/modelcard-{SCHEMA_VERSION}.schema.json"
@@ -63,11 +67,31 @@ Markdown = Annotated[str, StringConstraints(min_length=1),
                      Field(json_schema_extra={"contentMediaType": "text/markdown"})]
 Label = Annotated[str, BeforeValidator(_scalar_to_str), StringConstraints(min_length=1)]
 Group = Annotated[dict[Text, Label], Field(min_length=1)]
-Url = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$"),
-                Field(json_schema_extra={"format": "uri"})]
+
+
+def _safe_url(value: str) -> str:
+    problem = url_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("unsafe_link", "{reason}", {"reason": problem})
+    return value
+
+
+#: A link: absolute http(s) with a host, or mailto (see :mod:`modelcard.safe_text`).  Checked by a
+#: Python validator for a message that says what is wrong; the JSON Schema gets the same pattern.
+Url = Annotated[str, AfterValidator(_safe_url),
+                Field(json_schema_extra={"format": "uri", "pattern": SAFE_URL_PATTERN})]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
 Probability = Annotated[float, Field(gt=0, lt=1)]
-Count = Annotated[int, Field(ge=0)]
+
+#: No number in a card may be larger than this in magnitude: nothing a card measures comes near it
+#: (it is an overflow or a unit error), and keeping numbers below it keeps every computation on
+#: them (differences, ratios, chart scales) finite.  Non-finite numbers are refused everywhere.
+MAX_MAGNITUDE = 1e100
+#: the largest count (instances, annotators, bootstrap samples): a 64-bit signed integer
+MAX_COUNT = 2**63 - 1
+Real = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_MAGNITUDE)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Verdict = Literal["pass", "fail", "inconclusive", "not_run"]
 DatasetRole = Literal["training", "validation", "evaluation", "test", "fine-tuning", "calibration", "other"]
 
@@ -116,8 +140,8 @@ class Reference(Section):
 class ConfidenceInterval(Section):
     """A confidence interval around an estimate."""
 
-    lower: float = Field(description="Lower bound.")
-    upper: float = Field(description="Upper bound.")
+    lower: Real = Field(description="Lower bound.")
+    upper: Real = Field(description="Upper bound.")
     level: Probability = Field(default=0.95, description="Confidence level, e.g. 0.95.")
     method: Optional[Text] = optional(
         "How it was computed when it differs from test_methodology.confidence_intervals, "
@@ -322,7 +346,7 @@ class MetricDefinition(Section):
     description: Optional[Markdown] = recommended("What it measures, e.g. 'false positive rate: FP / (FP + TN)'.")
     formula: Optional[Text] = optional("Formula, if not obvious from the description.")
     higher_is_better: Optional[bool] = optional("Whether higher values are better.")
-    decision_threshold: Optional[float] = optional(
+    decision_threshold: Optional[Real] = optional(
         "Score threshold at which a prediction counts as positive, for threshold-dependent metrics.")
 
 
@@ -330,7 +354,8 @@ class ConfidenceIntervalMethod(Section):
     method: Literal["wilson", "clopper-pearson", "normal", "bootstrap", "bayesian", "other"] = Field(
         description="How intervals were computed.")
     level: Probability = Field(default=0.95, description="Confidence level.")
-    bootstrap_samples: Optional[Annotated[int, Field(ge=1)]] = optional("Bootstrap resamples, for 'bootstrap'.")
+    bootstrap_samples: Optional[Annotated[int, Field(ge=1, le=MAX_COUNT)]] = optional(
+        "Bootstrap resamples, for 'bootstrap'.")
     description: Optional[Markdown] = optional("Details, e.g. stratification of the bootstrap.")
 
 
@@ -338,8 +363,8 @@ class PerformanceRequirement(Section):
     """A release criterion on one metric: ``modelcard gate`` fails the card when it is not met."""
 
     metric: Text = Field(description="Metric name, as in `metrics[].name`, e.g. 'accuracy'.")
-    min: Optional[float] = optional("Smallest acceptable value (inclusive), e.g. 0.65 for accuracy.")
-    max: Optional[float] = optional("Largest acceptable value (inclusive), e.g. 0.35 for a false positive rate.")
+    min: Optional[Real] = optional("Smallest acceptable value (inclusive), e.g. 0.65 for accuracy.")
+    max: Optional[Real] = optional("Largest acceptable value (inclusive), e.g. 0.35 for a false positive rate.")
     slice: Optional[Group] = optional(
         "Apply to the metric measured on this slice (attribute: value pairs); absent means the overall metric.")
     all_slices: Optional[bool] = optional("Apply to the overall metric and to every slice it was measured on.")
@@ -380,7 +405,7 @@ class TestMethodology(Section):
 
 
 class _Estimate(Section):
-    value: Optional[float] = Field(
+    value: Optional[Real] = Field(
         description="The measured value; null only when it is undefined (then give undefined_reason).")
     undefined_reason: Optional[Text] = optional(
         "Why the value is undefined, e.g. 'no positive labels in this group (division by zero)'.")
@@ -403,12 +428,12 @@ class MetricResult(_Estimate):
     name: Text = Field(description="Metric name, as defined in test_methodology.metric_definitions.")
     slice: Optional[Group] = optional(
         "The subgroup it was measured on, as attribute: value pairs; absent means overall.")
-    decision_threshold: Optional[float] = optional("Decision threshold used, if it differs from the definition.")
+    decision_threshold: Optional[Real] = optional("Decision threshold used, if it differs from the definition.")
     description: Optional[Markdown] = optional("Anything a reader needs to interpret the value.")
 
 
 class DisparityValue(Section):
-    value: Optional[float] = Field(description="The disparity; null when undefined (e.g. the reference value is 0).")
+    value: Optional[Real] = Field(description="The disparity; null when undefined (e.g. the reference value is 0).")
     confidence_interval: Optional[ConfidenceInterval] = optional("Uncertainty of the disparity.")
     undefined_reason: Optional[Text] = optional("Why the disparity is undefined.")
 
@@ -443,8 +468,8 @@ class Threshold(Section):
 
     convention: DisparityConvention = Field(
         description="Which disparity the range applies to: 'difference' or 'ratio'.")
-    min: Optional[float] = optional("Smallest acceptable disparity, e.g. 0.8 for the four-fifths rule.")
-    max: Optional[float] = optional("Largest acceptable disparity, e.g. 0.1 for a difference.")
+    min: Optional[Real] = optional("Smallest acceptable disparity, e.g. 0.8 for the four-fifths rule.")
+    max: Optional[Real] = optional("Largest acceptable disparity, e.g. 0.1 for a difference.")
     rationale: Optional[Markdown] = optional("Why this threshold was chosen, and by whom.")
 
     @model_validator(mode="after")
@@ -464,7 +489,7 @@ class FairnessResult(_Estimate):
         "The group, as attribute: value pairs; two or more pairs make an intersectional group, "
         "e.g. {race: African-American, sex: Female}."))
     reference_group: Optional[Group] = recommended("The group compared against.")
-    reference_value: Optional[float] = optional("The metric's value for the reference group.")
+    reference_value: Optional[Real] = optional("The metric's value for the reference group.")
     disparity: Optional[Disparity] = recommended("How far the group is from the reference.")
     threshold: Optional[Threshold] = recommended("The acceptable range of the disparity.")
     verdict: Verdict = Field(description="pass, fail, inconclusive (CI straddles the threshold) or not_run.")
@@ -535,11 +560,11 @@ class EnvironmentalImpact(Section):
     """Compute and emissions of training (Lacoste et al., 2019)."""
 
     hardware: Optional[Text] = optional("Hardware used, e.g. '8x A100 40GB'.")
-    hours: Optional[Annotated[float, Field(ge=0)]] = optional("Compute time in hours.")
+    hours: Optional[NonNegative] = optional("Compute time in hours.")
     cloud_provider: Optional[Text] = optional("Cloud provider, if any.")
     region: Optional[Text] = optional("Compute region.")
-    energy_kwh: Optional[Annotated[float, Field(ge=0)]] = optional("Energy consumed, in kWh.")
-    co2_eq_kg: Optional[Annotated[float, Field(ge=0)]] = optional("Emissions, in kg CO2-equivalent.")
+    energy_kwh: Optional[NonNegative] = optional("Energy consumed, in kWh.")
+    co2_eq_kg: Optional[NonNegative] = optional("Emissions, in kg CO2-equivalent.")
     method: Optional[Markdown] = optional("How the figures were estimated.")
 
 

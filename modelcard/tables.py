@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from .safe_text import neutralise
+
 
 def num(x: float | None, *, signed: bool = False) -> str:
     """A compact number: 4 significant digits, ``+`` sign when ``signed``, ``n/a`` for None."""
@@ -27,7 +29,9 @@ def group(g: Mapping[str, Any] | None, *, empty: str = "overall") -> str:
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
-    """A plain-text table with columns padded to their widest cell."""
+    """A plain-text table with columns padded to their widest cell; control and bidi characters
+    in cells are shown as escapes (the table goes to terminals)."""
+    rows = [[neutralise(str(c), terminal=True) for c in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for i, cell in enumerate(row):
@@ -40,9 +44,9 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: st
 
 
 def md_escape(text: str) -> str:
-    """Make text safe inside a Markdown table cell."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-            .replace("<", "&lt;").replace(">", "&gt;"))
+    """Make text safe inside a Markdown table cell: shown as written, never as markup or a link."""
+    return (neutralise(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+            .replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]"))
 
 
 def _md_cell(text: str) -> str:

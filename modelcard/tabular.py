@@ -13,6 +13,7 @@ suffix); otherwise it is read as CSV, tab-separated when the name ends in
 from __future__ import annotations
 
 import csv
+import io
 import os
 from array import array
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ from typing import Sequence
 from .diagnostics import Diagnostic, ModelcardError, UnreadableError, UsageError
 
 PARQUET_MAGIC = b"PAR1"
+#: longest line a CSV file may have (bytes): more is not a predictions table, and would make the CSV parser
+#: build rows of millions of fields
+MAX_LINE_BYTES = 4 << 20
 
 
 class DataError(ModelcardError):
@@ -55,12 +59,32 @@ class Table:
 
 
 def _check_readable(path: str) -> None:
-    if not os.path.exists(path):
-        raise UnreadableError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise UnreadableError(f"{path}: is a directory, not a data file")
+    from .fileio import require_regular
+
+    if path == "-":
+        raise UsageError("-: predictions are read from a file, not standard input; save them to a file first")
+    require_regular(path, "data file")  # a FIFO or device is refused before it is opened
     if not os.access(path, os.R_OK):
         raise UnreadableError(f"{path}: permission denied")
+
+
+def _open(path: str):
+    """The data file opened for binary reading; only a regular file is opened (never a FIFO)."""
+    from .fileio import open_regular
+
+    return open_regular(path, "data file")
+
+
+def shown(name: str, limit: int = 60) -> str:
+    """A column name or cell as an error message shows it: quoted, control characters escaped, truncated."""
+    text = name if len(name) <= limit else name[: limit - 3] + "..."
+    return repr(text)
+
+
+def listed(names: Sequence[str], most: int = 40) -> str:
+    """Names for a message, comma-separated: plain ones as they are, odd ones :func:`shown`; at most ``most``."""
+    text = ", ".join(a if a.isprintable() and len(a) <= 40 else shown(a, 40) for a in names[:most])
+    return text + (", ..." if len(names) > most else "")
 
 
 def _missing(path: str, wanted: Sequence[str], available: Sequence[str]) -> None:
@@ -69,12 +93,12 @@ def _missing(path: str, wanted: Sequence[str], available: Sequence[str]) -> None
         import difflib
 
         hints = []
+        candidates = [a for a in available if len(a) <= 200]  # difflib is quadratic in name length
         for c in missing:
-            close = difflib.get_close_matches(c, list(available), n=1, cutoff=0.6)
-            hints.append(f"'{c}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        shown = ", ".join(available[:40]) + (", ..." if len(available) > 40 else "")
+            close = difflib.get_close_matches(c, candidates, n=1, cutoff=0.6)
+            hints.append(shown(c) + (f" (did you mean {shown(close[0])}?)" if close else ""))
         what = "no column" if len(missing) == 1 else "no columns"
-        raise UsageError(f"{path}: {what} {', '.join(hints)}; available columns: {shown}")
+        raise UsageError(f"{path}: {what} {', '.join(hints)}; available columns: {listed(available)}")
 
 
 def read_columns(path: str | os.PathLike, names: Sequence[str]) -> Table:
@@ -82,7 +106,7 @@ def read_columns(path: str | os.PathLike, names: Sequence[str]) -> Table:
     path = os.fspath(path)
     _check_readable(path)
     try:
-        with open(path, "rb") as fh:
+        with _open(path) as fh:
             magic = fh.read(4)
     except OSError as exc:
         raise UnreadableError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -96,10 +120,8 @@ def _read_csv(path: str, wanted: list[str]) -> Table:
     import numpy as np
 
     delimiter = "\t" if path.lower().endswith((".tsv", ".tab")) else ","
-    try:
-        fh = open(path, newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise UnreadableError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    _check_lines(path)
+    fh = io.TextIOWrapper(_open(path), newline="", encoding="utf-8-sig")
     with fh:
         reader = csv.reader(fh, delimiter=delimiter, strict=True)
         try:
@@ -151,8 +173,42 @@ def _read_csv(path: str, wanted: list[str]) -> Table:
     return Table(path, columns, len(lines), header, lines)
 
 
+def _check_lines(path: str) -> None:
+    """Refuse, with file:line, a NUL byte (binary data) or a line longer than :data:`MAX_LINE_BYTES`.
+
+    One vectorised pass over the bytes, before the CSV parser sees them: the
+    parser would otherwise hold a whole hostile line, split into millions of
+    fields, in memory.
+    """
+    import numpy as np
+
+    line = 1  # line number at the start of the block
+    run = 0  # bytes since the last line break, carried across blocks
+    with _open(path) as fh:
+        while True:
+            block = fh.read(1 << 22)
+            if not block:
+                return
+            b = np.frombuffer(block, dtype=np.uint8)
+            nul = block.find(b"\0")
+            if nul >= 0:
+                raise DataError("NUL byte: binary data (or UTF-16 text), not a UTF-8 CSV file", file=path,
+                                line=line + block.count(b"\n", 0, nul), code="binary")
+            breaks = np.flatnonzero((b == 10) | (b == 13))
+            ends = np.append(breaks, b.size)  # each segment ends at a break (or the block's end)
+            starts = np.append(0, breaks + 1)
+            lengths = ends - starts
+            lengths[0] += run
+            if lengths.size and lengths.max() > MAX_LINE_BYTES:
+                k = int(np.argmax(lengths > MAX_LINE_BYTES))
+                raise DataError(f"line longer than {MAX_LINE_BYTES >> 20} MiB: not a predictions table",
+                                file=path, line=line + block.count(b"\n", 0, int(starts[k])), code="line-too-long")
+            run = int(lengths[-1])
+            line += block.count(b"\n")
+
+
 def _first_bad_utf8_line(path: str) -> int | None:
-    with open(path, "rb") as fh:
+    with _open(path) as fh:
         for number, raw in enumerate(fh, start=1):
             try:
                 raw.decode("utf-8")

@@ -25,7 +25,7 @@ from .checks import run_checks
 from .diagnostics import CardError, Diagnostic, ModelcardError, Report, UsageError
 from .layering import apply_set, merge, unwrap_optional
 from .loader import Document, format_path, load
-from .schema import EXTENSION_PREFIX, ModelCard
+from .schema import EXTENSION_PREFIX, MAX_MAGNITUDE, ModelCard
 
 PathLike = str | os.PathLike
 
@@ -217,9 +217,34 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, (int, float)):
-        return f"number {value!r}"
+        text = repr(value)
+        if len(text) > 24:  # a huge integer: its digits say nothing
+            try:
+                text = f"{value:.6g}"
+            except OverflowError:
+                text = f"with {len(text.lstrip('-'))} digits"
+        return f"number {text}"
     text = repr(str(value))
     return text if len(text) <= 60 else text[:57] + "...'"
+
+
+_BOUNDS = {"less_than_equal": ("le", "less than or equal to"), "greater_than_equal": ("ge", "greater than or equal to"),
+           "less_than": ("lt", "less than"), "greater_than": ("gt", "greater than")}
+
+
+def _bound_message(kind: str, err: dict) -> str | None:
+    """Pydantic's message for a numeric bound with the bound written as a number (``1e+100``, not
+    its hundred digits), and the reason when it is the card's magnitude limit."""
+    if kind not in _BOUNDS:
+        return None
+    key, words = _BOUNDS[kind]
+    limit = (err.get("ctx") or {}).get(key)
+    if not isinstance(limit, (int, float)):
+        return None
+    text = f"{limit:g}" if isinstance(limit, float) else str(limit)
+    why = " (numbers in a card lie within ±1e100; larger is an overflow or a unit error)" \
+        if abs(limit) == MAX_MAGNITUDE else ""
+    return f"Input should be {words} {text}{why}"
 
 
 def schema_diagnostics(exc: ValidationError, doc: Document) -> list[Diagnostic]:
@@ -242,7 +267,7 @@ def schema_diagnostics(exc: ValidationError, doc: Document) -> list[Diagnostic]:
             elif msg.startswith("Assertion failed, "):
                 message = msg[len("Assertion failed, "):]
             else:
-                message = f"{msg}; got {_describe(value)}"
+                message = f"{_bound_message(kind, err) or msg}; got {_describe(value)}"
             if kind == "string_type" and isinstance(value, (int, float, bool)) or \
                     kind == "string_type" and type(value).__name__ in ("date", "datetime"):
                 message += " (write it in quotes to make it text)"

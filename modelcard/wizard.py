@@ -253,6 +253,8 @@ class Wizard:
             friendly = {"date": "not a date; write it as YYYY-MM-DD", "bool": "answer yes or no",
                         "int": "give a whole number", "float": "give a number",
                         "url": "not a URL; write it with its scheme, e.g. https://example.org/data"}
+            if q.kind.name == "url" and err["type"] == "unsafe_link":
+                return err["msg"]  # says what is wrong with the link
             return friendly.get(q.kind.name) or err["msg"]
         if value is None or value == [] or value == "":
             return "give a value"

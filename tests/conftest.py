@@ -8,6 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis profiles (tests/test_fuzz.py): "ci", the default, is derandomized, so every run tests the
+# same examples (reproducible in CI, no example database written); HYPOTHESIS_PROFILE=fuzz searches
+# 20x longer with fresh randomness, for a deeper fuzzing run by hand.
+settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
+settings.register_profile("fuzz", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "compas-recidivism.yaml"

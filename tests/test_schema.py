@@ -58,6 +58,15 @@ def test_json_schema_accepts_the_example(example_path):
     lambda d: d["fairness"]["results"][0]["group"].clear(),
     lambda d: d["metrics"][0].__setitem__("n", -1),
     lambda d: d["metrics"][0]["confidence_interval"].__setitem__("level", 1.5),
+    lambda d: d["model"].__setitem__("repository", "javascript:alert(1)"),
+    lambda d: d["model"].__setitem__("repository", "JaVaScRiPt:alert(1)"),
+    lambda d: d["model"]["references"][0].__setitem__("url", " https://example.org/"),
+    lambda d: d["model"]["references"][0].__setitem__("url", "//evil.example/"),
+    lambda d: d["datasets"][0].__setitem__("url", "file:///etc/passwd"),
+    lambda d: d["datasets"][0].__setitem__("url", "https://example.org/\u202e"),
+    lambda d: d["metrics"][0].__setitem__("value", 1e308),
+    lambda d: d["metrics"][0]["confidence_interval"].__setitem__("lower", -1e101),
+    lambda d: d["metrics"][0].__setitem__("n", 2**63),
 ])
 def test_json_schema_and_pydantic_agree_on_invalid_cards(example_path, mutate):
     data = _example_data(example_path)

@@ -28,6 +28,7 @@ COMMANDS = {
     "merge": "modelcard.cli.merge",
     "import": "modelcard.cli.importer",
     "export": "modelcard.cli.export",
+    "edit": "modelcard.cli.edit",
 }
 
 
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from modelcard.diagnostics import ModelcardError
+    from modelcard.safe_text import neutralise
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for d in exc.diagnostics:
             print(str(d), file=sys.stderr)
         if not exc.diagnostics:
-            print(f"modelcard: error: {exc}", file=sys.stderr)
+            print(neutralise(f"modelcard: error: {exc}", terminal=True), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("modelcard: interrupted", file=sys.stderr)
@@ -91,6 +93,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug in modelcard itself: be brief unless asked
         if os.environ.get("MODELCARD_DEBUG"):
             raise
-        print(f"modelcard: internal error: {type(exc).__name__}: {exc}\n"
+        print(neutralise(f"modelcard: internal error: {type(exc).__name__}: {exc}", terminal=True) + "\n"
               "  (set MODELCARD_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
         return 2

@@ -27,22 +27,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the cards differ")
     p.add_argument("--fail-on-regression", action="store_true",
                    help="exit 1 when a verdict or metric regressed (see above)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the report to FILE instead of standard output ('-'); never to OLD or NEW")
 
 
 def run(args: argparse.Namespace) -> int:
     from modelcard.diff import FORMATTERS, diff_files
+    from modelcard.fileio import check_output, emit
 
+    inputs = [args.old, args.new]
+    check_output(args.output, inputs)
     d = diff_files(args.old, args.new)
     text = FORMATTERS[args.format](d)
     if not text.endswith("\n"):
         text += "\n"
-    if args.output:
-        from modelcard.fileio import atomic_write
-
-        atomic_write(args.output, text)
-    else:
-        print(text, end="")
+    emit(args.output, text, inputs=inputs)
     if args.exit_code and not d.identical:
         return 1
     if args.fail_on_regression and d.regressions:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from modelcard.cli import add_layer_options
 
@@ -20,22 +19,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("card", metavar="CARD", help="card file (YAML or JSON)")
     p.add_argument("--to", dest="fmt", required=True, choices=("huggingface", "cyclonedx", "spdx"),
                    help="output format")
-    p.add_argument("-o", "--output", metavar="OUT", help="write here (default: standard output)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write here (default or '-': standard output)")
     add_layer_options(p)
     p.add_argument("--no-embed", action="store_true",
                    help="huggingface: do not embed the fields a README cannot express")
 
 
 def run(args: argparse.Namespace) -> int:
+    from modelcard.fileio import check_output, emit
     from modelcard.interop import export_card
     from modelcard.validation import load_card
 
+    inputs = [args.card, *args.overlays]
+    check_output(args.output, inputs)
     card = load_card(args.card, overlays=args.overlays, sets=args.sets)
-    text = export_card(card, args.fmt, embed=not args.no_embed)
-    if args.output:
-        from modelcard.fileio import atomic_write
-
-        atomic_write(args.output, text)
-    else:
-        sys.stdout.write(text)
+    emit(args.output, export_card(card, args.fmt, embed=not args.no_embed), inputs=inputs)
     return 0

@@ -40,21 +40,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                    help="text (default), json (stable keys, for CI) or markdown (for PR comments)")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the report to FILE instead of standard output (the exit status is the same)")
+                   help="write the report to FILE instead of standard output ('-'; the exit status is the same)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from modelcard.fileio import check_output, emit
     from modelcard.gate import FORMATTERS, gate_file
 
+    inputs = [args.card, *args.overlays]
+    check_output(args.output, inputs)
     result = gate_file(
         args.card, overlays=args.overlays, sets=args.sets, requirements=args.requirements,
         allow_inconclusive=args.allow_inconclusive, allow_not_run=args.allow_not_run,
         allow_empty=args.allow_empty, ci_must_clear=args.ci_must_clear)
     text = FORMATTERS[args.format](result)
-    if args.output:
-        from modelcard.fileio import atomic_write
-
-        atomic_write(args.output, text if text.endswith("\n") else text + "\n")
-    else:
-        print(text, end="" if text.endswith("\n") else "\n")
+    emit(args.output, text if text.endswith("\n") else text + "\n", inputs=inputs)
     return 0 if result.passed else 1

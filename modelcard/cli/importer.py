@@ -17,15 +17,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="SOURCE", help="file to import")
     p.add_argument("--from", dest="fmt", choices=("huggingface", "mct", "cyclonedx"),
                    help="format of SOURCE (default: detect)")
-    p.add_argument("-o", "--output", metavar="CARD", help="write the card here (default: standard output)")
+    p.add_argument("-o", "--output", metavar="CARD", help="write the card here (default or '-': standard output)")
     p.add_argument("--name", help="model name to use instead of the one derived from the source")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors: write nothing, exit 1")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")
 
 
 def run(args: argparse.Namespace) -> int:
+    from modelcard.fileio import check_output, emit, is_stdio
     from modelcard.interop import card_yaml, import_file
 
+    check_output(args.output, [args.source])
     result = import_file(args.source, args.fmt, name=args.name)
     if not args.quiet or args.strict:
         for w in result.warnings:
@@ -34,15 +36,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"modelcard import: {len(result.warnings)} warning(s) with --strict; nothing written",
               file=sys.stderr)
         return 1
-    text = card_yaml(result)
-    if args.output:
-        from modelcard.fileio import atomic_write
-
-        atomic_write(args.output, text)
-        if not args.quiet:
-            n = len(result.warnings)
-            print(f"{args.output}: imported from {args.source} ({result.format})"
-                  + (f" with {n} warning(s)" if n else ""), file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(args.output, card_yaml(result), inputs=[args.source])
+    if not is_stdio(args.output) and not args.quiet:
+        n = len(result.warnings)
+        print(f"{args.output}: imported from {args.source} ({result.format})"
+              + (f" with {n} warning(s)" if n else ""), file=sys.stderr)
     return 0

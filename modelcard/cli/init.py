@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from modelcard.diagnostics import UsageError
-    from modelcard.fileio import atomic_write
+    from modelcard.fileio import check_output, emit
     from modelcard.skeleton import Skeleton, schema_ref_for
 
     to_stdout = args.path == "-"
@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{target}: folder {folder} does not exist")
         if target.suffix.lower() not in (".yaml", ".yml"):
             raise UsageError(f"{target}: the skeleton is YAML; name the file *.yaml or *.yml")
+        check_output(target)
     if args.name is not None and not args.name.strip():
         raise UsageError("--name must not be empty")
     ref = args.schema_ref or (schema_ref_for(target) if not to_stdout else None)
@@ -68,11 +69,9 @@ def run(args: argparse.Namespace) -> int:
         if not Wizard(skel, target=str(target)).run():
             print("modelcard init: nothing written", file=sys.stderr)
             return 1
-    text = skel.text(schema_ref=ref)
-    if to_stdout:
-        sys.stdout.write(text)
+    emit(args.path, skel.text(schema_ref=ref))
+    if to_stdout or not target.is_file():  # standard output, a device or a FIFO: nothing to re-read
         return 0
-    atomic_write(target, text)
     from modelcard.validation import validate_file
 
     left = len(validate_file(target, strict=True).errors)

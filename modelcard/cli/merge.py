@@ -10,7 +10,12 @@ HELP = "layer fragments and --set values over a card and write the merged card"
 DESCRIPTION = """Materialise a layered card: deep-merge card fragments (e.g. metrics and
 fairness results written by an evaluation job) into a hand-written card, apply
 --set values, validate the result and write it as one card, keys in schema
-order. Nothing is written when the merged card is invalid. Exit status:
+order. Nothing is written when the merged card is invalid.
+
+With --in-place the card itself is updated instead: only what the fragments and
+--set values change is rewritten; comments, key order, quoting and layout of
+everything else stay byte for byte (new keys go after their predecessor in
+schema order; JSON cards keep their indentation and key order). Exit status:
 0 written, 1 merged card invalid, 2 usage error or unreadable file."""
 
 
@@ -18,7 +23,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("card", metavar="CARD", help="the base card (YAML or JSON)")
     add_layer_options(p)
     p.add_argument("-o", "--output", metavar="OUT",
-                   help="write to OUT (YAML, or JSON when OUT ends in .json) instead of standard output")
+                   help="write to OUT (YAML, or JSON when OUT ends in .json) instead of standard output ('-'); "
+                        "never over CARD or a fragment (see --in-place)")
+    p.add_argument("-i", "--in-place", action="store_true",
+                   help="update CARD itself, keeping its comments and formatting; only changed values are rewritten")
     p.add_argument("--format", choices=("yaml", "json"),
                    help="output format (default: from the -o suffix, else yaml)")
     p.add_argument("--strict", action="store_true",
@@ -28,10 +36,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from modelcard.diagnostics import CardError
+    from modelcard.diagnostics import CardError, UsageError
+    from modelcard.fileio import check_output, emit, is_stdio
     from modelcard.serialize import card_text
     from modelcard.validation import load_document, validate_document
 
+    if args.in_place:
+        if args.output is not None:
+            raise UsageError("--in-place updates CARD itself; it cannot be combined with -o")
+        if args.format is not None:
+            raise UsageError("--in-place keeps CARD's own format; it cannot be combined with --format")
+        if is_stdio(args.card):
+            raise UsageError("--in-place needs CARD to be a file, not standard input")
+        check_output(args.card, args.overlays)  # a fragment that is the card itself, a read-only card...
+    else:
+        check_output(args.output, [args.card, *args.overlays])
     doc = load_document(args.card, args.overlays, args.sets)
     card, diagnostics = validate_document(doc, strict=args.strict)
     errors = [d for d in diagnostics if d.severity == "error"]
@@ -39,14 +58,30 @@ def run(args: argparse.Namespace) -> int:
         raise CardError(errors or diagnostics)
     for d in diagnostics:  # warnings: still written, but said
         print(str(d), file=sys.stderr)
+    if args.in_place:
+        return _in_place(args, doc.data)
     fmt = args.format or ("json" if (args.output or "").lower().endswith(".json") else "yaml")
     sources = " + ".join([args.card, *args.overlays] + [f"--set {s}" for s in args.sets])
     header = f"Merged by `modelcard merge` from {sources}.\nEdit the sources, not this file."
-    text = card_text(doc.data, fmt, header=header)
-    if args.output:
-        from modelcard.fileio import atomic_write
+    emit(args.output, card_text(doc.data, fmt, header=header), inputs=[args.card, *args.overlays])
+    return 0
 
-        atomic_write(args.output, text)
-    else:
-        sys.stdout.write(text)
+
+def _in_place(args: argparse.Namespace, data: dict) -> int:
+    import sys
+
+    from modelcard.fileio import write_output
+    from modelcard.inplace import update_text
+    from modelcard.loader import decode, display_name, read_bytes
+
+    raw = read_bytes(args.card)
+    name = display_name(args.card)
+    text = decode(raw, name)
+    updated = update_text(text, name, data)
+    if updated == text:
+        print(f"{args.card}: already up to date; not rewritten", file=sys.stderr)
+        return 0
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    write_output(args.card, bom + updated.encode("utf-8"), inputs=args.overlays)
+    print(f"{args.card}: updated in place", file=sys.stderr)
     return 0

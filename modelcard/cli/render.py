@@ -12,8 +12,9 @@ page, or a PDF (needs the [pdf] extra). --layout scorecard gives a one-page summ
 key facts, intended and out-of-scope use, headline metrics, fairness verdicts and
 completeness. With one CARD, -o names the output file (default: standard output).
 With several CARDs or a directory, -o names a folder that receives one output per
-card and an index page. Exit status: 0 rendered, 1 a card is invalid, 2 usage error,
-unreadable file or template error."""
+card and an index page. Exit status: 0 rendered, 1 a card is invalid or a template
+broke a limit (--template-timeout, --max-output), 2 usage error, unreadable file or
+template error (syntax, sandbox, a file outside the template folder)."""
 
 EPILOG = """examples:
   modelcard render examples/compas-recidivism.yaml --format html -o out/compas.html
@@ -34,11 +35,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=("md", "html", "pdf"), default=None,
                    help="output format (default: from the -o suffix, else md)")
     p.add_argument("-o", "--output", metavar="OUT",
-                   help="output file (one card) or folder (several cards); default: standard output")
+                   help="output file (one card) or folder (several cards); default or '-': standard output")
     p.add_argument("--layout", choices=("card", "scorecard"), default="card",
                    help="card: every section (default); scorecard: one-page summary")
     p.add_argument("--template", metavar="DIR",
-                   help="folder of templates overriding the built-in ones by name (run in Jinja's sandbox)")
+                   help="folder of templates overriding the built-in ones by name (run in a sandbox: plain card "
+                        "data, no files outside DIR, bounded time and output)")
+    p.add_argument("--template-timeout", metavar="SECONDS", type=_seconds, default=None,
+                   help="stop a rendering that takes longer than this (default: 10); exit status 1")
+    p.add_argument("--max-output", metavar="SIZE", type=_size, default=None,
+                   help="stop a rendering whose output grows larger than SIZE, in bytes or with a unit "
+                        "such as 512KiB or 64MiB (default: 64MiB); exit status 1")
     add_layer_options(p)
     p.add_argument("--strict", action="store_true",
                    help="refuse to render a card that fails validate --strict")
@@ -52,12 +59,15 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from modelcard.diagnostics import CardError, ModelcardError, UsageError
+    from modelcard.diagnostics import CardError, UsageError
+    from modelcard.sandbox import TemplateLimitError
+    from modelcard.fileio import check_output, emit, is_stdio
     from modelcard.render_batch import (
         expand_cards,
         format_for,
         render_card,
         render_file,
+        render_inputs,
         render_many,
         stderr_progress,
     )
@@ -65,9 +75,12 @@ def run(args: argparse.Namespace) -> int:
     cards = expand_cards(args.cards)
     if not cards:
         raise UsageError("no card files found in " + ", ".join(args.cards))
+    if is_stdio(args.output):
+        args.output = None
     to_folder = bool(args.output) and (Path(args.output).is_dir() or args.output.endswith(("/", "\\")))
     many = len(cards) > 1 or any(Path(c).is_dir() for c in args.cards) or to_folder
-    options = dict(overlays=args.overlays, sets=args.sets, template_dir=args.template, strict=args.strict)
+    options = dict(overlays=args.overlays, sets=args.sets, template_dir=args.template, strict=args.strict,
+                   template_timeout=args.template_timeout, max_output=args.max_output)
 
     if many:
         if not args.output:
@@ -84,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
               f"(index: {batch.index})" + (f"; {failed} failed" if failed else ""), file=sys.stderr)
         if not batch.failures:
             return 0
-        return 1 if all(isinstance(e, CardError) for _, e in batch.failures) else 2
+        # 1 when every failure is an invalid card or a template that broke a limit (time, size), else 2
+        return 1 if all(isinstance(e, (CardError, TemplateLimitError)) for _, e in batch.failures) else 2
 
     card_path = cards[0]
     fmt = format_for(args.output, args.format)
@@ -94,16 +108,39 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if fmt == "pdf" and sys.stdout.isatty():
         raise UsageError("refusing to write a PDF to a terminal: use -o FILE.pdf or redirect the output")
+    inputs = render_inputs(card_path, args.overlays, args.template)
+    check_output(None, inputs)  # standard output redirected into an input (>> card.yaml)
     _, rendered = render_card(card_path, fmt, args.layout, **options)
     _warn_refused(card_path, rendered.refused)
-    if isinstance(rendered.content, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(rendered.content)
-        sys.stdout.buffer.flush()
-    else:
-        sys.stdout.write(rendered.content)
-    del ModelcardError
+    emit(None, rendered.content, inputs=inputs)  # PDF bytes go to sys.stdout.buffer
     return 0
+
+
+def _seconds(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "mib": 1024 ** 2,
+          "g": 1024 ** 3, "gb": 1024 ** 3, "gib": 1024 ** 3}
+
+
+def _size(text: str) -> int:
+    """``65536``, ``512KiB``, ``64MiB``, ``1G`` (binary units) -> bytes."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    unit = match.group(2).lower() if match else None
+    if match is None or unit not in _UNITS or int(float(match.group(1)) * _UNITS[unit]) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 1048576, 512KiB, 64MiB)")
+    return int(float(match.group(1)) * _UNITS[unit])
 
 
 def _warn_refused(card_path: str, refused: list) -> None:

@@ -9,17 +9,13 @@ DESCRIPTION = "Print the JSON Schema of a card (generated from the Pydantic mode
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output ('-')")
 
 
 def run(args: argparse.Namespace) -> int:
+    from modelcard.fileio import check_output, emit
     from modelcard.jsonschema import schema_text
 
-    text = schema_text()
-    if args.output:
-        from modelcard.fileio import atomic_write
-
-        atomic_write(args.output, text)
-    else:
-        print(text, end="")
+    check_output(args.output)
+    emit(args.output, schema_text())
     return 0

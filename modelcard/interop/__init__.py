@@ -36,6 +36,8 @@ __all__ = ["IMPORT_FORMATS", "EXPORT_FORMATS", "ImportResult", "detect_format", 
 def detect_format(path: str | os.PathLike) -> str:
     """Guess the format of ``path`` from its name and first bytes."""
     p = Path(path)
+    if os.fspath(path) == "-":
+        raise UsageError("-: reading SOURCE from standard input needs --from FORMAT")
     if not p.exists():
         from ..diagnostics import UnreadableError
 
@@ -128,6 +130,7 @@ def _readable(data: dict) -> dict:
 
 
 def write_card(result: ImportResult, path: str | os.PathLike) -> None:
-    from ..fileio import atomic_write
+    """Write the imported card to ``path`` (never over its source; see :mod:`modelcard.fileio`)."""
+    from ..fileio import write_output
 
-    atomic_write(path, card_yaml(result))
+    write_output(path, card_yaml(result), inputs=[result.source])

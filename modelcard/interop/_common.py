@@ -58,7 +58,7 @@ def load_json_document(path: str | os.PathLike) -> tuple[str, Notes, Any]:
     src = str(path)
     notes = Notes(src)
     text = decode_text(read_bytes(path), src, notes)
-    return src, notes, loads(text, src if src.endswith(".json") else src + ".json")
+    return src, notes, loads(text, src, syntax="json")
 
 
 def decode_text(raw: bytes, name: str, notes: Notes) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import CardError, Diagnostic
+from ..safe_text import safe_url
 from ..schema import SCHEMA_VERSION
 from ._common import (ANY, SCALAR, STR, UNVERSIONED, ImportResult, canonical_license, clean, conform,
                       dump_card, finish, load_json_document, make_id, nonempty_str, to_number)
@@ -326,7 +327,7 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
         model["developers"] = dev
     for ref in comp.get("externalReferences") or []:
         if isinstance(ref, dict) and ref.get("type") in ("distribution", "website", "vcs") and \
-                str(ref.get("url", "")).startswith(("http://", "https://")):
+                safe_url(ref.get("url")):
             model["repository"] = ref["url"]
             break
     data["model"] = model
@@ -344,7 +345,7 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
             ds_name = str(ds.get("name") or f"dataset {k + 1}")
             entry = {"id": make_id(ds_name, taken), "name": ds_name, "role": "training"}
             url = (ds.get("contents") or {}).get("url")
-            if isinstance(url, str) and url.startswith(("http://", "https://")):
+            if safe_url(url):
                 entry["url"] = url
             rest = {key: v for key, v in ds.items() if key not in ("name", "contents")}
             if rest:

@@ -48,6 +48,7 @@ from typing import Any
 import yaml
 
 from ..diagnostics import CardError, Diagnostic, SourcePos
+from ..safe_text import safe_url
 from ..schema import SCHEMA_VERSION
 from ._common import (UNVERSIONED, ImportResult, Notes, decode_text, dump_card, finish, make_id,
                       nonempty_str, read_bytes, to_number)
@@ -163,7 +164,7 @@ def parse_yaml(fm: str, first_line: int, name: str) -> tuple[Any, dict]:
 
     Returns ``(data, key_positions)``; raises CardError with lines counted in the README.
     """
-    from ..loader import loads
+    from ..loader import parse
 
     def shift(d: Diagnostic) -> Diagnostic:
         if d.line is not None:
@@ -174,12 +175,11 @@ def parse_yaml(fm: str, first_line: int, name: str) -> tuple[Any, dict]:
     if not fm.strip() or not re.search(r"^[^#\s]", fm, re.M):
         return None, {}  # empty, or comments only
     try:
-        doc = loads(fm, name)
+        doc = parse(fm, name)  # the loader's safe, bounded reading, whatever the shape
     except CardError as exc:
-        if exc.diagnostics and exc.diagnostics[0].code == "not-a-mapping":
-            # a list or a scalar: the loader has already checked it is safe, plain YAML
-            return yaml.safe_load(fm), {}
         raise CardError([shift(d) for d in exc.diagnostics]) from None
+    if not isinstance(doc.data, dict):  # a list or a scalar: the caller keeps it verbatim
+        return doc.data, {}
     positions = {k: SourcePos(name, p.line + first_line - 1, p.col) for k, p in doc.positions.items()}
     positions.update({k: SourcePos(name, p.line + first_line - 1, p.col) for k, p in doc.key_positions.items()})
     return doc.data, positions
@@ -407,7 +407,8 @@ def import_text(text: str, source: str = "<README>", *, name: str | None = None,
     data["model"]["version"] = UNVERSIONED
     if repo_id:
         ext["repo_id"] = repo_id
-        data["model"]["repository"] = f"https://huggingface.co/{repo_id}"
+        if safe_url(f"https://huggingface.co/{repo_id}"):
+            data["model"]["repository"] = f"https://huggingface.co/{repo_id}"
     if not (name or repo_id or mi_name or h1):
         notes.warn(f"no model name found (no ORG__MODEL file name, model-index name or H1 heading); "
                    f"used '{data['model']['name']}'", code="no-name")
@@ -697,7 +698,7 @@ def _map_section(s: dict, field: str | None, used: set, data: dict) -> dict:
 
 def _verify_round_trip(data: dict, fm: Any, body: str, notes: Notes) -> None:
     """Make sure export reproduces the input; keep anything that would not be reproduced verbatim."""
-    ext = data[EXT]
+    ext = data.setdefault(EXT, {})  # _order drops an empty one (an empty README)
     if isinstance(fm, dict):
         fm_out = build_front_matter(data)
         for key, value in fm.items():
@@ -708,6 +709,8 @@ def _verify_round_trip(data: dict, fm: Any, body: str, notes: Notes) -> None:
         notes.warn("body could not be mapped exactly; kept it verbatim", code="body-verbatim")
         ext["sections"] = []
         ext["preamble"] = body
+    if not ext:
+        del data[EXT]
 
 
 # ==========================================================================

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import CardError, Diagnostic
+from ..safe_text import safe_url
 from ..schema import SCHEMA_VERSION
 from ._common import (ANY, SCALAR, STR, UNVERSIONED, ImportResult, canonical_license, conform,
                       finish, load_json_document, make_id, nonempty_str, parse_date, to_number)
@@ -135,7 +136,7 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
     for r in md.get("references") or []:
         url = r.get("reference") if isinstance(r, dict) else r
         if nonempty_str(url):
-            refs.append({"title": url, **({"url": url} if str(url).startswith(("http://", "https://")) else {})})
+            refs.append({"title": url, **({"url": url} if safe_url(url) else {})})
     if refs:
         model["references"] = refs
     cites = [c.get("citation") if isinstance(c, dict) else c for c in md.get("citations") or []]
@@ -189,7 +190,7 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
         if nonempty_str(ds.get("description")):
             entry["description"] = ds["description"]
         link = ds.get("link")
-        if nonempty_str(link) and link.startswith(("http://", "https://")):
+        if nonempty_str(link) and safe_url(link):
             entry["url"] = link
         sens = (ds.get("sensitive") or {}).get("sensitive_data") if isinstance(ds.get("sensitive"), dict) else None
         if sens:
