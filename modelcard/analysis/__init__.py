@@ -1,0 +1,1 @@
+"""Analysis of measured results: the verdict rule, change classification and multiplicity adjustment."""
