@@ -10,9 +10,9 @@ and prints the speed ratio (target: modelcard at least 5x faster).
 
 Timings (best of --repeat runs for modelcard, one run for fairlearn):
 
-* ``core``      modelcard.evaluate.compute(): per-group counts, rates, Wilson
+* ``core``      modelcard.evaluation.pipeline.compute(): per-group counts, rates, Wilson
                 intervals and AUC (the same work as MetricFrame, plus intervals);
-* ``evaluate``  modelcard.evaluate.evaluate(bootstrap=0): input checks, core,
+* ``evaluate``  modelcard.evaluation.pipeline.evaluate(bootstrap=0): input checks, core,
                 disparities with Newcombe intervals, the fragment dict and its
                 schema validation;
 * ``evaluate+bootstrap``  the same with --bootstrap resamples (AUC and ratio
@@ -30,13 +30,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from modelcard.evaluate import compute, evaluate  # noqa: E402
+from modelcard.evaluation.pipeline import compute, evaluate
 
 
 def make_data(n: int, seed: int = 0):
     rng = np.random.default_rng(seed)
-    race = rng.choice(np.array(["African-American", "Asian", "Caucasian", "Hispanic", "Other"]), n,
-                      p=[0.40, 0.02, 0.38, 0.12, 0.08])
+    race = rng.choice(
+        np.array(["African-American", "Asian", "Caucasian", "Hispanic", "Other"]), n, p=[0.40, 0.02, 0.38, 0.12, 0.08]
+    )
     sex = rng.choice(np.array(["Female", "Male"]), n, p=[0.2, 0.8])
     y = (rng.random(n) < 0.45).astype(np.int8)
     scores = 1 / (1 + np.exp(-(1.2 * y - 0.6 + 0.3 * (race == "African-American") + rng.normal(0, 1, n))))
@@ -56,9 +57,15 @@ def fairlearn_all(y, p, s, sens):
         true_positive_rate,
     )
 
-    rates = {"selection_rate": selection_rate, "accuracy": skm.accuracy_score, "tpr": true_positive_rate,
-             "fnr": false_negative_rate, "fpr": false_positive_rate, "tnr": true_negative_rate,
-             "precision": skm.precision_score}
+    rates = {
+        "selection_rate": selection_rate,
+        "accuracy": skm.accuracy_score,
+        "tpr": true_positive_rate,
+        "fnr": false_negative_rate,
+        "fpr": false_positive_rate,
+        "tnr": true_negative_rate,
+        "precision": skm.precision_score,
+    }
     out = {}
     for attrs in (("race",), ("sex",), ("race", "sex")):
         features = pd.DataFrame({a: sens[a] for a in attrs})
@@ -98,8 +105,10 @@ def main() -> int:
     args = ap.parse_args()
 
     y, p, s, sens = make_data(args.rows)
-    print(f"{args.rows:,} rows; sensitive features race (5 groups) and sex (2); groupings: overall, race, sex, "
-          "race x sex; 8 metrics")
+    print(
+        f"{args.rows:,} rows; sensitive features race (5 groups) and sex (2); groupings: overall, race, sex, "
+        "race x sex; 8 metrics"
+    )
 
     t_core, ev = best_of(lambda: compute(y, p, sens, scores=s, intersectional=True, bootstrap=0), args.repeat)
     t_eval, _ = best_of(lambda: evaluate(y, p, sens, scores=s, intersectional=True, bootstrap=0), args.repeat)
@@ -120,8 +129,10 @@ def main() -> int:
         t = time.perf_counter()
         evaluate(y, p, sens, scores=s, intersectional=True, bootstrap=args.bootstrap)
         t_boot = time.perf_counter() - t
-        print(f"{'evaluate+bootstrap ' + str(args.bootstrap):28}{t_boot:10.3f}{t_fl / t_boot:14.1f}x"
-              "   (adds AUC/ratio intervals; fairlearn gives none)")
+        print(
+            f"{'evaluate+bootstrap ' + str(args.bootstrap):28}{t_boot:10.3f}{t_fl / t_boot:14.1f}x"
+            "   (adds AUC/ratio intervals; fairlearn gives none)"
+        )
     target = t_fl / t_eval >= 5
     print(f"target >= 5x faster (evaluate, no bootstrap): {'met' if target else 'NOT met'}")
     return 0 if same else 1

@@ -21,10 +21,6 @@ CARD = ROOT / "examples" / "compas-recidivism.yaml"
 SCHEMA = ROOT / "schemas" / "modelcard-1.0.schema.json"
 
 
-
-
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=21)

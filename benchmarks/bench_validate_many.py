@@ -42,11 +42,9 @@ SCHEMA = ROOT / "schemas" / "modelcard-1.0.schema.json"
 TARGET_MS = 2.0
 
 
-
-
 def make_typical(folder: Path, n: int) -> list[Path]:
     sys.path.insert(0, str(ROOT))
-    from modelcard.skeleton import Skeleton
+    from modelcard.authoring.skeleton import Skeleton
 
     paths = []
     for i in range(n):
@@ -67,15 +65,13 @@ def make_cards(folder: Path, n: int) -> list[Path]:
         data["model"]["version"] = f"{i // 100}.{i % 100}.0"
         data["card"]["version"] = str(i)
         if i % 3 == 1:
-            data.pop("fairness")        # a smaller card
+            data.pop("fairness")  # a smaller card
         if i % 3 == 2:
             data["metrics"] = data["metrics"] * 2  # a larger card
         path = folder / f"card-{i:04d}.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
         paths.append(path)
     return paths
-
-
 
 
 def measure(label: str, cards: list[str], peer_n: int, runs: int) -> float:
@@ -103,9 +99,11 @@ def measure(label: str, cards: list[str], peer_n: int, runs: int) -> float:
     ours, peer = per["modelcard validate"], per["check-jsonschema"]
     verdict = "meets" if ours * 1e3 <= TARGET_MS else "MISSES"
     serial = per["modelcard validate -j1"]
-    print(f"per card: modelcard {ours * 1e3:.2f} ms ({ours * 1e3 / (size / 1024):.3f} ms/KiB), "
-          f"{peer / ours:.0f}x faster than check-jsonschema; {verdict} the {TARGET_MS:g} ms target "
-          f"(one process, -j 1: {serial * 1e3:.2f} ms, {peer / serial:.0f}x)")
+    print(
+        f"per card: modelcard {ours * 1e3:.2f} ms ({ours * 1e3 / (size / 1024):.3f} ms/KiB), "
+        f"{peer / ours:.0f}x faster than check-jsonschema; {verdict} the {TARGET_MS:g} ms target "
+        f"(one process, -j 1: {serial * 1e3:.2f} ms, {peer / serial:.0f}x)"
+    )
     return ours
 
 
@@ -120,10 +118,18 @@ def main() -> None:
         typical = Path(tmp) / "typical"
         large.mkdir()
         typical.mkdir()
-        measure("large (COMPAS example variants)", [str(p) for p in make_cards(large, args.cards)],
-                args.peer_cards, args.runs)
-        measure("typical (filled init skeletons)", [str(p) for p in make_typical(typical, args.cards)],
-                args.peer_cards, args.runs)
+        measure(
+            "large (COMPAS example variants)",
+            [str(p) for p in make_cards(large, args.cards)],
+            args.peer_cards,
+            args.runs,
+        )
+        measure(
+            "typical (filled init skeletons)",
+            [str(p) for p in make_typical(typical, args.cards)],
+            args.peer_cards,
+            args.runs,
+        )
 
 
 if __name__ == "__main__":

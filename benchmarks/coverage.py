@@ -47,9 +47,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from modelcard.evaluation import intervals as I  # noqa: E402
-from modelcard.evaluation import stats as S  # noqa: E402
-from modelcard.evaluation.finalize import _r2_bounds  # noqa: E402
+from modelcard.evaluation import intervals as I
+from modelcard.evaluation import stats as S
+from modelcard.evaluation.finalize import _r2_bounds
 
 NS = (5, 20, 100, 1000, 5000)
 PS = (0.02, 0.2, 0.5)
@@ -105,10 +105,11 @@ def table(title: str, cells: dict, columns=PS, column_name="p", default: bool = 
         print("  " + f"{n:>6}  " + "  ".join(f"{(x.text() if x else ''):<22}" for x in row))
         for c, x in zip(columns, row):
             if x and x.defined and not LOW <= x.coverage <= HIGH:
-                kind = ("alternative" if not default else
-                        "degenerate" if x.undefined > x.defined else "default")
-                FLAGGED[kind].append(f"{title}: n={n}, {column_name}={c}: {x.coverage:.3f}"
-                                     + (f" ({x.undefined} undefined)" if x.undefined else ""))
+                kind = "alternative" if not default else "degenerate" if x.undefined > x.defined else "default"
+                FLAGGED[kind].append(
+                    f"{title}: n={n}, {column_name}={c}: {x.coverage:.3f}"
+                    + (f" ({x.undefined} undefined)" if x.undefined else "")
+                )
 
 
 # --------------------------------------------------------------------------
@@ -122,8 +123,16 @@ def rates(rng: np.random.Generator, reps: int) -> None:
             sim[n, p] = cell(*I.wilson_bounds(k, n, LEVEL), p)
             ks = np.arange(n + 1)
             lo, hi = I.wilson_bounds(ks, n, LEVEL)
-            logpmf = np.array([math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1)
-                               + j * math.log(p) + (n - j) * math.log1p(-p) for j in range(n + 1)])
+            logpmf = np.array(
+                [
+                    math.lgamma(n + 1)
+                    - math.lgamma(j + 1)
+                    - math.lgamma(n - j + 1)
+                    + j * math.log(p)
+                    + (n - j) * math.log1p(-p)
+                    for j in range(n + 1)
+                ]
+            )
             cov = float(np.exp(logpmf)[(lo <= p) & (p <= hi)].sum())
             exact[n, p] = Cell(int(round(cov * 1_000_000)), 1_000_000, 0)
     table("rate: Wilson (simulated)", sim)
@@ -149,7 +158,7 @@ def two_rates(rng: np.random.Generator, reps: int) -> None:
 
 def _auc_design(auc: float, tied: bool):
     delta = math.sqrt(2) * PHI.inv_cdf(auc)
-    cuts = np.linspace(-1.5, 2.5, 9)   # 10 levels
+    cuts = np.linspace(-1.5, 2.5, 9)  # 10 levels
     if tied:
         edges = np.concatenate([[-np.inf], cuts, [np.inf]])
         cdf = np.vectorize(PHI.cdf)
@@ -167,7 +176,7 @@ def _auc_tables(rng, n: int, p: float, reps: int, delta: float, cuts, tied: bool
     y = (rng.random((reps, n)) < p).astype(np.int64)
     latent = rng.standard_normal((reps, n)) + delta * y
     if tied:
-        level = np.searchsorted(cuts, latent)          # 0..9
+        level = np.searchsorted(cuts, latent)  # 0..9
         key = np.arange(reps)[:, None] * 10 + level
         pos = np.bincount(key.ravel(), weights=y.ravel(), minlength=reps * 10).astype(np.int64)
         tot = np.bincount(key.ravel(), minlength=reps * 10)
@@ -215,7 +224,7 @@ def f1_balanced(rng: np.random.Generator, reps: int) -> None:
     f1, bal = {}, {}
     for n in NS:
         for p in PS:
-            probs = [(1 - p) * (1 - fpr), (1 - p) * fpr, p * (1 - tpr), p * tpr]   # TN FP FN TP
+            probs = [(1 - p) * (1 - fpr), (1 - p) * fpr, p * (1 - tpr), p * tpr]  # TN FP FN TP
             c = rng.multinomial(n, probs, size=reps)
             tn, fp, fn, tp = c.T
             true_f1 = 2 * probs[3] / (2 * probs[3] + probs[1] + probs[2])
@@ -254,8 +263,9 @@ def regression(rng: np.random.Generator, reps: int) -> None:
     for n in NS:
         y = rng.standard_normal((reps, n))
         pred = 0.8 * y + 0.6 * rng.standard_normal((reps, n))
-        st = S.RegressionStats.from_arrays(y.ravel(), pred.ravel(),
-                                           {"rep": (np.repeat(np.arange(reps), n), np.arange(reps))})
+        st = S.RegressionStats.from_arrays(
+            y.ravel(), pred.ravel(), {"rep": (np.repeat(np.arange(reps), n), np.arange(reps))}
+        )
         mean_e = np.empty(reps)
         sd_e = np.empty(reps)
         mae = np.empty(reps)
@@ -276,9 +286,12 @@ def regression(rng: np.random.Generator, reps: int) -> None:
         res["rmse"][n, "-"] = cell(np.sqrt(lo), np.sqrt(hi), true["rmse"])
         _, lo, hi = _r2_bounds(st, LEVEL)
         res["r2"][n, "-"] = cell(lo, hi, true["r2"])
-    for k, label in (("mean_error", "mean error: t"), ("mae", "MAE: t on |e|"),
-                     ("rmse", "RMSE: sqrt of the log-scale t interval of the MSE"),
-                     ("r2", "R²: delta method, t quantile")):
+    for k, label in (
+        ("mean_error", "mean error: t"),
+        ("mae", "MAE: t on |e|"),
+        ("rmse", "RMSE: sqrt of the log-scale t interval of the MSE"),
+        ("r2", "R²: delta method, t quantile"),
+    ):
         table(f"regression {label}", res[k], columns=("-",), column_name="p")
 
 
@@ -291,14 +304,19 @@ def main(argv=None) -> int:
     reps = 400 if args.quick else args.replicates
     rng = np.random.default_rng(args.seed)
     start = time.perf_counter()
-    print(f"coverage study: nominal {LEVEL}, {reps} replicates per cell, seed {args.seed}; "
-          f"'!' = outside [{LOW}, {HIGH}]; undef = replicates without an interval (left out); "
-          f"unb = intervals unbounded above (kept)")
+    print(
+        f"coverage study: nominal {LEVEL}, {reps} replicates per cell, seed {args.seed}; "
+        f"'!' = outside [{LOW}, {HIGH}]; undef = replicates without an interval (left out); "
+        f"unb = intervals unbounded above (kept)"
+    )
     for part in (rates, two_rates, aucs, auc_two_groups, f1_balanced, brier, regression):
         part(rng, reps)
-    heads = {"default": "default methods", "degenerate": "default methods, degenerate cells (most replicates "
-             "have no interval: no positives, both counts 0, ...; coverage is conditional)",
-             "alternative": "alternative methods (not used by default)"}
+    heads = {
+        "default": "default methods",
+        "degenerate": "default methods, degenerate cells (most replicates "
+        "have no interval: no positives, both counts 0, ...; coverage is conditional)",
+        "alternative": "alternative methods (not used by default)",
+    }
     for kind, head in heads.items():
         print(f"\n{len(FLAGGED[kind])} cells outside [{LOW}, {HIGH}] — {head}:")
         for f in FLAGGED[kind]:

@@ -15,14 +15,14 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "ModelCard": "modelcard.schema",
-    "SCHEMA_VERSION": "modelcard.schema",
-    "json_schema": "modelcard.schema",
-    "load_card": "modelcard.validation",
-    "load_document": "modelcard.validation",
-    "validate_file": "modelcard.validation",
-    "validate_document": "modelcard.validation",
-    "validate_data": "modelcard.validation",
+    "ModelCard": "modelcard.schema.models",
+    "SCHEMA_VERSION": "modelcard.schema.models",
+    "json_schema": "modelcard.schema.models",
+    "load_card": "modelcard.card.validate",
+    "load_document": "modelcard.card.validate",
+    "validate_file": "modelcard.card.validate",
+    "validate_document": "modelcard.card.validate",
+    "validate_data": "modelcard.card.validate",
     "Diagnostic": "modelcard.diagnostics",
     "CardError": "modelcard.diagnostics",
     "ModelcardError": "modelcard.diagnostics",

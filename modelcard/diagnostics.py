@@ -12,10 +12,10 @@ escapes (``\x1b``, ``\u202e``), and a terminal or CI log never acts on them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
 
-from .safe_text import neutralise
+from modelcard.safe_text import neutralise
 
 ERROR = "error"
 WARNING = "warning"
@@ -46,7 +46,7 @@ class Diagnostic:
     path: str = ""  # dotted field path inside the card, e.g. "datasets[0].sha256"
 
     @classmethod
-    def at(cls, pos: SourcePos | None, message: str, *, file: str = "", **kw) -> "Diagnostic":
+    def at(cls, pos: SourcePos | None, message: str, *, file: str = "", **kw) -> Diagnostic:
         if pos is None:
             return cls(message=message, file=file, **kw)
         return cls(message=message, file=pos.file, line=pos.line, col=pos.col, **kw)
@@ -77,7 +77,7 @@ class ModelcardError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = ()):  # noqa: D401
+    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = ()):
         super().__init__(message)
         self.diagnostics = list(diagnostics)
 

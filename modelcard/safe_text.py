@@ -24,7 +24,6 @@ of ``modelcard validate``.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 #: the only schemes a link may use
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -35,7 +34,7 @@ class _Pattern:
 
     def __init__(self, pattern: str):
         self.pattern = pattern
-        self._compiled: Optional[re.Pattern] = None
+        self._compiled: re.Pattern | None = None
 
     def __getattr__(self, name: str):  # search, fullmatch, match, sub
         if self._compiled is None:
@@ -51,19 +50,20 @@ _URL_CHAR = r'[^\s\\<>"\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-
 
 #: An absolute http(s) link with a host, or a mailto link.  Used verbatim as the JSON Schema
 #: ``pattern`` of URL fields, and (with ``fullmatch``) by the Pydantic validator.
-SAFE_URL_PATTERN = (r"^(?:[Hh][Tt][Tt][Pp][Ss]?://(?![/?#])|[Mm][Aa][Ii][Ll][Tt][Oo]:)"
-                    + _URL_CHAR + r"+$")
+SAFE_URL_PATTERN = r"^(?:[Hh][Tt][Tt][Pp][Ss]?://(?![/?#])|[Mm][Aa][Ii][Ll][Tt][Oo]:)" + _URL_CHAR + r"+$"
 
 _SAFE_URL = _Pattern(SAFE_URL_PATTERN)
-_FORBIDDEN_IN_URL = _Pattern(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e'
-                               r'\u2060-\u2069\ufeff]')
+_FORBIDDEN_IN_URL = _Pattern(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e"
+    r"\u2060-\u2069\ufeff]"
+)
 _SCHEME = _Pattern(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _FIRST_SEGMENT = _Pattern(r"[^/?#]*")
 _BACKSLASH_ESCAPE = _Pattern(r"\\([!-/:-@\[-`{-~])")
 _DATA_IMAGE = _Pattern(r"data:image/(?:png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}")
 
 
-def url_problem(value: object) -> Optional[str]:
+def url_problem(value: object) -> str | None:
     """Why ``value`` is not a safe link (a clause, without the value), or None when it is one.
 
     The verdict is :data:`SAFE_URL_PATTERN`'s alone; the rest only explains it.
@@ -74,8 +74,10 @@ def url_problem(value: object) -> Optional[str]:
         return None
     bad = _FORBIDDEN_IN_URL.search(value)
     if bad:
-        return (f"link contains the control or invisible character U+{ord(bad.group()):04X}; "
-                "links may hold only visible characters")
+        return (
+            f"link contains the control or invisible character U+{ord(bad.group()):04X}; "
+            "links may hold only visible characters"
+        )
     if value != value.strip():
         return "link starts or ends with white space; remove it"
     scheme = _SCHEME.match(value)
@@ -87,7 +89,7 @@ def url_problem(value: object) -> Optional[str]:
     if "\\" in value:
         return "link contains a backslash; use '/' in links"
     if any(ch in value for ch in '<>"'):
-        return "link contains <, > or \"; percent-encode them as %3C, %3E, %22"
+        return 'link contains <, > or "; percent-encode them as %3C, %3E, %22'
     if name in ("http", "https"):
         return f"an {name} link needs '//' and a host, e.g. {name}://example.org/page"
     if name == "mailto":
@@ -108,7 +110,7 @@ def _decoded(value: str) -> str:
     return unquote(html.unescape(_BACKSLASH_ESCAPE.sub(r"\1", value)))
 
 
-def safe_url(value: object, *, relative: bool = False, image: bool = False) -> Optional[str]:
+def safe_url(value: object, *, relative: bool = False, image: bool = False) -> str | None:
     """``value`` unchanged when it is safe to emit as an ``href``/``src``, else None.
 
     * absolute ``http``, ``https`` and ``mailto`` links (:data:`SAFE_URL_PATTERN`) always;

@@ -31,11 +31,19 @@ def example_path() -> Path:
 def run_cli():
     """Run the installed ``modelcard`` CLI in a subprocess; returns CompletedProcess."""
 
-    def run(*args: str, cwd: str | os.PathLike | None = None, input: str | None = None,
-            env: dict | None = None) -> subprocess.CompletedProcess:
+    def run(
+        *args: str, cwd: str | os.PathLike | None = None, input: str | None = None, env: dict | None = None
+    ) -> subprocess.CompletedProcess:
         full_env = dict(os.environ)
         full_env.update(env or {})
-        return subprocess.run([sys.executable, "-m", "modelcard", *map(str, args)], cwd=cwd, input=input,
-                              capture_output=True, text=True, env=full_env, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "modelcard", *map(str, args)],
+            cwd=cwd,
+            input=input,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=120,
+        )
 
     return run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ def rel(p: Path) -> str:
     return p.relative_to(CORPUS).as_posix()
 
 
-@lru_cache(maxsize=None)
+@cache
 def cyclonedx_validator():
     """Draft-07 validator for the official bom-1.6 schema, $refs resolved offline from the bundled files."""
     import jsonschema
@@ -36,11 +36,12 @@ def cyclonedx_validator():
         contents = json.loads((CDX_SCHEMAS / name).read_text(encoding="utf-8"))
         resources.append((contents["$id"], Resource.from_contents(contents, default_specification=DRAFT7)))
     schema = json.loads((CDX_SCHEMAS / "bom-1.6.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft7Validator(schema, registry=Registry().with_resources(resources),
-                                      format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    return jsonschema.Draft7Validator(
+        schema, registry=Registry().with_resources(resources), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def mct_validator(version: str):
     import jsonschema
 

@@ -6,7 +6,7 @@ check, ``gate``, ``diff`` and ``render`` import it.
 The rule
 --------
 A threshold is a band ``[min, max]`` on a disparity; bounds are inclusive
-(``min <= x <= max`` is acceptable, as :class:`modelcard.schema.Threshold`
+(``min <= x <= max`` is acceptable, as :class:`modelcard.schema.models.Threshold`
 says) and either bound may be absent (a one-sided band).  With the
 disparity's confidence interval ``[lo, hi]``:
 
@@ -40,9 +40,10 @@ an improvement is not decided by this order alone: see :func:`compare`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 # --------------------------------------------------------------------------
 # verdicts
@@ -61,7 +62,7 @@ class Verdict(str, Enum):
         """pass 0 < not_run 1 < inconclusive 2 < fail 3 (higher is worse)."""
         return _SEVERITY[self]
 
-    def worse_than(self, other: "Verdict | str") -> bool:
+    def worse_than(self, other: Verdict | str) -> bool:
         return self.severity > Verdict(other).severity
 
     @property
@@ -82,13 +83,12 @@ class Verdict(str, Enum):
 
 _SEVERITY = {Verdict.PASS: 0, Verdict.NOT_RUN: 1, Verdict.INCONCLUSIVE: 2, Verdict.FAIL: 3}
 _ICONS = {Verdict.PASS: "✅", Verdict.INCONCLUSIVE: "❔", Verdict.FAIL: "❌", Verdict.NOT_RUN: "➖"}
-_LABELS = {Verdict.PASS: "Pass", Verdict.INCONCLUSIVE: "Inconclusive", Verdict.FAIL: "Fail",
-           Verdict.NOT_RUN: "Not run"}
+_LABELS = {Verdict.PASS: "Pass", Verdict.INCONCLUSIVE: "Inconclusive", Verdict.FAIL: "Fail", Verdict.NOT_RUN: "Not run"}
 _DESCRIPTIONS = {
     Verdict.PASS: "the whole confidence interval lies inside the threshold band",
     Verdict.FAIL: "the whole confidence interval lies outside the threshold band",
     Verdict.INCONCLUSIVE: "the confidence interval overlaps the threshold band without lying inside it, "
-                          "or there is no interval to judge",
+    "or there is no interval to judge",
     Verdict.NOT_RUN: "no threshold was set, so nothing was checked",
 }
 
@@ -100,19 +100,21 @@ RULE_TEXT = (
     "(bounds inclusive; a missing bound is unbounded): pass when the whole interval lies inside the band, "
     "fail when the whole interval lies outside it (no overlap; touching a bound is overlap), inconclusive "
     "otherwise — including an interval wider than the band — and when there is no interval; not_run when "
-    "there is no threshold.")
+    "there is no threshold."
+)
 POINT_RULE_TEXT = (
     "Verdicts on the point estimate (basis: point, chosen by the user): pass when the estimate lies inside "
     "the threshold band [min, max] (bounds inclusive), fail otherwise; intervals are reported but not used; "
-    "an undefined estimate is inconclusive.")
+    "an undefined estimate is inconclusive."
+)
 
 
 @dataclass(frozen=True)
 class Band:
     """An acceptable range ``[min, max]``, bounds inclusive, either may be None (unbounded)."""
 
-    min: Optional[float] = None
-    max: Optional[float] = None
+    min: float | None = None
+    max: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("min", "max"):
@@ -142,7 +144,7 @@ class Band:
         return f"[{lo}, {hi}]"
 
     @classmethod
-    def of(cls, threshold: Any) -> "Band":
+    def of(cls, threshold: Any) -> Band:
         """A band from a Band, a schema Threshold (or anything with .min/.max), a dict or a (min, max) pair."""
         if threshold is None:
             return cls()
@@ -165,14 +167,14 @@ class Judgement:
     basis: str = "interval"
 
 
-def _number(x: Any) -> Optional[float]:
+def _number(x: Any) -> float | None:
     if x is None:
         return None
     x = float(x)
     return None if math.isnan(x) else x
 
 
-def interval_bounds(interval: Any) -> Optional[tuple[float, float]]:
+def interval_bounds(interval: Any) -> tuple[float, float] | None:
     """(lower, upper) of an interval given as an object with .lower/.upper, a pair, or None.
 
     Falsy interval objects (``NoInterval``) and nan bounds mean "no interval".
@@ -194,8 +196,14 @@ def interval_bounds(interval: Any) -> Optional[tuple[float, float]]:
     return lo, hi
 
 
-def judge_detail(value: Optional[float], interval: Any, band_min: Optional[float] = None,
-                 band_max: Optional[float] = None, *, basis: str = "interval") -> Judgement:
+def judge_detail(
+    value: float | None,
+    interval: Any,
+    band_min: float | None = None,
+    band_max: float | None = None,
+    *,
+    basis: str = "interval",
+) -> Judgement:
     """The verdict and its reason; see the module docstring for the rule."""
     if basis not in BASES:
         raise ValueError(f"basis must be 'interval' or 'point', not {basis!r}")
@@ -219,14 +227,23 @@ def judge_detail(value: Optional[float], interval: Any, band_min: Optional[float
         return Judgement(Verdict.PASS, f"the interval {ci} lies inside the band {band.text()}", basis)
     if (band.min is not None and hi < band.min) or (band.max is not None and lo > band.max):
         return Judgement(Verdict.FAIL, f"the interval {ci} lies outside the band {band.text()}", basis)
-    if (band.min is None or lo < band.min) and (band.max is None or hi > band.max) and not (
-            band.min is None or band.max is None):
+    if (
+        (band.min is None or lo < band.min)
+        and (band.max is None or hi > band.max)
+        and not (band.min is None or band.max is None)
+    ):
         return Judgement(Verdict.INCONCLUSIVE, f"the interval {ci} is wider than the band {band.text()}", basis)
     return Judgement(Verdict.INCONCLUSIVE, f"the interval {ci} straddles a bound of the band {band.text()}", basis)
 
 
-def judge(value: Optional[float], interval: Any, band_min: Optional[float] = None,
-          band_max: Optional[float] = None, *, basis: str = "interval") -> Verdict:
+def judge(
+    value: float | None,
+    interval: Any,
+    band_min: float | None = None,
+    band_max: float | None = None,
+    *,
+    basis: str = "interval",
+) -> Verdict:
     """The verdict for a disparity ``value`` with confidence ``interval`` against the band [band_min, band_max].
 
     ``interval`` is anything with ``.lower``/``.upper`` (a schema
@@ -236,7 +253,7 @@ def judge(value: Optional[float], interval: Any, band_min: Optional[float] = Non
     return judge_detail(value, interval, band_min, band_max, basis=basis).verdict
 
 
-def _estimate_parts(estimate: Any) -> tuple[Optional[float], Any]:
+def _estimate_parts(estimate: Any) -> tuple[float | None, Any]:
     if estimate is None:
         return None, None
     interval = getattr(estimate, "interval", None)
@@ -270,7 +287,8 @@ def judge_spread(spread: Any, threshold: Any, *, basis: str = "interval") -> Jud
     if threshold is None:
         return Judgement(Verdict.NOT_RUN, "no threshold", basis)
     convention = getattr(threshold, "convention", None) or (
-        threshold.get("convention") if isinstance(threshold, dict) else None)
+        threshold.get("convention") if isinstance(threshold, dict) else None
+    )
     if convention not in ("difference", "ratio"):
         raise ValueError(f"threshold convention must be 'difference' or 'ratio', not {convention!r}")
     return judge_estimate(getattr(spread, convention, None), threshold, basis=basis)
@@ -295,23 +313,23 @@ class Assessment:
     """One side of a comparison: a verdict with the numbers and band behind it."""
 
     verdict: Verdict | str
-    value: Optional[float] = None
+    value: float | None = None
     interval: Any = None
-    band_min: Optional[float] = None
-    band_max: Optional[float] = None
+    band_min: float | None = None
+    band_max: float | None = None
 
     @property
     def band(self) -> Band:
         return Band(self.band_min, self.band_max)
 
-    def gap(self) -> Optional[float]:
+    def gap(self) -> float | None:
         """How far the point estimate lies outside the band (0 inside; None when undefined or no band)."""
         v = _number(self.value)
         if v is None or self.band.empty:
             return None
         return self.band.distance(v)
 
-    def reach(self) -> Optional[float]:
+    def reach(self) -> float | None:
         """How far the interval reaches beyond the band (its farthest plausible value; None without one)."""
         b = interval_bounds(self.interval)
         if b is None or self.band.empty:
@@ -323,8 +341,8 @@ class Assessment:
 class ChangeResult:
     change: Change
     reason: str
-    old_gap: Optional[float] = None
-    new_gap: Optional[float] = None
+    old_gap: float | None = None
+    new_gap: float | None = None
 
 
 _JUDGED_RANK = {Verdict.PASS: 0, Verdict.INCONCLUSIVE: 1, Verdict.FAIL: 2}
@@ -352,8 +370,9 @@ def compare(old: Assessment, new: Assessment, *, tolerance: float = 1e-12) -> Ch
     """
     ov, nv = Verdict(old.verdict), Verdict(new.verdict)
     if old.band != new.band:
-        return ChangeResult(Change.AMBIGUOUS, f"the threshold changed from {old.band.text()} to {new.band.text()}",
-                            old.gap(), new.gap())
+        return ChangeResult(
+            Change.AMBIGUOUS, f"the threshold changed from {old.band.text()} to {new.band.text()}", old.gap(), new.gap()
+        )
     if ov is Verdict.NOT_RUN or nv is Verdict.NOT_RUN:
         if ov is nv:
             return ChangeResult(Change.UNCHANGED, "not judged on either side")
@@ -366,32 +385,51 @@ def compare(old: Assessment, new: Assessment, *, tolerance: float = 1e-12) -> Ch
     gaps = f"gap {_g(og)} -> {_g(ng)}"
     if step < 0:
         if delta is None:
-            return ChangeResult(Change.AMBIGUOUS, f"verdict {ov} -> {nv} but an estimate is undefined, so it is "
-                                "unknown whether the estimate moved towards the band", og, ng)
+            return ChangeResult(
+                Change.AMBIGUOUS,
+                f"verdict {ov} -> {nv} but an estimate is undefined, so it is "
+                "unknown whether the estimate moved towards the band",
+                og,
+                ng,
+            )
         if delta > tol:
-            return ChangeResult(Change.AMBIGUOUS, f"verdict {ov} -> {nv} only because the interval widened: the "
-                                f"estimate moved further outside the band ({gaps})", og, ng)
+            return ChangeResult(
+                Change.AMBIGUOUS,
+                f"verdict {ov} -> {nv} only because the interval widened: the "
+                f"estimate moved further outside the band ({gaps})",
+                og,
+                ng,
+            )
         return ChangeResult(Change.IMPROVED, f"verdict {ov} -> {nv} ({gaps})", og, ng)
     if step > 0:
         if delta is not None and delta < -tol:
-            return ChangeResult(Change.AMBIGUOUS, f"verdict {ov} -> {nv} although the estimate moved towards the "
-                                f"band ({gaps}): the interval narrowed", og, ng)
+            return ChangeResult(
+                Change.AMBIGUOUS,
+                f"verdict {ov} -> {nv} although the estimate moved towards the band ({gaps}): the interval narrowed",
+                og,
+                ng,
+            )
         return ChangeResult(Change.REGRESSED, f"verdict {ov} -> {nv} ({gaps})", og, ng)
     if delta is None:
         same = _number(old.value) is None and _number(new.value) is None
-        return ChangeResult(Change.UNCHANGED if same else Change.AMBIGUOUS,
-                            f"verdict stays {nv}" + ("" if same else "; an estimate is undefined on one side"),
-                            og, ng)
+        return ChangeResult(
+            Change.UNCHANGED if same else Change.AMBIGUOUS,
+            f"verdict stays {nv}" + ("" if same else "; an estimate is undefined on one side"),
+            og,
+            ng,
+        )
     if delta > tol:
-        return ChangeResult(Change.REGRESSED, f"verdict stays {nv} but the estimate moved further outside the band "
-                            f"({gaps})", og, ng)
+        return ChangeResult(
+            Change.REGRESSED, f"verdict stays {nv} but the estimate moved further outside the band ({gaps})", og, ng
+        )
     if delta < -tol:
-        return ChangeResult(Change.IMPROVED, f"verdict stays {nv}; the estimate moved towards the band ({gaps})",
-                            og, ng)
+        return ChangeResult(
+            Change.IMPROVED, f"verdict stays {nv}; the estimate moved towards the band ({gaps})", og, ng
+        )
     return ChangeResult(Change.UNCHANGED, f"verdict stays {nv} ({gaps})", og, ng)
 
 
-def _g(x: Optional[float]) -> str:
+def _g(x: float | None) -> str:
     return "undefined" if x is None else f"{x:.4g}"
 
 
@@ -402,15 +440,15 @@ ADJUST_METHODS = ("none", "bonferroni", "holm")
 
 ADJUST_TEXT = {
     "none": "No multiplicity adjustment (the default): each interval has the stated confidence level on its own, "
-            "so among many results some verdicts are expected to be wrong by chance.",
+    "so among many results some verdicts are expected to be wrong by chance.",
     "bonferroni": "Bonferroni: every interval used for a verdict is computed at level 1 − α/m for a family of m "
-                  "judged results, so the chance that any verdict is wrong is at most α whatever the dependence "
-                  "between results.",
+    "judged results, so the chance that any verdict is wrong is at most α whatever the dependence "
+    "between results.",
     "holm": "Holm step-down: each result's decision p-value (the smallest α at which its 1 − α interval settles "
-            "the verdict) is computed; in increasing order, the k-th result is judged with level 1 − α/(m − k + 1) "
-            "until one is not settled, and it and all later results are judged at that same level (and so are "
-            "inconclusive).  This controls the chance of any wrong verdict under independence of the results "
-            "(Shaffer 1980; Guo & Romano 2015 for some dependence); Bonferroni holds under any dependence.",
+    "the verdict) is computed; in increasing order, the k-th result is judged with level 1 − α/(m − k + 1) "
+    "until one is not settled, and it and all later results are judged at that same level (and so are "
+    "inconclusive).  This controls the chance of any wrong verdict under independence of the results "
+    "(Shaffer 1980; Guo & Romano 2015 for some dependence); Bonferroni holds under any dependence.",
 }
 
 
@@ -446,8 +484,9 @@ _P_MIN = 1e-12
 _P_MAX = 1 - 1e-9
 
 
-def decision_p_value(interval_at: Callable[[float], Any], band_min: Optional[float], band_max: Optional[float],
-                     *, iterations: int = 60) -> float:
+def decision_p_value(
+    interval_at: Callable[[float], Any], band_min: float | None, band_max: float | None, *, iterations: int = 60
+) -> float:
     """The smallest α at which the (1 − α) interval settles the verdict (pass or fail); 1 if it never does.
 
     ``interval_at(level)`` returns the interval at a confidence level (or
@@ -477,7 +516,7 @@ def decision_p_value(interval_at: Callable[[float], Any], band_min: Optional[flo
     return math.exp(hi)
 
 
-def holm_levels(p_values: Sequence[Optional[float]], level: float) -> list[float]:
+def holm_levels(p_values: Sequence[float | None], level: float) -> list[float]:
     """Per-result confidence levels of Holm's step-down procedure, in the input order.
 
     Results are ordered by decision p-value (None/nan last, ties in input
@@ -491,7 +530,7 @@ def holm_levels(p_values: Sequence[Optional[float]], level: float) -> list[float
     ps = [1.0 if p is None or (isinstance(p, float) and math.isnan(p)) else float(p) for p in p_values]
     order = sorted(range(m), key=lambda i: ps[i])
     out = [level] * m
-    stopped: Optional[float] = None
+    stopped: float | None = None
     for k, i in enumerate(order, start=1):
         if stopped is not None:
             out[i] = stopped
@@ -503,7 +542,7 @@ def holm_levels(p_values: Sequence[Optional[float]], level: float) -> list[float
     return out
 
 
-def adjusted_levels(p_values: Sequence[Optional[float]], level: float, method: str = "none") -> list[float]:
+def adjusted_levels(p_values: Sequence[float | None], level: float, method: str = "none") -> list[float]:
     """Levels for a family of results: all ``level`` (none), all ``1 − α/m`` (bonferroni), or Holm's."""
     if method not in ADJUST_METHODS:
         raise ValueError(f"adjustment must be one of {', '.join(ADJUST_METHODS)}, not {method!r}")
@@ -519,7 +558,7 @@ class FamilyJudgement:
     judgement: Judgement
     level: float
     interval: Any = None
-    p_value: Optional[float] = None
+    p_value: float | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -539,8 +578,9 @@ def _interval_at(estimate: Any, level: float) -> Any:
     return None
 
 
-def judge_family(items: Sequence[tuple[Any, Any]], level: float, method: str = "none", *,
-                 basis: str = "interval") -> list[FamilyJudgement]:
+def judge_family(
+    items: Sequence[tuple[Any, Any]], level: float, method: str = "none", *, basis: str = "interval"
+) -> list[FamilyJudgement]:
     """Judge a family of (estimate, threshold) pairs with a multiplicity adjustment.
 
     The family is the results that have a threshold (``m`` of them; the rest
@@ -559,7 +599,7 @@ def judge_family(items: Sequence[tuple[Any, Any]], level: float, method: str = "
     _check_level(level)
     bands = [Band.of(th) for _, th in items]
     judged = [i for i, b in enumerate(bands) if not b.empty]
-    out: list[Optional[FamilyJudgement]] = [None] * len(items)
+    out: list[FamilyJudgement | None] = [None] * len(items)
     for i, b in enumerate(bands):
         if b.empty:
             out[i] = FamilyJudgement(Judgement(Verdict.NOT_RUN, "no threshold", basis), level)
@@ -571,7 +611,7 @@ def judge_family(items: Sequence[tuple[Any, Any]], level: float, method: str = "
         return out  # type: ignore[return-value]
     if method == "bonferroni":
         levels = {i: adjusted_level(level, len(judged), "bonferroni") for i in judged}
-        pvals: dict[int, Optional[float]] = {i: None for i in judged}
+        pvals: dict[int, float | None] = dict.fromkeys(judged)
     else:
         pvals = {}
         for i in judged:
@@ -587,7 +627,8 @@ def judge_family(items: Sequence[tuple[Any, Any]], level: float, method: str = "
         value = _estimate_parts(est)[0]
         j = judge_detail(value, interval, bands[i].min, bands[i].max, basis=basis)
         if interval is None and est is not None and _estimate_parts(est)[1] is not None:
-            j = Judgement(j.verdict, f"no interval at the adjusted level {lv:.6g} ({method}, family of "
-                                     f"{len(judged)})", basis)
+            j = Judgement(
+                j.verdict, f"no interval at the adjusted level {lv:.6g} ({method}, family of {len(judged)})", basis
+            )
         out[i] = FamilyJudgement(j, lv, interval, pvals.get(i))
     return out  # type: ignore[return-value]

@@ -13,7 +13,7 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 #: sub-command name -> module, in the order ``--help`` lists them
 COMMANDS = {
@@ -34,10 +34,22 @@ COMMANDS = {
 
 def add_layer_options(p: argparse.ArgumentParser) -> None:
     """``--with FRAGMENT`` and ``--set KEY=VALUE``: layered cards, the same for every command."""
-    p.add_argument("--with", dest="overlays", action="append", default=[], metavar="FRAGMENT",
-                   help="layer a card fragment (e.g. generated metrics) over the card, in order (repeatable)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
-                   help="then set one value, e.g. model.version=1.2.0 (repeatable)")
+    p.add_argument(
+        "--with",
+        dest="overlays",
+        action="append",
+        default=[],
+        metavar="FRAGMENT",
+        help="layer a card fragment (e.g. generated metrics) over the card, in order (repeatable)",
+    )
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="then set one value, e.g. model.version=1.2.0 (repeatable)",
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug in modelcard itself: be brief unless asked
         if os.environ.get("MODELCARD_DEBUG"):
             raise
-        print(neutralise(f"modelcard: internal error: {type(exc).__name__}: {exc}", terminal=True) + "\n"
-              "  (set MODELCARD_DEBUG=1 to see the traceback, and please report it)", file=sys.stderr)
+        print(
+            neutralise(f"modelcard: internal error: {type(exc).__name__}: {exc}", terminal=True) + "\n"
+            "  (set MODELCARD_DEBUG=1 to see the traceback, and please report it)",
+            file=sys.stderr,
+        )
         return 2

@@ -22,10 +22,18 @@ PROFILE_NAMES = ("aboutml", "modelcards", "datasheets", "eu-ai-act")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("card", metavar="CARD", help="card file (YAML or JSON)")
     p.add_argument("--profile", choices=PROFILE_NAMES, default="aboutml", help="standard to check against")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text",
-                   help="output format (github = workflow annotations on the card file)")
-    p.add_argument("--min-score", type=_score, metavar="X",
-                   help="exit 1 when the score is below X (0..1, or a percentage such as 80%%)")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (github = workflow annotations on the card file)",
+    )
+    p.add_argument(
+        "--min-score",
+        type=_score,
+        metavar="X",
+        help="exit 1 when the score is below X (0..1, or a percentage such as 80%%)",
+    )
     add_layer_options(p)
 
 
@@ -42,6 +50,7 @@ def _score(text: str) -> float:
 
 def format_text(result, *, color: bool = False) -> str:
     """The checklist as text: score line, then one ✓/✗ line per item."""
+
     def paint(code: str, s: str) -> str:
         return f"\033[{code}m{s}\033[0m" if color else s
 
@@ -67,21 +76,25 @@ def format_text(result, *, color: bool = False) -> str:
     uncoverable = result.total - result.coverable
     if uncoverable:
         lines.append("")
-        lines.append(f"{uncoverable} item{'s' if uncoverable != 1 else ''} of this standard cannot be "
-                     f"expressed in the card schema; the highest reachable score is "
-                     f"{result.coverable / result.total:.0%}.")
+        lines.append(
+            f"{uncoverable} item{'s' if uncoverable != 1 else ''} of this standard cannot be "
+            f"expressed in the card schema; the highest reachable score is "
+            f"{result.coverable / result.total:.0%}."
+        )
     return "\n".join(lines)
 
 
 def format_github(result, card: str, below: bool) -> str:
     """GitHub Actions annotations: a notice with the score, a warning per item not covered."""
-    from modelcard.reporting import _escape_github as esc
+    from modelcard.report.diagnostics import _escape_github as esc
 
     title = esc(f"modelcard check {result.profile}", prop=True)
     where = f"file={esc(card, prop=True)}"
     level = "error" if below else "notice"
-    lines = [f"::{level} {where},title={title}::"
-             + esc(f"{result.title}: {result.covered}/{result.total} items covered ({result.score:.0%})")]
+    lines = [
+        f"::{level} {where},title={title}::"
+        + esc(f"{result.title}: {result.covered}/{result.total} items covered ({result.score:.0%})")
+    ]
     for item in result.items:
         if item.covered:
             continue
@@ -93,8 +106,8 @@ def format_github(result, card: str, below: bool) -> str:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from modelcard.completeness import assess
-    from modelcard.validation import load_card
+    from modelcard.analysis.completeness import assess
+    from modelcard.card.validate import load_card
 
     card = load_card(args.card, overlays=args.overlays, sets=args.sets)  # CardError -> located, exit 1
     result = assess(card, args.profile)

@@ -22,18 +22,27 @@ noise (its confidence intervals do not overlap)."""
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("old", metavar="OLD", help="the earlier card")
     p.add_argument("new", metavar="NEW", help="the later card")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                   help="text (default), json (stable keys) or markdown (for PR comments)")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text (default), json (stable keys) or markdown (for PR comments)",
+    )
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the cards differ")
-    p.add_argument("--fail-on-regression", action="store_true",
-                   help="exit 1 when a verdict or metric regressed (see above)")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the report to FILE instead of standard output ('-'); never to OLD or NEW")
+    p.add_argument(
+        "--fail-on-regression", action="store_true", help="exit 1 when a verdict or metric regressed (see above)"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE instead of standard output ('-'); never to OLD or NEW",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.diff import FORMATTERS, diff_files
-    from modelcard.fileio import check_output, emit
+    from modelcard.analysis.diff import FORMATTERS, diff_files
+    from modelcard.io.write import check_output, emit
 
     inputs = [args.old, args.new]
     check_output(args.output, inputs)

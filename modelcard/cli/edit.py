@@ -24,14 +24,23 @@ request."""
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("card", metavar="CARD", help="card file to edit (.yaml, .yml or .json); created on save")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default: 127.0.0.1; others need --allow-remote)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; others need --allow-remote)"
+    )
     p.add_argument("--port", type=_port, default=0, help="port to listen on (default: 0, any free port)")
     p.add_argument("--no-browser", action="store_true", help="print the URL but do not open a browser")
-    p.add_argument("--allow-remote", action="store_true",
-                   help="allow a non-loopback --host (anyone who can reach it and has the URL can edit)")
-    p.add_argument("--idle-timeout", type=_seconds, default=1800.0, metavar="SECONDS",
-                   help="stop after this many seconds without a request (default: 1800; 0: never)")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host (anyone who can reach it and has the URL can edit)",
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=1800.0,
+        metavar="SECONDS",
+        help="stop after this many seconds without a request (default: 1800; 0: never)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log each request on standard error")
 
 
@@ -60,15 +69,24 @@ def run(args: argparse.Namespace) -> int:
 
     from modelcard.editor import start
 
-    server = start(args.card, host=args.host, port=args.port, allow_remote=args.allow_remote,
-                   idle_timeout=args.idle_timeout, quiet=not args.verbose)
+    server = start(
+        args.card,
+        host=args.host,
+        port=args.port,
+        allow_remote=args.allow_remote,
+        idle_timeout=args.idle_timeout,
+        quiet=not args.verbose,
+    )
     print(server.url, flush=True)
     session = server.session
     state = "editing" if session.exists() else "new card (written on the first save)"
     print(f"modelcard edit: {args.card}: {state}; press Ctrl-C to stop", file=sys.stderr, flush=True)
     if args.allow_remote and not server.is_loopback_only:
-        print("modelcard edit: warning: listening beyond this machine; the URL and its token travel "
-              "unencrypted (HTTP)", file=sys.stderr, flush=True)
+        print(
+            "modelcard edit: warning: listening beyond this machine; the URL and its token travel unencrypted (HTTP)",
+            file=sys.stderr,
+            flush=True,
+        )
     if not args.no_browser:
         _open_browser(server.url)
     try:
@@ -76,8 +94,9 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         server.stop_reason = "interrupted"
         server.server_close()
-    why = {"idle": f"stopped after {args.idle_timeout:g} s without a request",
-           "interrupted": "stopped (Ctrl-C)"}.get(server.stop_reason or "", "stopped")
+    why = {"idle": f"stopped after {args.idle_timeout:g} s without a request", "interrupted": "stopped (Ctrl-C)"}.get(
+        server.stop_reason or "", "stopped"
+    )
     draft = " unsaved changes are kept in " + str(session.draft_path) if session.draft_path.exists() else ""
     print(f"modelcard edit: {why};{draft or ' nothing unsaved'}", file=sys.stderr, flush=True)
     return 0
@@ -91,7 +110,7 @@ def _open_browser(url: str) -> None:
     def go() -> None:
         try:
             opened = webbrowser.open(url)
-        except Exception:  # noqa: BLE001 - no browser is not an error: the URL is printed
+        except Exception:
             opened = False
         if not opened:
             print("modelcard edit: no browser could be opened; open the URL above", file=sys.stderr, flush=True)

@@ -17,18 +17,20 @@ Exit status: 0 written, 1 invalid card, 2 usage error or unreadable file."""
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("card", metavar="CARD", help="card file (YAML or JSON)")
-    p.add_argument("--to", dest="fmt", required=True, choices=("huggingface", "cyclonedx", "spdx"),
-                   help="output format")
+    p.add_argument(
+        "--to", dest="fmt", required=True, choices=("huggingface", "cyclonedx", "spdx"), help="output format"
+    )
     p.add_argument("-o", "--output", metavar="OUT", help="write here (default or '-': standard output)")
     add_layer_options(p)
-    p.add_argument("--no-embed", action="store_true",
-                   help="huggingface: do not embed the fields a README cannot express")
+    p.add_argument(
+        "--no-embed", action="store_true", help="huggingface: do not embed the fields a README cannot express"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.fileio import check_output, emit
+    from modelcard.card.validate import load_card
     from modelcard.interop import export_card
-    from modelcard.validation import load_card
+    from modelcard.io.write import check_output, emit
 
     inputs = [args.card, *args.overlays]
     check_output(args.output, inputs)

@@ -27,32 +27,61 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("card", metavar="CARD", help="the card (YAML or JSON)")
     add_layer_options(p)
-    p.add_argument("--require", dest="requirements", action="append", default=[], metavar="EXPR",
-                   help="a performance requirement, e.g. 'accuracy>=0.65' (repeatable; see below)")
-    p.add_argument("--ci-must-clear", action="store_true",
-                   help="judge requirements on the confidence interval: its lower bound must clear a "
-                        "minimum, its upper bound a maximum (a straddling interval is inconclusive)")
-    p.add_argument("--allow-inconclusive", action="store_true",
-                   help="do not block on inconclusive results (interval straddles the threshold)")
+    p.add_argument(
+        "--require",
+        dest="requirements",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="a performance requirement, e.g. 'accuracy>=0.65' (repeatable; see below)",
+    )
+    p.add_argument(
+        "--ci-must-clear",
+        action="store_true",
+        help="judge requirements on the confidence interval: its lower bound must clear a "
+        "minimum, its upper bound a maximum (a straddling interval is inconclusive)",
+    )
+    p.add_argument(
+        "--allow-inconclusive",
+        action="store_true",
+        help="do not block on inconclusive results (interval straddles the threshold)",
+    )
     p.add_argument("--allow-not-run", action="store_true", help="do not block on results marked not_run")
-    p.add_argument("--allow-empty", action="store_true",
-                   help="pass a card that has nothing to gate (no fairness results, no requirements)")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                   help="text (default), json (stable keys, for CI) or markdown (for PR comments)")
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write the report to FILE instead of standard output ('-'; the exit status is the same)")
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="pass a card that has nothing to gate (no fairness results, no requirements)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="text (default), json (stable keys, for CI) or markdown (for PR comments)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE instead of standard output ('-'; the exit status is the same)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.fileio import check_output, emit
-    from modelcard.gate import FORMATTERS, gate_file
+    from modelcard.analysis.gate import FORMATTERS, gate_file
+    from modelcard.io.write import check_output, emit
 
     inputs = [args.card, *args.overlays]
     check_output(args.output, inputs)
     result = gate_file(
-        args.card, overlays=args.overlays, sets=args.sets, requirements=args.requirements,
-        allow_inconclusive=args.allow_inconclusive, allow_not_run=args.allow_not_run,
-        allow_empty=args.allow_empty, ci_must_clear=args.ci_must_clear)
+        args.card,
+        overlays=args.overlays,
+        sets=args.sets,
+        requirements=args.requirements,
+        allow_inconclusive=args.allow_inconclusive,
+        allow_not_run=args.allow_not_run,
+        allow_empty=args.allow_empty,
+        ci_must_clear=args.ci_must_clear,
+    )
     text = FORMATTERS[args.format](result)
     emit(args.output, text if text.endswith("\n") else text + "\n", inputs=inputs)
     return 0 if result.passed else 1

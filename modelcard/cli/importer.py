@@ -15,8 +15,9 @@ is invalid (or had warnings, with --strict), 2 usage error or unreadable file.""
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="SOURCE", help="file to import")
-    p.add_argument("--from", dest="fmt", choices=("huggingface", "mct", "cyclonedx"),
-                   help="format of SOURCE (default: detect)")
+    p.add_argument(
+        "--from", dest="fmt", choices=("huggingface", "mct", "cyclonedx"), help="format of SOURCE (default: detect)"
+    )
     p.add_argument("-o", "--output", metavar="CARD", help="write the card here (default or '-': standard output)")
     p.add_argument("--name", help="model name to use instead of the one derived from the source")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors: write nothing, exit 1")
@@ -24,8 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.fileio import check_output, emit, is_stdio
     from modelcard.interop import card_yaml, import_file
+    from modelcard.io.write import check_output, emit, is_stdio
 
     check_output(args.output, [args.source])
     result = import_file(args.source, args.fmt, name=args.name)
@@ -33,12 +34,13 @@ def run(args: argparse.Namespace) -> int:
         for w in result.warnings:
             print(str(w), file=sys.stderr)
     if args.strict and result.warnings:
-        print(f"modelcard import: {len(result.warnings)} warning(s) with --strict; nothing written",
-              file=sys.stderr)
+        print(f"modelcard import: {len(result.warnings)} warning(s) with --strict; nothing written", file=sys.stderr)
         return 1
     emit(args.output, card_yaml(result), inputs=[args.source])
     if not is_stdio(args.output) and not args.quiet:
         n = len(result.warnings)
-        print(f"{args.output}: imported from {args.source} ({result.format})"
-              + (f" with {n} warning(s)" if n else ""), file=sys.stderr)
+        print(
+            f"{args.output}: imported from {args.source} ({result.format})" + (f" with {n} warning(s)" if n else ""),
+            file=sys.stderr,
+        )
     return 0

@@ -22,24 +22,32 @@ schema order; JSON cards keep their indentation and key order). Exit status:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("card", metavar="CARD", help="the base card (YAML or JSON)")
     add_layer_options(p)
-    p.add_argument("-o", "--output", metavar="OUT",
-                   help="write to OUT (YAML, or JSON when OUT ends in .json) instead of standard output ('-'); "
-                        "never over CARD or a fragment (see --in-place)")
-    p.add_argument("-i", "--in-place", action="store_true",
-                   help="update CARD itself, keeping its comments and formatting; only changed values are rewritten")
-    p.add_argument("--format", choices=("yaml", "json"),
-                   help="output format (default: from the -o suffix, else yaml)")
-    p.add_argument("--strict", action="store_true",
-                   help="refuse to write unless the merged card also passes validate --strict")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="write to OUT (YAML, or JSON when OUT ends in .json) instead of standard output ('-'); "
+        "never over CARD or a fragment (see --in-place)",
+    )
+    p.add_argument(
+        "-i",
+        "--in-place",
+        action="store_true",
+        help="update CARD itself, keeping its comments and formatting; only changed values are rewritten",
+    )
+    p.add_argument("--format", choices=("yaml", "json"), help="output format (default: from the -o suffix, else yaml)")
+    p.add_argument(
+        "--strict", action="store_true", help="refuse to write unless the merged card also passes validate --strict"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
+    from modelcard.card.validate import load_document, validate_document
     from modelcard.diagnostics import CardError, UsageError
-    from modelcard.fileio import check_output, emit, is_stdio
-    from modelcard.serialize import card_text
-    from modelcard.validation import load_document, validate_document
+    from modelcard.io.serialize import card_text
+    from modelcard.io.write import check_output, emit, is_stdio
 
     if args.in_place:
         if args.output is not None:
@@ -70,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
 def _in_place(args: argparse.Namespace, data: dict) -> int:
     import sys
 
-    from modelcard.fileio import write_output
-    from modelcard.inplace import update_text
-    from modelcard.loader import decode, display_name, read_bytes
+    from modelcard.io.inplace import update_text
+    from modelcard.io.source import decode, display_name, read_bytes
+    from modelcard.io.write import write_output
 
     raw = read_bytes(args.card)
     name = display_name(args.card)

@@ -32,26 +32,56 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.epilog = EPILOG
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("cards", nargs="+", metavar="CARD", help="card files (YAML or JSON) or directories of cards")
-    p.add_argument("--format", "-f", choices=("md", "html", "pdf"), default=None,
-                   help="output format (default: from the -o suffix, else md)")
-    p.add_argument("-o", "--output", metavar="OUT",
-                   help="output file (one card) or folder (several cards); default or '-': standard output")
-    p.add_argument("--layout", choices=("card", "scorecard"), default="card",
-                   help="card: every section (default); scorecard: one-page summary")
-    p.add_argument("--template", metavar="DIR",
-                   help="folder of templates overriding the built-in ones by name (run in a sandbox: plain card "
-                        "data, no files outside DIR, bounded time and output)")
-    p.add_argument("--template-timeout", metavar="SECONDS", type=_seconds, default=None,
-                   help="stop a rendering that takes longer than this (default: 10); exit status 1")
-    p.add_argument("--max-output", metavar="SIZE", type=_size, default=None,
-                   help="stop a rendering whose output grows larger than SIZE, in bytes or with a unit "
-                        "such as 512KiB or 64MiB (default: 64MiB); exit status 1")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=("md", "html", "pdf"),
+        default=None,
+        help="output format (default: from the -o suffix, else md)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="output file (one card) or folder (several cards); default or '-': standard output",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("card", "scorecard"),
+        default="card",
+        help="card: every section (default); scorecard: one-page summary",
+    )
+    p.add_argument(
+        "--template",
+        metavar="DIR",
+        help="folder of templates overriding the built-in ones by name (run in a sandbox: plain card "
+        "data, no files outside DIR, bounded time and output)",
+    )
+    p.add_argument(
+        "--template-timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        default=None,
+        help="stop a rendering that takes longer than this (default: 10); exit status 1",
+    )
+    p.add_argument(
+        "--max-output",
+        metavar="SIZE",
+        type=_size,
+        default=None,
+        help="stop a rendering whose output grows larger than SIZE, in bytes or with a unit "
+        "such as 512KiB or 64MiB (default: 64MiB); exit status 1",
+    )
     add_layer_options(p)
-    p.add_argument("--strict", action="store_true",
-                   help="refuse to render a card that fails validate --strict")
+    p.add_argument("--strict", action="store_true", help="refuse to render a card that fails validate --strict")
     progress = p.add_mutually_exclusive_group()
-    progress.add_argument("--progress", dest="progress", action="store_true", default=None,
-                          help="show progress on standard error (default: only when it is a terminal)")
+    progress.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show progress on standard error (default: only when it is a terminal)",
+    )
     progress.add_argument("--no-progress", dest="progress", action="store_false")
 
 
@@ -60,9 +90,8 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from modelcard.diagnostics import CardError, UsageError
-    from modelcard.sandbox import TemplateLimitError
-    from modelcard.fileio import check_output, emit, is_stdio
-    from modelcard.render_batch import (
+    from modelcard.io.write import check_output, emit, is_stdio
+    from modelcard.render.batch import (
         expand_cards,
         format_for,
         render_card,
@@ -71,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         render_many,
         stderr_progress,
     )
+    from modelcard.render.sandbox import TemplateLimitError
 
     cards = expand_cards(args.cards)
     if not cards:
@@ -79,22 +109,32 @@ def run(args: argparse.Namespace) -> int:
         args.output = None
     to_folder = bool(args.output) and (Path(args.output).is_dir() or args.output.endswith(("/", "\\")))
     many = len(cards) > 1 or any(Path(c).is_dir() for c in args.cards) or to_folder
-    options = dict(overlays=args.overlays, sets=args.sets, template_dir=args.template, strict=args.strict,
-                   template_timeout=args.template_timeout, max_output=args.max_output)
+    options = dict(
+        overlays=args.overlays,
+        sets=args.sets,
+        template_dir=args.template,
+        strict=args.strict,
+        template_timeout=args.template_timeout,
+        max_output=args.max_output,
+    )
 
     if many:
         if not args.output:
             raise UsageError("several cards need -o FOLDER (one output per card plus an index page)")
         fmt = args.format or "html"
-        batch = render_many(args.cards, args.output, fmt, args.layout, progress=stderr_progress(args.progress),
-                            **options)
+        batch = render_many(
+            args.cards, args.output, fmt, args.layout, progress=stderr_progress(args.progress), **options
+        )
         for out in batch.outputs:
             _warn_refused(out.card_path, out.refused)
         for path, exc in batch.failures:
             _print_error(exc, path)
         rendered, failed = len(batch.outputs), len(batch.failures)
-        print(f"modelcard render: {rendered} card{'s' if rendered != 1 else ''} written to {args.output} "
-              f"(index: {batch.index})" + (f"; {failed} failed" if failed else ""), file=sys.stderr)
+        print(
+            f"modelcard render: {rendered} card{'s' if rendered != 1 else ''} written to {args.output} "
+            f"(index: {batch.index})" + (f"; {failed} failed" if failed else ""),
+            file=sys.stderr,
+        )
         if not batch.failures:
             return 0
         # 1 when every failure is an invalid card or a template that broke a limit (time, size), else 2
@@ -128,8 +168,19 @@ def _seconds(text: str) -> float:
     return value
 
 
-_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024 ** 2, "mb": 1024 ** 2, "mib": 1024 ** 2,
-          "g": 1024 ** 3, "gb": 1024 ** 3, "gib": 1024 ** 3}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kb": 1024,
+    "kib": 1024,
+    "m": 1024**2,
+    "mb": 1024**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gb": 1024**3,
+    "gib": 1024**3,
+}
 
 
 def _size(text: str) -> int:
@@ -148,8 +199,11 @@ def _warn_refused(card_path: str, refused: list) -> None:
 
     for ref in refused:
         shown = ref if len(ref) <= 80 else ref[:77] + "..."
-        print(f"{card_path}: warning: not embedded: {shown} (only image files under the card's folder are "
-              f"embedded; nothing is fetched from the network) [resource-refused]", file=sys.stderr)
+        print(
+            f"{card_path}: warning: not embedded: {shown} (only image files under the card's folder are "
+            f"embedded; nothing is fetched from the network) [resource-refused]",
+            file=sys.stderr,
+        )
 
 
 def _print_error(exc, path: str) -> None:

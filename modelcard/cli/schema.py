@@ -13,8 +13,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.fileio import check_output, emit
-    from modelcard.jsonschema import schema_text
+    from modelcard.io.write import check_output, emit
+    from modelcard.schema.jsonschema import schema_text
 
     check_output(args.output)
     emit(args.output, schema_text())

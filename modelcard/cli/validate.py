@@ -17,15 +17,25 @@ CARD_SUFFIXES = (".yaml", ".yml", ".json")
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="card files or directories")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text",
-                   help="output format (github = workflow annotations)")
-    p.add_argument("--strict", action="store_true",
-                   help="also fail on missing recommended fields, placeholders and warnings")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="output format (github = workflow annotations)",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="also fail on missing recommended fields, placeholders and warnings"
+    )
     add_layer_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    p.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
-                   help="worker processes for large batches (default: one per CPU core "
-                        "from 64 cards on; 1 = no workers)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes for large batches (default: one per CPU core from 64 cards on; 1 = no workers)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -53,8 +63,8 @@ def expand_paths(paths: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.reporting import FORMATTERS
-    from modelcard.validation import validate_files
+    from modelcard.card.validate import validate_files
+    from modelcard.report.diagnostics import FORMATTERS
 
     files = expand_paths(args.paths)
     if not files:

@@ -22,27 +22,38 @@ import os
 from typing import Any
 
 
-def start(card: str | os.PathLike, *, host: str = "127.0.0.1", port: int = 0, allow_remote: bool = False,
-          idle_timeout: float = 1800.0, token: str | None = None, quiet: bool = True) -> Any:
+def start(
+    card: str | os.PathLike,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    allow_remote: bool = False,
+    idle_timeout: float = 1800.0,
+    token: str | None = None,
+    quiet: bool = True,
+) -> Any:
     """Open ``card`` (which may not exist yet) and bind the editor's server; call ``.serve()`` to run it.
 
     Raises UsageError for a host that is not loopback without ``allow_remote``,
     a card path that cannot be a card, and CardError for a card whose YAML
     cannot be read as a mapping.
     """
-    from .server import EditorServer, is_loopback
-    from .session import CardSession
+    from modelcard.editor.server import EditorServer, is_loopback
+    from modelcard.editor.session import CardSession
 
     if not allow_remote and not is_loopback(host):
-        from ._api import UsageError
+        from modelcard.editor._api import UsageError
 
-        raise UsageError(f"refusing to listen on {host}: it is not a loopback address (the editor writes "
-                         "files on this machine, so it serves only this machine unless --allow-remote is given)")
+        raise UsageError(
+            f"refusing to listen on {host}: it is not a loopback address (the editor writes "
+            "files on this machine, so it serves only this machine unless --allow-remote is given)"
+        )
     session = CardSession(card)
     try:
-        return EditorServer(session, host, port, token=token, idle_timeout=idle_timeout,
-                            allow_remote=allow_remote, quiet=quiet)
+        return EditorServer(
+            session, host, port, token=token, idle_timeout=idle_timeout, allow_remote=allow_remote, quiet=quiet
+        )
     except OSError as exc:
-        from ._api import UsageError
+        from modelcard.editor._api import UsageError
 
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

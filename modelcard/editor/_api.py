@@ -17,16 +17,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from modelcard.diagnostics import (  # noqa: F401  (re-exported for the editor)
-    ERROR,
-    WARNING,
-    CardError,
-    Diagnostic,
-    ModelcardError,
-    UnreadableError,
-    UsageError,
-)
-from modelcard.loader import MAX_BYTES  # noqa: F401  (the input limit of every card reader)
+from modelcard.diagnostics import ERROR as ERROR
+from modelcard.diagnostics import WARNING as WARNING
+from modelcard.diagnostics import CardError as CardError
+from modelcard.diagnostics import Diagnostic as Diagnostic
+from modelcard.diagnostics import ModelcardError as ModelcardError
+from modelcard.diagnostics import UnreadableError as UnreadableError
+from modelcard.diagnostics import UsageError as UsageError
+from modelcard.io.source import MAX_BYTES  # noqa: F401  (the input limit of every card reader)
 
 #: suffixes a card file may have (YAML or JSON)
 CARD_SUFFIXES = (".yaml", ".yml", ".json")
@@ -34,29 +32,29 @@ CARD_SUFFIXES = (".yaml", ".yml", ".json")
 
 def read_card_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of a card file: a regular file of at most MAX_BYTES, else UnreadableError/CardError."""
-    from modelcard.loader import read_bytes
+    from modelcard.io.source import read_bytes
 
     return read_bytes(path)
 
 
 def decode(raw: bytes, name: str) -> str:
     """Card bytes as text (UTF-8, a BOM accepted), or CardError located at the bad byte."""
-    from modelcard.loader import decode as _decode
+    from modelcard.io.source import decode as _decode
 
     return _decode(raw, name)
 
 
 def parse(text: str, name: str) -> Any:
     """The data of card text, as ``modelcard validate`` reads it (CardError on a syntax problem)."""
-    from modelcard.loader import loads
+    from modelcard.io.source import loads
 
     return loads(text, name).data
 
 
 def validate_text(text: str, name: str, *, strict: bool = False) -> tuple[Any, list[Diagnostic]]:
     """(card model or None, located diagnostics) for card text named ``name``: ``modelcard validate``."""
-    from modelcard.loader import loads
-    from modelcard.validation import validate_document
+    from modelcard.card.validate import validate_document
+    from modelcard.io.source import loads
 
     try:
         doc = loads(text, name)
@@ -76,20 +74,20 @@ def update_text(text: str, name: str, data: dict) -> str:
     Raises :class:`InPlaceError` (a UsageError) when that is impossible
     (a changed value shared through a YAML anchor, a merge key).
     """
-    from modelcard.inplace import update_text as _update
+    from modelcard.io.inplace import update_text as _update
 
     return _update(text, name, data)
 
 
 def in_place_error() -> type[Exception]:
-    from modelcard.inplace import InPlaceError
+    from modelcard.io.inplace import InPlaceError
 
     return InPlaceError
 
 
 def card_text(data: Any, fmt: str = "yaml", header: str = "") -> str:
     """A whole card written anew (schema key order), as ``modelcard merge`` writes it."""
-    from modelcard.serialize import card_text as _card_text
+    from modelcard.io.serialize import card_text as _card_text
 
     return _card_text(data, fmt, header)
 
@@ -100,7 +98,7 @@ def render_previews(card: Any, base_dir: str | os.PathLike | None) -> dict[str, 
     Rendered by the project's templates in Jinja's sandbox; free text is
     sanitised; images are embedded only from under ``base_dir``.
     """
-    from modelcard.render import render_html
+    from modelcard.render.engine import render_html
 
     out = {}
     for layout in ("card", "scorecard"):
@@ -111,27 +109,27 @@ def render_previews(card: Any, base_dir: str | os.PathLike | None) -> dict[str, 
 
 def skeleton_text(target: str | os.PathLike) -> str:
     """The ``modelcard init`` skeleton for a card to be written at ``target``."""
-    from modelcard.skeleton import schema_ref_for, skeleton
+    from modelcard.authoring.skeleton import schema_ref_for, skeleton
 
     return skeleton(schema_ref=schema_ref_for(target))
 
 
 def json_schema() -> dict:
     """The card's JSON Schema (what ``modelcard schema`` prints)."""
-    from modelcard.schema import json_schema as _json_schema
+    from modelcard.schema.models import json_schema as _json_schema
 
     return _json_schema()
 
 
 def write_file(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` atomically (temporary file, fsync, rename; a symlink is written through)."""
-    from modelcard.fileio import write_output
+    from modelcard.io.write import write_output
 
     write_output(Path(path), text)
 
 
 def require_regular(path: str | os.PathLike, what: str = "card file") -> os.stat_result:
     """``os.stat`` of ``path``, refusing (UnreadableError) a directory, FIFO, socket or device."""
-    from modelcard.fileio import require_regular as _require_regular
+    from modelcard.io.write import require_regular as _require_regular
 
     return _require_regular(path, what)

@@ -84,7 +84,9 @@ def _node(s: Any, *, required: bool = False) -> Any:
             s["anyOf"] = [_node(o) for o in s["anyOf"]]
             for o in s["anyOf"]:
                 if isinstance(o, dict):
-                    o.setdefault("title", "no value (null)" if o.get("type") == "null" else f"a {o.get('type', 'value')}")
+                    o.setdefault(
+                        "title", "no value (null)" if o.get("type") == "null" else f"a {o.get('type', 'value')}"
+                    )
             if s.get("default", _MISSING) is None:
                 del s["default"]
             return s
@@ -103,10 +105,12 @@ def _node(s: Any, *, required: bool = False) -> Any:
         for key, prop in list(props.items()):
             node = _node(prop, required=key in required_keys)
             if isinstance(node, dict):
-                node["title"] = humanize(key) + (" *" if key in required_keys else
-                                                 " (recommended)" if node.get("x-recommended") else "")
-                mark = "required" if key in required_keys else \
-                    "recommended" if node.get("x-recommended") else "optional"
+                node["title"] = humanize(key) + (
+                    " *" if key in required_keys else " (recommended)" if node.get("x-recommended") else ""
+                )
+                mark = (
+                    "required" if key in required_keys else "recommended" if node.get("x-recommended") else "optional"
+                )
                 opts = node.setdefault("options", {})
                 attrs = opts.setdefault("containerAttributes", {})
                 attrs["class"] = f"mc-field mc-{mark}"
@@ -189,8 +193,10 @@ def _fits(s: dict, value: Any) -> bool:
     if value is _MISSING or kind is None:
         return True
     return {
-        "object": isinstance(value, dict), "array": isinstance(value, list),
-        "string": isinstance(value, str), "boolean": isinstance(value, bool),
+        "object": isinstance(value, dict),
+        "array": isinstance(value, list),
+        "string": isinstance(value, str),
+        "boolean": isinstance(value, bool),
         "integer": isinstance(value, int) and not isinstance(value, bool),
         "number": isinstance(value, (int, float)) and not isinstance(value, bool),
     }.get(kind, True)
@@ -238,8 +244,7 @@ def _card_data(new: Any, old: Any, s: Any, defs: dict) -> Any:
     node = resolve(s, defs, new) if s is not None else {}
     if isinstance(new, dict):
         before = old if isinstance(old, dict) else {}
-        out = {key: _card_data(value, before.get(key, _MISSING), _child(node, key), defs)
-               for key, value in new.items()}
+        out = {key: _card_data(value, before.get(key, _MISSING), _child(node, key), defs) for key, value in new.items()}
         props = node.get("properties")
         if isinstance(props, dict):
             for key, value in before.items():
@@ -262,8 +267,12 @@ def _card_data(new: Any, old: Any, s: Any, defs: dict) -> Any:
             new = _dt.date.fromisoformat(new)
         except ValueError:
             pass  # not a real date: validation says so, with its location
-    if old is not _MISSING and plain(old) == plain(new) and type(old) is not type(new) \
-            and not isinstance(old, (dict, list)):
+    if (
+        old is not _MISSING
+        and plain(old) == plain(new)
+        and type(old) is not type(new)
+        and not isinstance(old, (dict, list))
+    ):
         return old
     return new
 
@@ -277,6 +286,7 @@ def _match_items(new: list, old: list, items: Any, defs: dict) -> list[int | Non
     place).  Keys the form does not show (``x-`` extensions) follow their item,
     never its position.
     """
+
     def key(value: Any) -> str:
         return json.dumps(value, sort_keys=True, default=str)
 
@@ -297,8 +307,14 @@ def _match_items(new: list, old: list, items: Any, defs: dict) -> list[int | Non
         for i, item in enumerate(new):
             if match[i] is not None or not isinstance(item, dict) or label not in item:
                 continue
-            found = next((j for j in sorted(free) if isinstance(old[j], dict) and label in old[j]
-                          and plain(old[j][label]) == plain(item[label])), None)
+            found = next(
+                (
+                    j
+                    for j in sorted(free)
+                    if isinstance(old[j], dict) and label in old[j] and plain(old[j][label]) == plain(item[label])
+                ),
+                None,
+            )
             if found is not None:
                 match[i] = found
                 free.discard(found)
@@ -330,8 +346,11 @@ def _form_value(data: Any, s: Any, defs: dict) -> Any:
     if isinstance(data, dict):
         required = set(node.get("required", []))
         props = node.get("properties")
-        return {str(k): _form_value(v, _child(node, k), defs) for k, v in data.items()
-                if (v is not None or k in required) and (not isinstance(props, dict) or k in props)}
+        return {
+            str(k): _form_value(v, _child(node, k), defs)
+            for k, v in data.items()
+            if (v is not None or k in required) and (not isinstance(props, dict) or k in props)
+        }
     if isinstance(data, list):
         return [_form_value(v, node.get("items"), defs) for v in data]
     if isinstance(data, (_dt.date, _dt.datetime)):

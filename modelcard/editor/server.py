@@ -46,8 +46,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import _api
-from .session import CardSession, EditorError
+from modelcard.editor import _api
+from modelcard.editor.session import CardSession, EditorError
 
 #: largest request body accepted (a card is at most 8 MiB of YAML; its JSON is smaller)
 MAX_BODY = 8 * 1024 * 1024
@@ -63,13 +63,17 @@ STATIC_FILES = {
     "/static/vendor/jsoneditor.css": ("vendor/jsoneditor.css", "text/css; charset=utf-8"),
 }
 
-PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; "
-            "frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 API_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 #: a rendered card: its own inline CSS and embedded images, no script, nothing fetched
-PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-               "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox")
+PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox"
+)
 
 _PREVIEW_PATH = re.compile(r"^/preview/(\d{1,9})/(card|scorecard)\.html$")
 
@@ -97,13 +101,23 @@ class EditorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
 
-    def __init__(self, session: CardSession, host: str = "127.0.0.1", port: int = 0, *,
-                 token: str | None = None, idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-                 allow_remote: bool = False, quiet: bool = True):
+    def __init__(
+        self,
+        session: CardSession,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        token: str | None = None,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        allow_remote: bool = False,
+        quiet: bool = True,
+    ):
         if not allow_remote and not is_loopback(host):
-            raise _api.UsageError(f"refusing to listen on {host}: it is not a loopback address (the editor "
-                                  "writes files on this machine, so it serves only this machine unless "
-                                  "--allow-remote is given)")
+            raise _api.UsageError(
+                f"refusing to listen on {host}: it is not a loopback address (the editor "
+                "writes files on this machine, so it serves only this machine unless "
+                "--allow-remote is given)"
+            )
         self.address_family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
         if token is not None and not re.fullmatch(r"[A-Za-z0-9_-]{22,}", token):
             raise _api.UsageError("a session token is at least 22 URL-safe characters (A-Z a-z 0-9 _ -)")
@@ -135,8 +149,11 @@ class EditorServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if is_loopback(self.bind_host) or self.bind_host in ("0.0.0.0", "::") \
+        host = (
+            "127.0.0.1"
+            if is_loopback(self.bind_host) or self.bind_host in ("0.0.0.0", "::")
             else url_host(self.bind_host)
+        )
         if self.bind_host == "::1":
             host = "[::1]"
         return f"http://{host}:{self.port}/?token={self.token}"
@@ -199,8 +216,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- responses
 
-    def _send(self, status: int, body: bytes, content_type: str, *, csp: str = API_CSP,
-              frame: str = "DENY") -> None:
+    def _send(self, status: int, body: bytes, content_type: str, *, csp: str = API_CSP, frame: str = "DENY") -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -304,11 +320,12 @@ class Handler(BaseHTTPRequestHandler):
                 if page is None:
                     self._error(404, "no such preview (it was replaced by a newer one)")
                 else:
-                    self._send(200, page.encode("utf-8"), "text/html; charset=utf-8", csp=PREVIEW_CSP,
-                               frame="SAMEORIGIN")
+                    self._send(
+                        200, page.encode("utf-8"), "text/html; charset=utf-8", csp=PREVIEW_CSP, frame="SAMEORIGIN"
+                    )
             else:
                 self._error(404, "not found")
-        except Exception as exc:  # noqa: BLE001 - the server must answer, and keep running
+        except Exception as exc:
             self._failure(exc)
 
     do_HEAD = do_GET
@@ -336,7 +353,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             handler(body)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self._failure(exc)
 
     def _method_not_allowed(self) -> None:
@@ -346,12 +363,12 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _method_not_allowed
 
     def _failure(self, exc: BaseException) -> None:
-        from ._api import CardError, ModelcardError
+        from modelcard.editor._api import CardError, ModelcardError
 
         if isinstance(exc, EditorError):
             self._error(exc.status, str(exc), **exc.extra)
         elif isinstance(exc, CardError):
-            from .session import diagnostic_json
+            from modelcard.editor.session import diagnostic_json
 
             self._error(422, str(exc), diagnostics=[diagnostic_json(d) for d in exc.diagnostics])
         elif isinstance(exc, ModelcardError):
@@ -371,8 +388,9 @@ class Handler(BaseHTTPRequestHandler):
         base = body.get("base_sha256")
         if base is not None and not isinstance(base, str):
             raise EditorError("base_sha256 must be text or null")
-        result = self.server.session.save(body.get("document"), base, overwrite=body.get("overwrite") is True,
-                                          rewrite=body.get("rewrite") is True)
+        result = self.server.session.save(
+            body.get("document"), base, overwrite=body.get("overwrite") is True, rewrite=body.get("rewrite") is True
+        )
         self._json(200, result)
 
     def _draft(self, body: dict) -> None:

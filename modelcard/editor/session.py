@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _api
-from .formschema import depth, form_schema, form_value, to_card_data
+from modelcard.editor import _api
+from modelcard.editor.formschema import depth, form_schema, form_value, to_card_data
 
 #: how deeply a document from the page may nest (a card nests about 8 levels)
 MAX_DEPTH = 64
@@ -68,7 +68,7 @@ def parse_path(path: str) -> list:
             token = ""
         elif c == "[":
             close = path.find("]", i)
-            inner = path[i + 1:close] if close > i else ""
+            inner = path[i + 1 : close] if close > i else ""
             if close > i and inner.isdigit():
                 if token:
                     out.append(token)
@@ -169,8 +169,9 @@ class CardSession:
             raise EditorError(f"the document nests more than {MAX_DEPTH} levels")
         return document
 
-    def text_for(self, document: Any, base_text: str | None = None, *, rewrite: bool = False,
-                 fallback: bool = False) -> tuple[str, bool]:
+    def text_for(
+        self, document: Any, base_text: str | None = None, *, rewrite: bool = False, fallback: bool = False
+    ) -> tuple[str, bool]:
         """(the text saving ``document`` would write, whether it is the base text edited in place).
 
         The base text (the card as loaded, or ``init``'s skeleton) is edited in
@@ -203,16 +204,17 @@ class CardSession:
         _, plain = _api.validate_text(text, self.display)
         _, strict = _api.validate_text(text, self.display, strict=True)
         seen = {(d.path, d.code, d.message) for d in plain}
-        todo = sorted((d for d in strict if (d.path, d.code, d.message) not in seen and d.code in STRICT_CODES),
-                      key=lambda d: (d.line or 0, d.col or 0))
+        todo = sorted(
+            (d for d in strict if (d.path, d.code, d.message) not in seen and d.code in STRICT_CODES),
+            key=lambda d: (d.line or 0, d.col or 0),
+        )
         errors = [d for d in plain if d.severity == _api.ERROR]
         warnings = [d for d in plain if d.severity != _api.ERROR]
         return {
             "valid": not errors,
             "in_place": in_place,
             "counts": {"errors": len(errors), "warnings": len(warnings), "todo": len(todo)},
-            "diagnostics": [diagnostic_json(d) for d in plain] + [diagnostic_json(d, strict_only=True)
-                                                                    for d in todo],
+            "diagnostics": [diagnostic_json(d) for d in plain] + [diagnostic_json(d, strict_only=True) for d in todo],
         }
 
     def preview(self, document: Any) -> dict:
@@ -222,8 +224,10 @@ class CardSession:
         errors = [d for d in diagnostics if d.severity == _api.ERROR]
         if card is None or errors:
             n = len(errors) or 1
-            return {"ok": False, "message": f"The preview shows a valid card: fix {n} error{'s' if n != 1 else ''} "
-                                            "first."}
+            return {
+                "ok": False,
+                "message": f"The preview shows a valid card: fix {n} error{'s' if n != 1 else ''} first.",
+            }
         try:
             pages = _api.render_previews(card, self.path.parent)
         except _api.ModelcardError as exc:
@@ -244,8 +248,7 @@ class CardSession:
 
     # ---- saving
 
-    def save(self, document: Any, base_sha: str | None, *, overwrite: bool = False,
-             rewrite: bool = False) -> dict:
+    def save(self, document: Any, base_sha: str | None, *, overwrite: bool = False, rewrite: bool = False) -> dict:
         """Write the card, unless it changed on disk since ``base_sha`` (the hash the page loaded).
 
         ``base_sha`` is None for a card that did not exist.  A conflict raises
@@ -256,8 +259,13 @@ class CardSession:
             disk = self.read_disk()
             if disk.sha256 != base_sha and not overwrite:
                 what = "was deleted" if not disk.exists else "was created" if base_sha is None else "changed"
-                raise EditorError(f"{self.display} {what} on disk since it was loaded", 409,
-                                  conflict=True, disk_sha256=disk.sha256, exists=disk.exists)
+                raise EditorError(
+                    f"{self.display} {what} on disk since it was loaded",
+                    409,
+                    conflict=True,
+                    disk_sha256=disk.sha256,
+                    exists=disk.exists,
+                )
             base = self._base_text(disk, fallback=self.base_text)
             text, _ = self.text_for(document, base, rewrite=rewrite)
             self.check_target()
@@ -268,8 +276,7 @@ class CardSession:
             self.discard_draft()
             _, diagnostics = _api.validate_text(text, self.display)
             errors = sum(1 for d in diagnostics if d.severity == _api.ERROR)
-            return {"saved": True, "sha256": self.base_sha, "bytes": len(raw), "errors": errors,
-                    "path": self.display}
+            return {"saved": True, "sha256": self.base_sha, "bytes": len(raw), "errors": errors, "path": self.display}
 
     # ---- the draft
 
@@ -284,8 +291,13 @@ class CardSession:
     def save_draft(self, document: Any, base_sha: str | None) -> dict:
         document = self.check_document(document)
         saved_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-        payload = {"format": DRAFT_FORMAT, "card": self.path.name, "base_sha256": base_sha,
-                   "saved_at": saved_at, "document": document}
+        payload = {
+            "format": DRAFT_FORMAT,
+            "card": self.path.name,
+            "base_sha256": base_sha,
+            "saved_at": saved_at,
+            "document": document,
+        }
         with self.lock:
             self._draft_writable()
             _api.write_file(self.draft_path, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
@@ -309,12 +321,19 @@ class CardSession:
             payload = json.loads(self.draft_path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
             return {"unreadable": True, "path": str(self.draft_path)}
-        if not isinstance(payload, dict) or payload.get("format") != DRAFT_FORMAT \
-                or not isinstance(payload.get("document"), dict):
+        if (
+            not isinstance(payload, dict)
+            or payload.get("format") != DRAFT_FORMAT
+            or not isinstance(payload.get("document"), dict)
+        ):
             return {"unreadable": True, "path": str(self.draft_path)}
-        return {"saved_at": payload.get("saved_at"), "document": payload["document"],
-                "base_sha256": payload.get("base_sha256"), "path": str(self.draft_path),
-                "same_base": payload.get("base_sha256") == self.base_sha}
+        return {
+            "saved_at": payload.get("saved_at"),
+            "document": payload["document"],
+            "base_sha256": payload.get("base_sha256"),
+            "path": str(self.draft_path),
+            "same_base": payload.get("base_sha256") == self.base_sha,
+        }
 
     def discard_draft(self) -> bool:
         with self.lock:

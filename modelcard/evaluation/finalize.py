@@ -53,15 +53,27 @@ Spreads carry the interval that decided them (``spread_method``):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any
 
 import numpy as np
 
-from . import intervals as I
-from .stats import FN, FP, TN, TP, ConfusionStats, Key, MulticlassStats, RegressionStats, ScoreStats, \
-    exact_covariance, exact_mean_var
+from modelcard.evaluation import intervals as I
+from modelcard.evaluation.stats import (
+    FN,
+    FP,
+    TN,
+    TP,
+    ConfusionStats,
+    Key,
+    MulticlassStats,
+    RegressionStats,
+    ScoreStats,
+    exact_covariance,
+    exact_mean_var,
+)
 
 # --------------------------------------------------------------------------
 # definitions
@@ -69,7 +81,8 @@ from .stats import FN, FP, TN, TP, ConfusionStats, Key, MulticlassStats, Regress
 CONVENTIONS_TEXT = (
     "Disparities compare each group with its reference group: difference = group − reference, "
     "ratio = group / reference. Spreads compare all groups of a grouping: difference = max − min, "
-    "ratio = min / max over the groups whose value is defined (fairlearn's between-groups convention).")
+    "ratio = min / max over the groups whose value is defined (fairlearn's between-groups convention)."
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,7 @@ class MetricDefinition:
     name: str
     description: str
     formula: str
-    higher_is_better: Optional[bool]
+    higher_is_better: bool | None
     undefined_reason: str
     interval_method: str
 
@@ -107,56 +120,172 @@ RATE_CELLS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "for": ((FN,), (TN, FN)),
 }
 
-BINARY_METRICS: dict[str, MetricDefinition] = {d.name: d for d in (
-    _md("base_rate", "Base rate (prevalence): share of instances whose label is positive.", "(TP + FN) / n",
-        None, _EMPTY, "wilson"),
-    _md("selection_rate", "Selection rate: share of instances predicted positive.", "(TP + FP) / n",
-        None, _EMPTY, "wilson"),
-    _md("accuracy", "Accuracy: share of correct predictions.", "(TP + TN) / n", True, _EMPTY, "wilson"),
-    _md("balanced_accuracy", "Balanced accuracy: mean of the true positive and true negative rates.",
-        "(TPR + TNR) / 2", True, "needs both positive and negative labels in the group", "mover-sum-wilson"),
-    _md("tpr", "True positive rate (recall, sensitivity): share of positives predicted positive.",
-        "TP / (TP + FN)", True, _NO_POS, "wilson"),
-    _md("fnr", "False negative rate (miss rate): share of positives predicted negative.", "FN / (TP + FN)",
-        False, _NO_POS, "wilson"),
-    _md("fpr", "False positive rate: share of negatives predicted positive.", "FP / (FP + TN)", False, _NO_NEG,
-        "wilson"),
-    _md("tnr", "True negative rate (specificity): share of negatives predicted negative.", "TN / (FP + TN)", True,
-        _NO_NEG, "wilson"),
-    _md("precision", "Precision (positive predictive value, PPV): share of positive predictions that are correct.",
-        "TP / (TP + FP)", True, _NO_PRED_POS, "wilson"),
-    _md("npv", "Negative predictive value: share of negative predictions that are correct.", "TN / (TN + FN)",
-        True, _NO_PRED_NEG, "wilson"),
-    _md("fdr", "False discovery rate: share of positive predictions that are wrong.", "FP / (TP + FP)", False,
-        _NO_PRED_POS, "wilson"),
-    _md("for", "False omission rate: share of negative predictions that are wrong.", "FN / (TN + FN)", False,
-        _NO_PRED_NEG, "wilson"),
-    _md("f1", "F1 score: harmonic mean of precision and recall.", "2 TP / (2 TP + FP + FN)", True,
-        "no positive labels and no positive predictions in the group (TP + FP + FN = 0)", "jaccard-wilson"),
-    _md("ppr", "Predicted positive rate (Aequitas' PPR): the group's share of all positive predictions of the "
-        "grouping.", "(TP + FP)_group / Σ over groups (TP + FP)", None,
-        "no positive predictions in any group", "wilson"),
-)}
+BINARY_METRICS: dict[str, MetricDefinition] = {
+    d.name: d
+    for d in (
+        _md(
+            "base_rate",
+            "Base rate (prevalence): share of instances whose label is positive.",
+            "(TP + FN) / n",
+            None,
+            _EMPTY,
+            "wilson",
+        ),
+        _md(
+            "selection_rate",
+            "Selection rate: share of instances predicted positive.",
+            "(TP + FP) / n",
+            None,
+            _EMPTY,
+            "wilson",
+        ),
+        _md("accuracy", "Accuracy: share of correct predictions.", "(TP + TN) / n", True, _EMPTY, "wilson"),
+        _md(
+            "balanced_accuracy",
+            "Balanced accuracy: mean of the true positive and true negative rates.",
+            "(TPR + TNR) / 2",
+            True,
+            "needs both positive and negative labels in the group",
+            "mover-sum-wilson",
+        ),
+        _md(
+            "tpr",
+            "True positive rate (recall, sensitivity): share of positives predicted positive.",
+            "TP / (TP + FN)",
+            True,
+            _NO_POS,
+            "wilson",
+        ),
+        _md(
+            "fnr",
+            "False negative rate (miss rate): share of positives predicted negative.",
+            "FN / (TP + FN)",
+            False,
+            _NO_POS,
+            "wilson",
+        ),
+        _md(
+            "fpr",
+            "False positive rate: share of negatives predicted positive.",
+            "FP / (FP + TN)",
+            False,
+            _NO_NEG,
+            "wilson",
+        ),
+        _md(
+            "tnr",
+            "True negative rate (specificity): share of negatives predicted negative.",
+            "TN / (FP + TN)",
+            True,
+            _NO_NEG,
+            "wilson",
+        ),
+        _md(
+            "precision",
+            "Precision (positive predictive value, PPV): share of positive predictions that are correct.",
+            "TP / (TP + FP)",
+            True,
+            _NO_PRED_POS,
+            "wilson",
+        ),
+        _md(
+            "npv",
+            "Negative predictive value: share of negative predictions that are correct.",
+            "TN / (TN + FN)",
+            True,
+            _NO_PRED_NEG,
+            "wilson",
+        ),
+        _md(
+            "fdr",
+            "False discovery rate: share of positive predictions that are wrong.",
+            "FP / (TP + FP)",
+            False,
+            _NO_PRED_POS,
+            "wilson",
+        ),
+        _md(
+            "for",
+            "False omission rate: share of negative predictions that are wrong.",
+            "FN / (TN + FN)",
+            False,
+            _NO_PRED_NEG,
+            "wilson",
+        ),
+        _md(
+            "f1",
+            "F1 score: harmonic mean of precision and recall.",
+            "2 TP / (2 TP + FP + FN)",
+            True,
+            "no positive labels and no positive predictions in the group (TP + FP + FN = 0)",
+            "jaccard-wilson",
+        ),
+        _md(
+            "ppr",
+            "Predicted positive rate (Aequitas' PPR): the group's share of all positive predictions of the grouping.",
+            "(TP + FP)_group / Σ over groups (TP + FP)",
+            None,
+            "no positive predictions in any group",
+            "wilson",
+        ),
+    )
+}
 
-SCORE_METRICS: dict[str, MetricDefinition] = {d.name: d for d in (
-    _md("auc", "Area under the ROC curve: the probability that a random positive scores higher than a random "
-        "negative, ties counting one half.", "Σ_v pos_v (negatives below v + ½ neg_v) / (n1 n0)", True,
-        "needs both positive and negative labels in the group", "hanley-mcneil-score"),
-    _md("brier", "Brier score: mean squared difference between the score and the 0/1 label.",
-        "Σ (score − label)² / n", False, _EMPTY, "t"),
-    _md("ece", "Expected calibration error: the n-weighted mean over equal-width score bins of "
-        "|observed positive rate − mean score|.", "Σ_b (n_b / n) |pos_b / n_b − mean score_b|", False, _EMPTY,
-        "none"),
-)}
+SCORE_METRICS: dict[str, MetricDefinition] = {
+    d.name: d
+    for d in (
+        _md(
+            "auc",
+            "Area under the ROC curve: the probability that a random positive scores higher than a random "
+            "negative, ties counting one half.",
+            "Σ_v pos_v (negatives below v + ½ neg_v) / (n1 n0)",
+            True,
+            "needs both positive and negative labels in the group",
+            "hanley-mcneil-score",
+        ),
+        _md(
+            "brier",
+            "Brier score: mean squared difference between the score and the 0/1 label.",
+            "Σ (score − label)² / n",
+            False,
+            _EMPTY,
+            "t",
+        ),
+        _md(
+            "ece",
+            "Expected calibration error: the n-weighted mean over equal-width score bins of "
+            "|observed positive rate − mean score|.",
+            "Σ_b (n_b / n) |pos_b / n_b − mean score_b|",
+            False,
+            _EMPTY,
+            "none",
+        ),
+    )
+}
 
-REGRESSION_METRICS: dict[str, MetricDefinition] = {d.name: d for d in (
-    _md("mean_error", "Mean error (bias): mean of prediction − truth; positive means over-prediction.",
-        "Σ (ŷ − y) / n", None, _EMPTY, "t"),
-    _md("mae", "Mean absolute error.", "Σ |ŷ − y| / n", False, _EMPTY, "t"),
-    _md("rmse", "Root mean squared error.", "sqrt(Σ (ŷ − y)² / n)", False, _EMPTY, "log-t-sqrt"),
-    _md("r2", "Coefficient of determination: 1 − SSE / SST within the group.",
-        "1 − Σ (ŷ − y)² / Σ (y − ȳ)²", True, "the labels do not vary within the group (SST = 0)", "delta-t"),
-)}
+REGRESSION_METRICS: dict[str, MetricDefinition] = {
+    d.name: d
+    for d in (
+        _md(
+            "mean_error",
+            "Mean error (bias): mean of prediction − truth; positive means over-prediction.",
+            "Σ (ŷ − y) / n",
+            None,
+            _EMPTY,
+            "t",
+        ),
+        _md("mae", "Mean absolute error.", "Σ |ŷ − y| / n", False, _EMPTY, "t"),
+        _md("rmse", "Root mean squared error.", "sqrt(Σ (ŷ − y)² / n)", False, _EMPTY, "log-t-sqrt"),
+        _md(
+            "r2",
+            "Coefficient of determination: 1 − SSE / SST within the group.",
+            "1 − Σ (ŷ − y)² / Σ (y − ȳ)²",
+            True,
+            "the labels do not vary within the group (SST = 0)",
+            "delta-t",
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -167,30 +296,53 @@ class Criterion:
     definition: str
 
 
-CRITERIA: dict[str, Criterion] = {c.name: c for c in (
-    Criterion("demographic_parity", "Demographic parity", ("selection_rate",),
-              "Demographic (statistical) parity: every group is predicted positive at the same rate, "
-              "P(Ŷ = 1 | A = a) equal for all a. Measured by the selection-rate disparities; its spread is "
-              "fairlearn's demographic_parity_difference (max − min) and demographic_parity_ratio (min / max)."),
-    Criterion("equal_opportunity", "Equal opportunity", ("tpr",),
-              "Equal opportunity (Hardt et al., 2016): equal true positive rates, P(Ŷ = 1 | Y = 1, A = a) equal "
-              "for all a. Measured by the TPR disparities and spread."),
-    Criterion("equalized_odds", "Equalized odds", ("tpr", "fpr"),
-              "Equalized odds (Hardt et al., 2016): equal true positive rates and equal false positive rates. "
-              "As in fairlearn, the difference is the larger of the TPR and FPR differences "
-              "(equalized_odds_difference) and the ratio the smaller of the two ratios (equalized_odds_ratio). "
-              "Group-vs-reference: the larger |difference| and the smaller of min(r, 1/r) of the two rates. "
-              "Intervals: each component at level 1 − α/2 (Bonferroni), then combined by the same max/min, "
-              "so the pair is covered jointly."),
-    Criterion("predictive_parity", "Predictive parity", ("precision",),
-              "Predictive parity (Chouldechova, 2017): equal precision (positive predictive value), "
-              "P(Y = 1 | Ŷ = 1, A = a) equal for all a. Measured by the precision disparities and spread."),
-    Criterion("calibration_within_groups", "Calibration within groups", ("ece",),
-              "Calibration within groups (Kleinberg et al., 2016): within every group, among instances with score "
-              "s, a share s is positive: P(Y = 1 | S = s, A = a) = s. Measured per group by the expected "
-              "calibration error over equal-width score bins and shown as a reliability chart (observed positive "
-              "rate per bin with Wilson intervals); disparities compare the groups' ECE."),
-)}
+CRITERIA: dict[str, Criterion] = {
+    c.name: c
+    for c in (
+        Criterion(
+            "demographic_parity",
+            "Demographic parity",
+            ("selection_rate",),
+            "Demographic (statistical) parity: every group is predicted positive at the same rate, "
+            "P(Ŷ = 1 | A = a) equal for all a. Measured by the selection-rate disparities; its spread is "
+            "fairlearn's demographic_parity_difference (max − min) and demographic_parity_ratio (min / max).",
+        ),
+        Criterion(
+            "equal_opportunity",
+            "Equal opportunity",
+            ("tpr",),
+            "Equal opportunity (Hardt et al., 2016): equal true positive rates, P(Ŷ = 1 | Y = 1, A = a) equal "
+            "for all a. Measured by the TPR disparities and spread.",
+        ),
+        Criterion(
+            "equalized_odds",
+            "Equalized odds",
+            ("tpr", "fpr"),
+            "Equalized odds (Hardt et al., 2016): equal true positive rates and equal false positive rates. "
+            "As in fairlearn, the difference is the larger of the TPR and FPR differences "
+            "(equalized_odds_difference) and the ratio the smaller of the two ratios (equalized_odds_ratio). "
+            "Group-vs-reference: the larger |difference| and the smaller of min(r, 1/r) of the two rates. "
+            "Intervals: each component at level 1 − α/2 (Bonferroni), then combined by the same max/min, "
+            "so the pair is covered jointly.",
+        ),
+        Criterion(
+            "predictive_parity",
+            "Predictive parity",
+            ("precision",),
+            "Predictive parity (Chouldechova, 2017): equal precision (positive predictive value), "
+            "P(Y = 1 | Ŷ = 1, A = a) equal for all a. Measured by the precision disparities and spread.",
+        ),
+        Criterion(
+            "calibration_within_groups",
+            "Calibration within groups",
+            ("ece",),
+            "Calibration within groups (Kleinberg et al., 2016): within every group, among instances with score "
+            "s, a share s is positive: P(Y = 1 | S = s, A = a) = s. Measured per group by the expected "
+            "calibration error over equal-width score bins and shown as a reliability chart (observed positive "
+            "rate per bin with Wilson intervals); disparities compare the groups' ECE.",
+        ),
+    )
+}
 
 # --------------------------------------------------------------------------
 # results
@@ -207,20 +359,20 @@ class Estimate:
     confidence level (None when there is none).
     """
 
-    value: Optional[float]
-    interval: Optional[I.Interval] = None
-    n: Optional[int] = None
-    undefined_reason: Optional[str] = None
-    no_interval_reason: Optional[str] = None
-    note: Optional[str] = None
-    at_level: Optional[Callable[[float], Optional[I.Interval]]] = field(default=None, compare=False, repr=False)
+    value: float | None
+    interval: I.Interval | None = None
+    n: int | None = None
+    undefined_reason: str | None = None
+    no_interval_reason: str | None = None
+    note: str | None = None
+    at_level: Callable[[float], I.Interval | None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def defined(self) -> bool:
         return self.value is not None
 
     @property
-    def method(self) -> Optional[str]:
+    def method(self) -> str | None:
         return self.interval.method if self.interval is not None else None
 
 
@@ -229,7 +381,7 @@ class GroupResult:
     group: Key
     n: int
     metrics: dict[str, Estimate]
-    counts: Optional[tuple[int, int, int, int]] = None  # TN, FP, FN, TP (binary tasks)
+    counts: tuple[int, int, int, int] | None = None  # TN, FP, FN, TP (binary tasks)
 
 
 @dataclass(frozen=True)
@@ -250,8 +402,8 @@ class Spread:
     """Max − min and min / max of one metric over a grouping's groups, with the intervals that decide them."""
 
     metric: str
-    max_group: Optional[Key]
-    min_group: Optional[Key]
+    max_group: Key | None
+    min_group: Key | None
     difference: Estimate
     ratio: Estimate
     method: str
@@ -262,7 +414,7 @@ class Spread:
 class CriterionResult:
     criterion: Criterion
     comparisons: tuple[Comparison, ...]
-    spread: Optional[Spread]
+    spread: Spread | None
 
 
 @dataclass(frozen=True)
@@ -271,7 +423,7 @@ class ReliabilityBin:
     upper: float
     n: int
     positives: int
-    mean_score: Optional[float]
+    mean_score: float | None
     observed: Estimate
 
 
@@ -339,8 +491,9 @@ class Report:
 # metric models: values and intervals for all groups of a grouping, vectorised
 
 
-def _result(lo: float, hi: float, level: float, method: str, reason: str, note: str | None = None
-            ) -> tuple[Optional[I.Interval], Optional[str]]:
+def _result(
+    lo: float, hi: float, level: float, method: str, reason: str, note: str | None = None
+) -> tuple[I.Interval | None, str | None]:
     lo, hi = float(lo), float(hi)
     if math.isnan(lo) or math.isnan(hi):
         return None, reason
@@ -356,7 +509,7 @@ class _Model:
     method: str = "none"
     diff_method: str = "none"
     ratio_method: str = "none"
-    nonnegative: bool = True   # ratios are meaningful
+    nonnegative: bool = True  # ratios are meaningful
 
     def __init__(self, name: str, value: np.ndarray, n: np.ndarray, reason: str):
         self.name = name
@@ -364,7 +517,7 @@ class _Model:
         self.n = np.asarray(n)
         self.reason = reason
 
-    def note(self, g: int) -> Optional[str]:
+    def note(self, g: int) -> str | None:
         return None
 
     def bounds(self, idx: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -385,7 +538,7 @@ class _Model:
 
     # scalar helpers
 
-    def interval(self, g: int, level: float) -> tuple[Optional[I.Interval], Optional[str]]:
+    def interval(self, g: int, level: float) -> tuple[I.Interval | None, str | None]:
         lo, hi = self.bounds(np.array([g]), level)
         return _result(lo[0], hi[0], level, self.method, self.no_interval)
 
@@ -395,8 +548,7 @@ class _Model:
         if not np.isfinite(v):
             return Estimate(None, None, n, self.reason)
         ci, why = self.interval(g, level)
-        return Estimate(float(v), ci, n, None, why, self.note(g),
-                        lambda lv, g=g: self.interval(g, lv)[0])
+        return Estimate(float(v), ci, n, None, why, self.note(g), lambda lv, g=g: self.interval(g, lv)[0])
 
     def estimates(self, level: float) -> list[Estimate]:
         """Every group's estimate; intervals from one vectorised call (per group only where one is missing)."""
@@ -405,10 +557,19 @@ class _Model:
         for g in range(self.value.size):
             ci = _result(lo[g], hi[g], level, self.method, "")[0] if np.isfinite(self.value[g]) else None
             if ci is None:
-                out.append(self.estimate(g, level))   # undefined value, or the reason there is no interval
+                out.append(self.estimate(g, level))  # undefined value, or the reason there is no interval
                 continue
-            out.append(Estimate(float(self.value[g]), ci, int(self.n[g]), None, None, self.note(g),
-                                lambda lv, g=g: self.interval(g, lv)[0]))
+            out.append(
+                Estimate(
+                    float(self.value[g]),
+                    ci,
+                    int(self.n[g]),
+                    None,
+                    None,
+                    self.note(g),
+                    lambda lv, g=g: self.interval(g, lv)[0],
+                )
+            )
         return out
 
 
@@ -526,12 +687,11 @@ class _MeanModel(_BoundsModel):
         ci = self._one(g, level)
         return (ci, None) if ci else (None, ci.reason)
 
-    def estimates(self, level):   # the method differs between groups (t or wilson-bound)
+    def estimates(self, level):  # the method differs between groups (t or wilson-bound)
         return [self.estimate(g, level) for g in range(self.value.size)]
 
     def diff_bounds(self, gi, ri, level):
-        lo, hi = I.welch_bounds(self.mean[gi], self.sd[gi], self.n[gi], self.mean[ri], self.sd[ri], self.n[ri],
-                                level)
+        lo, hi = I.welch_bounds(self.mean[gi], self.sd[gi], self.n[gi], self.mean[ri], self.sd[ri], self.n[ri], level)
         if self.bounded:  # a group without a t interval: MOVER on the Wilson-bound intervals
             t_ok = self.use_t[gi] & self.use_t[ri]
             lo2, hi2 = super().diff_bounds(gi, ri, level)
@@ -545,9 +705,17 @@ class _DelongModel(_BoundsModel):
 
     def __init__(self, name, parts: I.AucParts, reason, notes):
         self.parts = parts
-        super().__init__(name, parts.auc, parts.positives + parts.negatives, reason, "delong",
-                         lambda lv: I.auc_bounds(parts, lv, "delong"), True, notes,
-                         "DeLong's variance needs at least two positives and two negatives")
+        super().__init__(
+            name,
+            parts.auc,
+            parts.positives + parts.negatives,
+            reason,
+            "delong",
+            lambda lv: I.auc_bounds(parts, lv, "delong"),
+            True,
+            notes,
+            "DeLong's variance needs at least two positives and two negatives",
+        )
 
     def diff_bounds(self, gi, ri, level):
         d = self.value[gi] - self.value[ri]
@@ -610,7 +778,7 @@ def _fold_ratio(lo: float, hi: float) -> tuple[float, float]:
     return min(lo, 1 / hi if math.isfinite(hi) else 0.0), 1.0
 
 
-def _undefined_pair(model: _Model, g: int, r: int) -> Optional[str]:
+def _undefined_pair(model: _Model, g: int, r: int) -> str | None:
     gv, rv = np.isfinite(model.value[g]), np.isfinite(model.value[r])
     if gv and rv:
         return None
@@ -623,19 +791,20 @@ def _undefined_pair(model: _Model, g: int, r: int) -> Optional[str]:
     return f"{who} {model.name} is undefined ({model.reason})"
 
 
-def _diff_interval(model: _Model, g: int, r: int, level: float) -> Optional[I.Interval]:
+def _diff_interval(model: _Model, g: int, r: int, level: float) -> I.Interval | None:
     lo, hi = model.diff_bounds(np.array([g]), np.array([r]), level)
     return _result(lo[0], hi[0], level, model.diff_method, "")[0]
 
 
-def _ratio_interval(model: _Model, g: int, r: int, level: float) -> Optional[I.Interval]:
+def _ratio_interval(model: _Model, g: int, r: int, level: float) -> I.Interval | None:
     lo, hi = model.ratio_bounds(np.array([g]), np.array([r]), level)
     note = "the reference value is 0: the ratio is unbounded above" if model.value[r] == 0 else None
     return _result(lo[0], hi[0], level, model.ratio_method, "", note)[0]
 
 
-def _comparisons(model: _Model, pairs: Sequence[tuple[int, int]], keys: Sequence[Key], level: float,
-                 estimates: Sequence[Estimate]) -> list[Comparison]:
+def _comparisons(
+    model: _Model, pairs: Sequence[tuple[int, int]], keys: Sequence[Key], level: float, estimates: Sequence[Estimate]
+) -> list[Comparison]:
     """Each (group, reference) pair on one metric; the intervals of all pairs come from one vectorised call."""
     if not pairs:
         return []
@@ -653,23 +822,44 @@ def _comparisons(model: _Model, pairs: Sequence[tuple[int, int]], keys: Sequence
             diff = ratio = Estimate(None, None, None, reason)
         else:
             ci = _result(dlo[j], dhi[j], level, model.diff_method, "")[0]
-            diff = Estimate(float(model.value[g] - model.value[r]), ci, None, None,
-                            None if ci else f"no interval for the difference ({model.no_interval})", None,
-                            partial(_diff_interval, model, g, r))
+            diff = Estimate(
+                float(model.value[g] - model.value[r]),
+                ci,
+                None,
+                None,
+                None if ci else f"no interval for the difference ({model.no_interval})",
+                None,
+                partial(_diff_interval, model, g, r),
+            )
             if not model.nonnegative:
-                ratio = Estimate(None, None, None, f"a ratio of {model.name} is not meaningful (it can be negative "
-                                                   "or zero)")
+                ratio = Estimate(
+                    None, None, None, f"a ratio of {model.name} is not meaningful (it can be negative or zero)"
+                )
             else:
                 zero = model.value[r] == 0
                 note = "the reference value is 0: the ratio is unbounded above" if zero else None
                 rci = _result(rlo[j], rhi[j], level, model.ratio_method, "", note)[0]
                 why = None if rci else f"no interval for the ratio ({model.no_interval})"
                 if zero:
-                    ratio = Estimate(None, rci, None, f"the reference group's {model.name} is 0 (division by zero)",
-                                     why, note if rci else None, partial(_ratio_interval, model, g, r))
+                    ratio = Estimate(
+                        None,
+                        rci,
+                        None,
+                        f"the reference group's {model.name} is 0 (division by zero)",
+                        why,
+                        note if rci else None,
+                        partial(_ratio_interval, model, g, r),
+                    )
                 else:
-                    ratio = Estimate(float(model.value[g] / model.value[r]), rci, None, None, why, None,
-                                     partial(_ratio_interval, model, g, r))
+                    ratio = Estimate(
+                        float(model.value[g] / model.value[r]),
+                        rci,
+                        None,
+                        None,
+                        why,
+                        None,
+                        partial(_ratio_interval, model, g, r),
+                    )
         out.append(Comparison(model.name, keys[g], keys[r], estimates[g], estimates[r], diff, ratio))
     return out
 
@@ -691,7 +881,7 @@ def _spread(model: _Model, keys: Sequence[Key], level: float, method: str) -> Sp
     use = method if method != "auto" else ("extremes" if defined.size == 2 else "simultaneous")
     vmax, vmin = float(model.value[jmax]), float(model.value[jmin])
 
-    def diff_at(lv: float) -> Optional[I.Interval]:
+    def diff_at(lv: float) -> I.Interval | None:
         if use == "extremes":
             ci = _diff_interval(model, jmax, jmin, lv)
             if ci is None:
@@ -701,10 +891,14 @@ def _spread(model: _Model, keys: Sequence[Key], level: float, method: str) -> Sp
         lo, hi = model.bounds(defined, 1 - (1 - lv) / defined.size)
         if np.isnan(lo).any() or np.isnan(hi).any():
             return None
-        return I.Interval(max(0.0, float(lo.max() - hi.min())), float(hi.max() - lo.min()), lv,
-                          f"{model.method}, simultaneous (Bonferroni over {defined.size} groups)")
+        return I.Interval(
+            max(0.0, float(lo.max() - hi.min())),
+            float(hi.max() - lo.min()),
+            lv,
+            f"{model.method}, simultaneous (Bonferroni over {defined.size} groups)",
+        )
 
-    def ratio_at(lv: float) -> Optional[I.Interval]:
+    def ratio_at(lv: float) -> I.Interval | None:
         if not model.nonnegative:
             return None
         if use == "extremes":
@@ -720,8 +914,9 @@ def _spread(model: _Model, keys: Sequence[Key], level: float, method: str) -> Sp
         lower = max(0.0, float(lo.min())) / top if top > 0 else 0.0
         low_max = float(lo.max())
         upper = min(1.0, float(hi.min()) / low_max) if low_max > 0 else 1.0
-        return I.Interval(min(lower, upper), upper, lv,
-                          f"{model.method}, simultaneous (Bonferroni over {defined.size} groups)")
+        return I.Interval(
+            min(lower, upper), upper, lv, f"{model.method}, simultaneous (Bonferroni over {defined.size} groups)"
+        )
 
     dci = diff_at(level)
     diff = Estimate(vmax - vmin, dci, None, None, None if dci else f"no interval ({model.no_interval})", None, diff_at)
@@ -731,8 +926,9 @@ def _spread(model: _Model, keys: Sequence[Key], level: float, method: str) -> Sp
         ratio = Estimate(None, None, None, f"every group's {model.name} is 0 (division by zero)")
     else:
         rci = ratio_at(level)
-        ratio = Estimate(vmin / vmax, rci, None, None, None if rci else f"no interval ({model.no_interval})", None,
-                         ratio_at)
+        ratio = Estimate(
+            vmin / vmax, rci, None, None, None if rci else f"no interval ({model.no_interval})", None, ratio_at
+        )
     return Spread(model.name, keys[jmax], keys[jmin], diff, ratio, use, int(defined.size))
 
 
@@ -743,12 +939,17 @@ def _spread(model: _Model, keys: Sequence[Key], level: float, method: str) -> Sp
 INTERSECTIONAL_REFERENCES = ("combined", "within", "largest")
 
 
-def _reference_map(attributes: tuple[str, ...], keys: Sequence[Key], sizes: np.ndarray,
-                   references: Mapping[str, str], chosen: Mapping[str, str], mode: str
-                   ) -> tuple[dict[int, int | None], str]:
+def _reference_map(
+    attributes: tuple[str, ...],
+    keys: Sequence[Key],
+    sizes: np.ndarray,
+    references: Mapping[str, str],
+    chosen: Mapping[str, str],
+    mode: str,
+) -> tuple[dict[int, int | None], str]:
     """For each group, the index of its reference group (None: no reference in its stratum), and a note."""
     index = {k: i for i, k in enumerate(keys)}
-    largest = int(np.argmax(sizes)) if len(keys) else 0   # first of the largest in sorted order
+    largest = int(np.argmax(sizes)) if len(keys) else 0  # first of the largest in sorted order
     if len(attributes) == 1:
         a = attributes[0]
         if a in references:
@@ -756,14 +957,18 @@ def _reference_map(attributes: tuple[str, ...], keys: Sequence[Key], sizes: np.n
             if want not in index:
                 avail = ", ".join(k[0] for k in keys)
                 raise ValueError(f"reference {a}={want[0]}: no such group; values of '{a}': {avail}")
-            return {i: index[want] for i in range(len(keys))}, "reference group given by the user"
-        return ({i: largest for i in range(len(keys))},
-                f"reference group: the largest group (n = {int(sizes[largest])}), chosen by default")
+            return dict.fromkeys(range(len(keys)), index[want]), "reference group given by the user"
+        return (
+            dict.fromkeys(range(len(keys)), largest),
+            f"reference group: the largest group (n = {int(sizes[largest])}), chosen by default",
+        )
     if mode == "within":
         ref_attrs = [a for a in attributes if a in references]
         if not ref_attrs:
-            raise ValueError("intersectional reference 'within' needs a reference value for at least one attribute "
-                             "(e.g. race=Caucasian)")
+            raise ValueError(
+                "intersectional reference 'within' needs a reference value for at least one attribute "
+                "(e.g. race=Caucasian)"
+            )
         pos = [attributes.index(a) for a in ref_attrs]
         out: dict[int, int | None] = {}
         for i, k in enumerate(keys):
@@ -777,12 +982,16 @@ def _reference_map(attributes: tuple[str, ...], keys: Sequence[Key], sizes: np.n
     if mode == "combined":
         want = tuple(str(references.get(a, chosen.get(a, ""))) for a in attributes)
         if want in index:
-            return ({i: index[want] for i in range(len(keys))},
-                    "reference group: the combination of each attribute's reference group")
+            return (
+                dict.fromkeys(range(len(keys)), index[want]),
+                "reference group: the combination of each attribute's reference group",
+            )
     elif mode != "largest":
         raise ValueError(f"intersectional reference must be one of {', '.join(INTERSECTIONAL_REFERENCES)}")
-    return ({i: largest for i in range(len(keys))},
-            f"reference group: the largest group (n = {int(sizes[largest])}), chosen by default")
+    return (
+        dict.fromkeys(range(len(keys)), largest),
+        f"reference group: the largest group (n = {int(sizes[largest])}), chosen by default",
+    )
 
 
 def _default_groupings(attributes: tuple[str, ...], intersectional: bool) -> list[tuple[str, ...]]:
@@ -797,8 +1006,10 @@ def _check_options(level: float, spread_method: str, intersectional_reference: s
     if spread_method not in SPREAD_METHODS:
         raise ValueError(f"spread method must be one of {', '.join(SPREAD_METHODS)}, not {spread_method!r}")
     if intersectional_reference not in INTERSECTIONAL_REFERENCES:
-        raise ValueError(f"intersectional reference must be one of {', '.join(INTERSECTIONAL_REFERENCES)}, "
-                         f"not {intersectional_reference!r}")
+        raise ValueError(
+            f"intersectional reference must be one of {', '.join(INTERSECTIONAL_REFERENCES)}, "
+            f"not {intersectional_reference!r}"
+        )
 
 
 def _normalise_references(references: Mapping[Any, Any] | None, attributes: tuple[str, ...]) -> dict[str, str]:
@@ -815,14 +1026,30 @@ def _normalise_references(references: Mapping[Any, Any] | None, attributes: tupl
     return out
 
 
-def _grouping_result(attributes: tuple[str, ...], keys: Sequence[Key], sizes: np.ndarray,
-                     models: dict[str, _Model], level: float, refs: Mapping[str, str], chosen: dict[str, str],
-                     mode: str, spread_method: str, counts: Optional[np.ndarray] = None,
-                     calibration: tuple[Calibration, ...] = (), criteria: Sequence[str] = ()) -> GroupingResult:
+def _grouping_result(
+    attributes: tuple[str, ...],
+    keys: Sequence[Key],
+    sizes: np.ndarray,
+    models: dict[str, _Model],
+    level: float,
+    refs: Mapping[str, str],
+    chosen: dict[str, str],
+    mode: str,
+    spread_method: str,
+    counts: np.ndarray | None = None,
+    calibration: tuple[Calibration, ...] = (),
+    criteria: Sequence[str] = (),
+) -> GroupingResult:
     estimates = {name: m.estimates(level) for name, m in models.items()}
-    groups = tuple(GroupResult(keys[g], int(sizes[g]), {name: estimates[name][g] for name in models},
-                               tuple(int(x) for x in counts[g]) if counts is not None else None)
-                   for g in range(len(keys)))
+    groups = tuple(
+        GroupResult(
+            keys[g],
+            int(sizes[g]),
+            {name: estimates[name][g] for name in models},
+            tuple(int(x) for x in counts[g]) if counts is not None else None,
+        )
+        for g in range(len(keys))
+    )
     comparisons: list[Comparison] = []
     spreads: list[Spread] = []
     note = "overall: no comparison"
@@ -835,23 +1062,35 @@ def _grouping_result(attributes: tuple[str, ...], keys: Sequence[Key], sizes: np
         for name, m in models.items():
             comparisons.extend(_comparisons(m, pairs, keys, level, estimates[name]))
             spreads.append(_spread(m, keys, level, spread_method))
-    crit = tuple(_criterion(CRITERIA[c], models, comparisons, spreads, keys, level, attributes, spread_method)
-                 for c in criteria if attributes and all(x in models for x in CRITERIA[c].metrics))
+    crit = tuple(
+        _criterion(CRITERIA[c], models, comparisons, spreads, keys, level, attributes, spread_method)
+        for c in criteria
+        if attributes and all(x in models for x in CRITERIA[c].metrics)
+    )
     return GroupingResult(attributes, groups, note, tuple(comparisons), tuple(spreads), crit, calibration)
 
 
-def _criterion(crit: Criterion, models: dict[str, _Model], comparisons: list[Comparison], spreads: list[Spread],
-               keys: Sequence[Key], level: float, attributes: tuple[str, ...], spread_method: str
-               ) -> CriterionResult:
+def _criterion(
+    crit: Criterion,
+    models: dict[str, _Model],
+    comparisons: list[Comparison],
+    spreads: list[Spread],
+    keys: Sequence[Key],
+    level: float,
+    attributes: tuple[str, ...],
+    spread_method: str,
+) -> CriterionResult:
     if crit.name != "equalized_odds":
         metric = crit.metrics[0]
-        return CriterionResult(crit, tuple(c for c in comparisons if c.metric == metric),
-                               next(s for s in spreads if s.metric == metric))
+        return CriterionResult(
+            crit, tuple(c for c in comparisons if c.metric == metric), next(s for s in spreads if s.metric == metric)
+        )
     return _equalized_odds(crit, models["tpr"], models["fpr"], comparisons, keys, level, spread_method)
 
 
-def _max_interval(parts: Sequence[Optional[I.Interval]], level: float, method: str, fold=None, use_min=False
-                  ) -> Optional[I.Interval]:
+def _max_interval(
+    parts: Sequence[I.Interval | None], level: float, method: str, fold=None, use_min=False
+) -> I.Interval | None:
     if any(p is None for p in parts):
         return None
     bounds = [fold(p.lower, p.upper) if fold else (p.lower, p.upper) for p in parts]
@@ -859,8 +1098,15 @@ def _max_interval(parts: Sequence[Optional[I.Interval]], level: float, method: s
     return I.Interval(pick(b[0] for b in bounds), pick(b[1] for b in bounds), level, method)
 
 
-def _equalized_odds(crit: Criterion, tpr: _Model, fpr: _Model, comparisons: list[Comparison],
-                    keys: Sequence[Key], level: float, spread_method: str) -> CriterionResult:
+def _equalized_odds(
+    crit: Criterion,
+    tpr: _Model,
+    fpr: _Model,
+    comparisons: list[Comparison],
+    keys: Sequence[Key],
+    level: float,
+    spread_method: str,
+) -> CriterionResult:
     """Equalized odds from the TPR and FPR results: max of |differences|, min of folded ratios."""
     method = "max of the TPR and FPR components, each at level 1 − α/2"
     by_group: dict[Key, dict[str, Comparison]] = {}
@@ -874,13 +1120,19 @@ def _equalized_odds(crit: Criterion, tpr: _Model, fpr: _Model, comparisons: list
 
     def d_at(lv, g, r):
         half = 1 - (1 - lv) / 2
-        return _max_interval([_diff_interval(tpr, g, r, half), _diff_interval(fpr, g, r, half)], lv, d_method,
-                             _fold_abs)
+        return _max_interval(
+            [_diff_interval(tpr, g, r, half), _diff_interval(fpr, g, r, half)], lv, d_method, _fold_abs
+        )
 
     def r_at(lv, g, r):
         half = 1 - (1 - lv) / 2
-        return _max_interval([_ratio_interval(tpr, g, r, half), _ratio_interval(fpr, g, r, half)], lv, r_method,
-                             _fold_ratio, use_min=True)
+        return _max_interval(
+            [_ratio_interval(tpr, g, r, half), _ratio_interval(fpr, g, r, half)],
+            lv,
+            r_method,
+            _fold_ratio,
+            use_min=True,
+        )
 
     pairs = [(group, pair) for group, pair in by_group.items() if set(pair) == {"tpr", "fpr"}]
     # component intervals of all pairs at level 1 − α/2, one vectorised call per component
@@ -900,8 +1152,9 @@ def _equalized_odds(crit: Criterion, tpr: _Model, fpr: _Model, comparisons: list
             parts = [_result(comp[k][0][0][j], comp[k][0][1][j], half, "", "")[0] for k in ("tpr", "fpr")]
             dci = _max_interval(parts, level, d_method, _fold_abs)
             dv = max(abs(pair["tpr"].difference.value), abs(pair["fpr"].difference.value))
-            diff = Estimate(dv, dci, None, None, None if dci else "no interval for a component", None,
-                            partial(d_at, g=g, r=r))
+            diff = Estimate(
+                dv, dci, None, None, None if dci else "no interval for a component", None, partial(d_at, g=g, r=r)
+            )
             rvals = [c.ratio.value for c in pair.values()]
             if any(v is None for v in rvals):
                 ratio = Estimate(None, None, None, "a component ratio is undefined (reference rate 0)")
@@ -909,11 +1162,21 @@ def _equalized_odds(crit: Criterion, tpr: _Model, fpr: _Model, comparisons: list
                 rv = min(min(v, 1 / v) if v > 0 else 0.0 for v in rvals)
                 parts = [_result(comp[k][1][0][j], comp[k][1][1][j], half, "", "")[0] for k in ("tpr", "fpr")]
                 rci = _max_interval(parts, level, r_method, _fold_ratio, use_min=True)
-                ratio = Estimate(rv, rci, None, None, None if rci else "no interval for a component", None,
-                                 partial(r_at, g=g, r=r))
-        out.append(Comparison("equalized_odds", group, pair["tpr"].reference, Estimate(None, None, None,
-                              "equalized odds combines TPR and FPR; see their own results"),
-                              Estimate(None, None, None, "see TPR and FPR"), diff, ratio))
+                ratio = Estimate(
+                    rv, rci, None, None, None if rci else "no interval for a component", None, partial(r_at, g=g, r=r)
+                )
+        out.append(
+            Comparison(
+                "equalized_odds",
+                group,
+                pair["tpr"].reference,
+                Estimate(None, None, None, "equalized odds combines TPR and FPR; see their own results"),
+                Estimate(None, None, None, "see TPR and FPR"),
+                diff,
+                ratio,
+            )
+        )
+
     # spread: max of the TPR and FPR spreads (difference), min of their ratios
     def comp(lv: float, which: str):
         half = 1 - (1 - lv) / 2
@@ -924,27 +1187,49 @@ def _equalized_odds(crit: Criterion, tpr: _Model, fpr: _Model, comparisons: list
         none = Estimate(None, None, None, "the TPR or FPR spread is undefined")
         spread = Spread("equalized_odds", None, None, none, none, s_t.method, s_t.groups_compared)
     else:
+
         def sd_at(lv):
-            return _max_interval([e.interval for e in comp(lv, "difference")], lv,
-                                 f"max of the TPR and FPR spreads, each at level 1 − α/2 ({s_t.method})")
+            return _max_interval(
+                [e.interval for e in comp(lv, "difference")],
+                lv,
+                f"max of the TPR and FPR spreads, each at level 1 − α/2 ({s_t.method})",
+            )
 
         def sr_at(lv):
-            return _max_interval([e.interval for e in comp(lv, "ratio")], lv,
-                                 f"min of the TPR and FPR spread ratios, each at level 1 − α/2 ({s_t.method})",
-                                 use_min=True)
+            return _max_interval(
+                [e.interval for e in comp(lv, "ratio")],
+                lv,
+                f"min of the TPR and FPR spread ratios, each at level 1 − α/2 ({s_t.method})",
+                use_min=True,
+            )
 
         worst = s_t if s_t.difference.value >= s_f.difference.value else s_f
         dci = sd_at(level)
-        diff = Estimate(max(s_t.difference.value, s_f.difference.value), dci, None, None,
-                        None if dci else "no interval for a component", None, sd_at)
+        diff = Estimate(
+            max(s_t.difference.value, s_f.difference.value),
+            dci,
+            None,
+            None,
+            None if dci else "no interval for a component",
+            None,
+            sd_at,
+        )
         if s_t.ratio.value is None or s_f.ratio.value is None:
             ratio = Estimate(None, None, None, "the TPR or FPR spread ratio is undefined")
         else:
             rci = sr_at(level)
-            ratio = Estimate(min(s_t.ratio.value, s_f.ratio.value), rci, None, None,
-                             None if rci else "no interval for a component", None, sr_at)
-        spread = Spread("equalized_odds", worst.max_group, worst.min_group, diff, ratio, s_t.method,
-                        s_t.groups_compared)
+            ratio = Estimate(
+                min(s_t.ratio.value, s_f.ratio.value),
+                rci,
+                None,
+                None,
+                None if rci else "no interval for a component",
+                None,
+                sr_at,
+            )
+        spread = Spread(
+            "equalized_odds", worst.max_group, worst.min_group, diff, ratio, s_t.method, s_t.groups_compared
+        )
     return CriterionResult(crit, tuple(out), spread)
 
 
@@ -977,14 +1262,16 @@ def _binary_values(counts: np.ndarray, name: str) -> np.ndarray:
     raise KeyError(name)
 
 
-def _binary_models(counts: np.ndarray, names: Sequence[str], ratio_method: str,
-                   reps: Optional[np.ndarray]) -> dict[str, _Model]:
+def _binary_models(
+    counts: np.ndarray, names: Sequence[str], ratio_method: str, reps: np.ndarray | None
+) -> dict[str, _Model]:
     models: dict[str, _Model] = {}
     for name in names:
         d = BINARY_METRICS[name]
         if reps is not None:
-            models[name] = _BootModel(name, _binary_values(counts, name), counts.sum(axis=1), d.undefined_reason,
-                                      _binary_values(reps, name))
+            models[name] = _BootModel(
+                name, _binary_values(counts, name), counts.sum(axis=1), d.undefined_reason, _binary_values(reps, name)
+            )
         elif name in RATE_CELLS:
             num, den = _rate_parts(counts, name)
             models[name] = _RateModel(name, num, den, d.undefined_reason, ratio_method)
@@ -992,17 +1279,30 @@ def _binary_models(counts: np.ndarray, names: Sequence[str], ratio_method: str,
             models[name] = _ShareModel(name, counts[:, TP] + counts[:, FP], d.undefined_reason)
         elif name == "balanced_accuracy":
             tp, fn, tn, fp = (counts[:, i] for i in (TP, FN, TN, FP))
-            models[name] = _BoundsModel(name, _binary_values(counts, name), counts.sum(axis=1), d.undefined_reason,
-                                        "mover-sum-wilson", partial(I.balanced_accuracy_bounds, tp, fn, tn, fp))
+            models[name] = _BoundsModel(
+                name,
+                _binary_values(counts, name),
+                counts.sum(axis=1),
+                d.undefined_reason,
+                "mover-sum-wilson",
+                partial(I.balanced_accuracy_bounds, tp, fn, tn, fp),
+            )
         elif name == "f1":
             tp, fp, fn = counts[:, TP], counts[:, FP], counts[:, FN]
-            models[name] = _BoundsModel(name, _binary_values(counts, name), tp + fp + fn, d.undefined_reason,
-                                        "jaccard-wilson", partial(I.f1_bounds, tp, fp, fn))
+            models[name] = _BoundsModel(
+                name,
+                _binary_values(counts, name),
+                tp + fp + fn,
+                d.undefined_reason,
+                "jaccard-wilson",
+                partial(I.f1_bounds, tp, fp, fn),
+            )
     return models
 
 
-def _score_models(st: ScoreStats, names: Sequence[str], level: float, auc_method: str, bootstrap: bool = False
-                  ) -> tuple[dict[str, _Model], tuple[Calibration, ...]]:
+def _score_models(
+    st: ScoreStats, names: Sequence[str], level: float, auc_method: str, bootstrap: bool = False
+) -> tuple[dict[str, _Model], tuple[Calibration, ...]]:
     g = st.size
     models: dict[str, _Model] = {}
     parts = I.auc_parts(st.cell, st.neg, st.pos, g)
@@ -1012,16 +1312,19 @@ def _score_models(st: ScoreStats, names: Sequence[str], level: float, auc_method
         for i in range(g):
             if st.bits[i] < 53 and np.isfinite(parts.auc[i]):
                 bound = parts.tie_pairs[i] / (2.0 * parts.positives[i] * parts.negatives[i])
-                notes[i] = (f"scores binned to {int(st.bits[i])} mantissa bits (more than {st.max_distinct} distinct "
-                            f"values): the AUC is within ±{bound:.3g} of the exact value")
+                notes[i] = (
+                    f"scores binned to {int(st.bits[i])} mantissa bits (more than {st.max_distinct} distinct "
+                    f"values): the AUC is within ±{bound:.3g} of the exact value"
+                )
         reason = SCORE_METRICS["auc"].undefined_reason
         if bootstrap and st.replicates is not None:
             models["auc"] = _BootModel("auc", parts.auc, n, reason, _auc_replicates(st))
         elif auc_method == "delong":
             models["auc"] = _DelongModel("auc", parts, reason, notes)
         else:
-            models["auc"] = _BoundsModel("auc", parts.auc, n, reason, auc_method,
-                                         partial(I.auc_bounds, parts, method=auc_method), True, notes)
+            models["auc"] = _BoundsModel(
+                "auc", parts.auc, n, reason, auc_method, partial(I.auc_bounds, parts, method=auc_method), True, notes
+            )
             if auc_method == "hanley-mcneil":
                 models["auc"].no_interval = "Hanley–McNeil's interval needs positives and negatives"
     in_unit = (st.score_min >= 0) & (st.score_max <= 1)
@@ -1033,9 +1336,16 @@ def _score_models(st: ScoreStats, names: Sequence[str], level: float, auc_method
             brier_mean[i] = m
             brier_sd[i] = 0.0 if st.brier_min[i] == st.brier_max[i] else math.sqrt(v) if np.isfinite(v) else np.nan
     if "brier" in names:  # undefined where the scores are not probabilities
-        models["brier"] = _MeanModel("brier", np.where(in_unit, brier_mean, np.nan), brier_sd, n,
-                                     "needs scores in [0, 1] and at least one row", True, bounded=True,
-                                     use_t=np.minimum(parts.positives, parts.negatives) >= I.BRIER_T_MIN_CLASS)
+        models["brier"] = _MeanModel(
+            "brier",
+            np.where(in_unit, brier_mean, np.nan),
+            brier_sd,
+            n,
+            "needs scores in [0, 1] and at least one row",
+            True,
+            bounded=True,
+            use_t=np.minimum(parts.positives, parts.negatives) >= I.BRIER_T_MIN_CLASS,
+        )
     ece, bins_by_group = _calibration(st, level)
     ece = np.where(in_unit, ece, np.nan)
     if "ece" in names:
@@ -1043,10 +1353,18 @@ def _score_models(st: ScoreStats, names: Sequence[str], level: float, auc_method
         if st.replicates is not None:
             models["ece"] = _BootModel("ece", ece, st.cal_n.sum(axis=1), reason, _ece_replicates(st))
         else:
-            models["ece"] = _BoundsModel("ece", ece, st.cal_n.sum(axis=1), reason, "none",
-                                         lambda lv: (np.full(g, np.nan), np.full(g, np.nan)), True, None,
-                                         "the expected calibration error has no closed-form interval (it is a "
-                                         "biased plug-in estimate); request the Poisson bootstrap for one")
+            models["ece"] = _BoundsModel(
+                "ece",
+                ece,
+                st.cal_n.sum(axis=1),
+                reason,
+                "none",
+                lambda lv: (np.full(g, np.nan), np.full(g, np.nan)),
+                True,
+                None,
+                "the expected calibration error has no closed-form interval (it is a "
+                "biased plug-in estimate); request the Poisson bootstrap for one",
+            )
     calib = []
     for i in range(g):
         b_est = models["brier"].estimate(i, level) if "brier" in models else Estimate(None, None, None, "not asked")
@@ -1060,7 +1378,7 @@ def _score_models(st: ScoreStats, names: Sequence[str], level: float, auc_method
 
 
 def _calibration(st: ScoreStats, level: float) -> tuple[np.ndarray, list[tuple[ReliabilityBin, ...]]]:
-    from .stats import exact_value
+    from modelcard.evaluation.stats import exact_value
 
     k = st.calibration_bins
     sums = exact_value(st.cal_sum)
@@ -1079,8 +1397,15 @@ def _calibration(st: ScoreStats, level: float) -> tuple[np.ndarray, list[tuple[R
             nb = int(n[i, b])
             if nb:
                 ci, why = _result(lo[i, b], hi[i, b], level, "wilson", "")
-                est = Estimate(float(obs[i, b]), ci, nb, None, why, None,
-                               lambda lv, p=int(pos[i, b]), m=nb: I.wilson(p, m, lv) or None)
+                est = Estimate(
+                    float(obs[i, b]),
+                    ci,
+                    nb,
+                    None,
+                    why,
+                    None,
+                    lambda lv, p=int(pos[i, b]), m=nb: I.wilson(p, m, lv) or None,
+                )
                 mean = float(mean_s[i, b])
             else:
                 est = Estimate(None, None, 0, "no rows in this score bin")
@@ -1112,7 +1437,7 @@ def _ece_replicates(st: ScoreStats) -> np.ndarray:
         pb = np.bincount(key, weights=reps[r, :, 1], minlength=size).reshape(st.size, k)
         sb = np.bincount(key, weights=w * st.value, minlength=size).reshape(st.size, k)
         with np.errstate(divide="ignore", invalid="ignore"):
-            gap = np.where(nb > 0, np.abs(pb - sb), 0.0)   # n_b |obs_b − mean_b| = |pos_b − Σ s|
+            gap = np.where(nb > 0, np.abs(pb - sb), 0.0)  # n_b |obs_b − mean_b| = |pos_b − Σ s|
             tot = nb.sum(axis=1)
             out[r] = np.where(tot > 0, gap.sum(axis=1) / tot, np.nan)
     return out
@@ -1122,12 +1447,21 @@ BINARY_DEFAULT = tuple(BINARY_METRICS)
 SCORE_DEFAULT = tuple(SCORE_METRICS)
 
 
-def finalize_binary(confusion: ConfusionStats, scores: ScoreStats | None = None, *,
-                    metrics: Sequence[str] | None = None, groupings: Sequence[Sequence[str]] | None = None,
-                    intersectional: bool = True, references: Mapping[Any, Any] | None = None,
-                    intersectional_reference: str = "combined", level: float = 0.95,
-                    ratio_method: str = "koopman", auc_method: str = "hanley-mcneil-score",
-                    spread_method: str = "auto", bootstrap: bool = False) -> Report:
+def finalize_binary(
+    confusion: ConfusionStats,
+    scores: ScoreStats | None = None,
+    *,
+    metrics: Sequence[str] | None = None,
+    groupings: Sequence[Sequence[str]] | None = None,
+    intersectional: bool = True,
+    references: Mapping[Any, Any] | None = None,
+    intersectional_reference: str = "combined",
+    level: float = 0.95,
+    ratio_method: str = "koopman",
+    auc_method: str = "hanley-mcneil-score",
+    spread_method: str = "auto",
+    bootstrap: bool = False,
+) -> Report:
     """Per-group binary-classification metrics, disparities, spreads, criteria and calibration.
 
     ``groupings`` defaults to overall, each attribute, and (with
@@ -1176,8 +1510,22 @@ def finalize_binary(confusion: ConfusionStats, scores: ScoreStats | None = None,
                 raise ValueError("confusion and score statistics cover different groups")
             smodels, calib = _score_models(ss, score_names, level, auc_method, bootstrap)
             models.update(smodels)
-        results.append(_grouping_result(spec, cs.keys, cs.n, models, level, refs, chosen, intersectional_reference,
-                                        spread_method, cs.counts, calib, tuple(CRITERIA)))
+        results.append(
+            _grouping_result(
+                spec,
+                cs.keys,
+                cs.n,
+                models,
+                level,
+                refs,
+                chosen,
+                intersectional_reference,
+                spread_method,
+                cs.counts,
+                calib,
+                tuple(CRITERIA),
+            )
+        )
     defs = tuple(BINARY_METRICS.get(m) or SCORE_METRICS[m] for m in names)
     return Report("binary", level, defs, tuple(results))
 
@@ -1197,10 +1545,17 @@ def _mover_mean_bounds(values: np.ndarray, lows: np.ndarray, highs: np.ndarray) 
     return lo / k, hi / k
 
 
-def finalize_multiclass(stats: MulticlassStats, *, groupings: Sequence[Sequence[str]] | None = None,
-                        intersectional: bool = True, references: Mapping[Any, Any] | None = None,
-                        intersectional_reference: str = "combined", level: float = 0.95,
-                        ratio_method: str = "koopman", spread_method: str = "auto") -> Report:
+def finalize_multiclass(
+    stats: MulticlassStats,
+    *,
+    groupings: Sequence[Sequence[str]] | None = None,
+    intersectional: bool = True,
+    references: Mapping[Any, Any] | None = None,
+    intersectional_reference: str = "combined",
+    level: float = 0.95,
+    ratio_method: str = "koopman",
+    spread_method: str = "auto",
+) -> Report:
     """Per-class one-vs-rest rates (``tpr[cat]``, …) and macro averages per group.
 
     ``accuracy``: Wilson on the diagonal.  ``macro_recall`` and
@@ -1255,40 +1610,83 @@ def finalize_multiclass(stats: MulticlassStats, *, groupings: Sequence[Sequence[
                 highs.append(hi)
             return _mover_mean_bounds(np.array(vals), np.array(lows), np.array(highs))
 
-        models["macro_recall"] = _BoundsModel("macro_recall", rec_v.mean(axis=0), n,
-                                              "a class has no instances in the group", "mover-mean-wilson",
-                                              partial(macro_bounds, which="recall"))
-        models["macro_precision"] = _BoundsModel("macro_precision", pre_v.mean(axis=0), n,
-                                                 "a class is never predicted in the group", "mover-mean-wilson",
-                                                 partial(macro_bounds, which="precision"))
-        models["macro_f1"] = _BoundsModel("macro_f1", f1_v.mean(axis=0), n,
-                                          "a class neither occurs nor is predicted in the group", "none",
-                                          lambda lv, g=g: (np.full(g, np.nan), np.full(g, np.nan)), True, None,
-                                          "per-class F1 scores share rows, so no closed-form interval")
+        models["macro_recall"] = _BoundsModel(
+            "macro_recall",
+            rec_v.mean(axis=0),
+            n,
+            "a class has no instances in the group",
+            "mover-mean-wilson",
+            partial(macro_bounds, which="recall"),
+        )
+        models["macro_precision"] = _BoundsModel(
+            "macro_precision",
+            pre_v.mean(axis=0),
+            n,
+            "a class is never predicted in the group",
+            "mover-mean-wilson",
+            partial(macro_bounds, which="precision"),
+        )
+        models["macro_f1"] = _BoundsModel(
+            "macro_f1",
+            f1_v.mean(axis=0),
+            n,
+            "a class neither occurs nor is predicted in the group",
+            "none",
+            lambda lv, g=g: (np.full(g, np.nan), np.full(g, np.nan)),
+            True,
+            None,
+            "per-class F1 scores share rows, so no closed-form interval",
+        )
         if not defs:
             defs = _multiclass_defs(ms.classes)
-        results.append(_grouping_result(spec, ms.keys, n, models, level, refs, chosen, intersectional_reference,
-                                        spread_method))
+        results.append(
+            _grouping_result(spec, ms.keys, n, models, level, refs, chosen, intersectional_reference, spread_method)
+        )
     return Report("multiclass", level, tuple(defs), tuple(results))
 
 
 def _multiclass_defs(classes: Sequence[str]) -> list[MetricDefinition]:
-    out = [MetricDefinition("accuracy", "Accuracy: share of correct predictions.", "Σ diag / n", True, _EMPTY,
-                            "wilson")]
+    out = [
+        MetricDefinition("accuracy", "Accuracy: share of correct predictions.", "Σ diag / n", True, _EMPTY, "wilson")
+    ]
     for cls in classes:
         for name in MULTICLASS_PER_CLASS:
             d = BINARY_METRICS[name]
-            out.append(MetricDefinition(f"{name}[{cls}]", f"{d.description} Class '{cls}' against all others "
-                                        "(one-vs-rest).", d.formula, d.higher_is_better, d.undefined_reason,
-                                        d.interval_method))
+            out.append(
+                MetricDefinition(
+                    f"{name}[{cls}]",
+                    f"{d.description} Class '{cls}' against all others (one-vs-rest).",
+                    d.formula,
+                    d.higher_is_better,
+                    d.undefined_reason,
+                    d.interval_method,
+                )
+            )
     out += [
-        MetricDefinition("macro_recall", "Macro-averaged recall: mean over classes of the one-vs-rest TPR.",
-                         "Σ_c TPR_c / K", True, "a class has no instances in the group", "mover-mean-wilson"),
-        MetricDefinition("macro_precision", "Macro-averaged precision: mean over classes of the one-vs-rest "
-                         "precision.", "Σ_c PPV_c / K", True, "a class is never predicted in the group",
-                         "mover-mean-wilson"),
-        MetricDefinition("macro_f1", "Macro-averaged F1: mean over classes of the one-vs-rest F1.", "Σ_c F1_c / K",
-                         True, "a class neither occurs nor is predicted in the group", "none"),
+        MetricDefinition(
+            "macro_recall",
+            "Macro-averaged recall: mean over classes of the one-vs-rest TPR.",
+            "Σ_c TPR_c / K",
+            True,
+            "a class has no instances in the group",
+            "mover-mean-wilson",
+        ),
+        MetricDefinition(
+            "macro_precision",
+            "Macro-averaged precision: mean over classes of the one-vs-rest precision.",
+            "Σ_c PPV_c / K",
+            True,
+            "a class is never predicted in the group",
+            "mover-mean-wilson",
+        ),
+        MetricDefinition(
+            "macro_f1",
+            "Macro-averaged F1: mean over classes of the one-vs-rest F1.",
+            "Σ_c F1_c / K",
+            True,
+            "a class neither occurs nor is predicted in the group",
+            "none",
+        ),
     ]
     return out
 
@@ -1327,8 +1725,14 @@ def _r2_bounds(stats: RegressionStats, level: float) -> tuple[np.ndarray, np.nda
             continue
         cov = np.empty((3, 3))
         names = ("e2", "y", "y2")
-        prod = {("e2", "e2"): "e4", ("e2", "y"): "e2y", ("e2", "y2"): "e2y2", ("y", "y"): "y2", ("y", "y2"): "y3",
-                ("y2", "y2"): "y4"}
+        prod = {
+            ("e2", "e2"): "e4",
+            ("e2", "y"): "e2y",
+            ("e2", "y2"): "e2y2",
+            ("y", "y"): "y2",
+            ("y", "y2"): "y3",
+            ("y2", "y2"): "y4",
+        }
         for p in range(3):
             for q in range(p, 3):
                 key = prod[(names[p], names[q])]
@@ -1342,15 +1746,21 @@ def _r2_bounds(stats: RegressionStats, level: float) -> tuple[np.ndarray, np.nda
 
 
 def _shift() -> int:
-    from .stats import _SHIFT
+    from modelcard.evaluation.stats import _SHIFT
 
     return _SHIFT
 
 
-def finalize_regression(stats: RegressionStats, *, groupings: Sequence[Sequence[str]] | None = None,
-                        intersectional: bool = True, references: Mapping[Any, Any] | None = None,
-                        intersectional_reference: str = "combined", level: float = 0.95,
-                        spread_method: str = "auto") -> Report:
+def finalize_regression(
+    stats: RegressionStats,
+    *,
+    groupings: Sequence[Sequence[str]] | None = None,
+    intersectional: bool = True,
+    references: Mapping[Any, Any] | None = None,
+    intersectional_reference: str = "combined",
+    level: float = 0.95,
+    spread_method: str = "auto",
+) -> Report:
     """Mean error (bias), MAE, RMSE and R² per group with intervals; disparities of those.
 
     mean error and MAE: Student t intervals (sample variance of e and |e|);
@@ -1395,16 +1805,35 @@ def finalize_regression(stats: RegressionStats, *, groupings: Sequence[Sequence[
             "mean_error": _MeanModel("mean_error", me, me_sd, n, _EMPTY, nonnegative=False),
             "mae": _MeanModel("mae", mae, mae_sd, n, _EMPTY),
         }
+
         def rmse_bounds(lv, mse=mse, mse_sd=mse_sd, n=n):
             lo, hi = I.log_t_mean_bounds(mse, mse_sd, n, lv)
             return np.sqrt(lo), np.sqrt(hi)
 
-        models["rmse"] = _BoundsModel("rmse", np.sqrt(mse), n, _EMPTY, "log-t-sqrt", rmse_bounds, True, None,
-                                      "no interval: n = 1, or all squared errors are equal (or 0)")
+        models["rmse"] = _BoundsModel(
+            "rmse",
+            np.sqrt(mse),
+            n,
+            _EMPTY,
+            "log-t-sqrt",
+            rmse_bounds,
+            True,
+            None,
+            "no interval: n = 1, or all squared errors are equal (or 0)",
+        )
         r2_v = _r2_bounds(rs, level)[0]
-        models["r2"] = _BoundsModel("r2", r2_v, n, REGRESSION_METRICS["r2"].undefined_reason, "delta-t",
-                                    lambda lv, rs=rs: _r2_bounds(rs, lv)[1:], False, None,
-                                    "no interval: fewer than 3 rows or a zero delta-method variance")
-        results.append(_grouping_result(spec, rs.keys, n, models, level, refs, chosen, intersectional_reference,
-                                        spread_method))
+        models["r2"] = _BoundsModel(
+            "r2",
+            r2_v,
+            n,
+            REGRESSION_METRICS["r2"].undefined_reason,
+            "delta-t",
+            lambda lv, rs=rs: _r2_bounds(rs, lv)[1:],
+            False,
+            None,
+            "no interval: fewer than 3 rows or a zero delta-method variance",
+        )
+        results.append(
+            _grouping_result(spec, rs.keys, n, models, level, refs, chosen, intersectional_reference, spread_method)
+        )
     return Report("regression", level, tuple(REGRESSION_METRICS.values()), tuple(results))

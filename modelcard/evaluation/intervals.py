@@ -156,7 +156,7 @@ def betainc(a: float, b: float, x: float) -> float:
         return 0.0
     if x >= 1:
         return 1.0
-    log_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
     if x < (a + 1) / (a + b + 2):
         return math.exp(log_front) * _betacf(a, b, x) / a
     return 1.0 - math.exp(log_front) * _betacf(b, a, 1 - x) / b
@@ -221,7 +221,7 @@ def _cornish_fisher(z: float, df: float) -> float:
     g2 = ((5 * z2 + 16) * z2 + 3) * z / 96
     g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384
     g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160
-    return z + g1 / df + g2 / df ** 2 + g3 / df ** 3 + g4 / df ** 4
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
 
 
 _T_SWITCH = 2000.0
@@ -253,7 +253,7 @@ def t_ppf(p: float, df: float) -> float:
     if df == 2:
         return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
     upper_tail = p > 0.5
-    q = p if upper_tail else 1 - p           # work in the upper half: t > 0
+    q = p if upper_tail else 1 - p  # work in the upper half: t > 0
     t = _cornish_fisher(NormalDist().inv_cdf(q), df)
     if df <= _T_SWITCH:
         lo, hi = 0.0, max(2 * t, 1.0)
@@ -271,7 +271,7 @@ def t_ppf(p: float, df: float) -> float:
                 hi = t
             step = f / _t_pdf(t, df)
             nxt = t - step
-            if not lo < nxt < hi:      # Newton left the bracket: bisect instead
+            if not lo < nxt < hi:  # Newton left the bracket: bisect instead
                 nxt = (lo + hi) / 2
             if abs(nxt - t) <= 1e-14 * max(1.0, abs(t)) or hi - lo <= 1e-15 * max(1.0, hi):
                 t = nxt
@@ -423,7 +423,7 @@ def koopman_bounds(k1, n1, k2, n2, level: float, iterations: int = 64) -> tuple[
         var = q1 * (1 - q1) / n1 + theta * theta * q2 * (1 - q2) / n2
         num = p1 - theta * p2
         safe = np.where(var > 0, var, 1.0)
-        edge = np.where(num > 0, np.inf, np.where(num < 0, -np.inf, 0.0))   # zero variance: the sign decides
+        edge = np.where(num > 0, np.inf, np.where(num < 0, -np.inf, 0.0))  # zero variance: the sign decides
         return np.where(var > 0, num / np.sqrt(safe), edge)
 
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -458,8 +458,7 @@ def _koopman_bisect(stat, z, lo_a, lo_b, hi_a, hi_b, iterations):
     return np.exp((lo_a + lo_b) / 2), np.exp((hi_a + hi_b) / 2)
 
 
-def rate_ratio(k1: int, n1: int, k2: int, n2: int, level: float = 0.95,
-               method: str = "koopman") -> IntervalResult:
+def rate_ratio(k1: int, n1: int, k2: int, n2: int, level: float = 0.95, method: str = "koopman") -> IntervalResult:
     """Interval for the ratio of rates (k1/n1) / (k2/n2) of two independent groups.
 
     ``method`` is ``koopman`` (default) or ``mover-wilson``.  With k2 = 0 the
@@ -563,7 +562,7 @@ def f1_bounds(tp, fp, fn, level: float) -> tuple[np.ndarray, np.ndarray]:
 class AucParts:
     """AUC per group from per-score-value counts, with the pieces intervals need (arrays over groups)."""
 
-    auc: np.ndarray        # nan where a class is missing
+    auc: np.ndarray  # nan where a class is missing
     positives: np.ndarray  # n1 (int64)
     negatives: np.ndarray  # n0 (int64)
     delong_var: np.ndarray  # DeLong's variance; nan when n1 < 2 or n0 < 2
@@ -599,7 +598,7 @@ def auc_parts(group, neg, pos, n_groups: int) -> AucParts:
         posbelow = cpos - pos - pos_before_group[g]
     else:
         negbelow = posbelow = np.zeros(0, dtype=np.int64)
-    big = float(n1.max(initial=0)) * float(n0.max(initial=0)) * 2 >= 2.0 ** 62
+    big = float(n1.max(initial=0)) * float(n0.max(initial=0)) * 2 >= 2.0**62
     if big:  # beyond int64: exact Python integers per group (huge inputs only)
         u2 = np.zeros(n_groups, dtype=object)
         terms = [int(p) * (2 * int(b) + int(q)) for p, b, q in zip(pos.tolist(), negbelow.tolist(), neg.tolist())]
@@ -641,8 +640,9 @@ def hanley_mcneil_variance(auc, n1, n0) -> np.ndarray:
         return (a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a)) / (n1 * n0)
 
 
-def wald_bounds(estimate, variance, level: float, lo_clip: float = -np.inf,
-                hi_clip: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+def wald_bounds(
+    estimate, variance, level: float, lo_clip: float = -np.inf, hi_clip: float = np.inf
+) -> tuple[np.ndarray, np.ndarray]:
     """estimate ± z·sqrt(variance), clipped to [lo_clip, hi_clip]."""
     z = z_value(level)
     e, v = _f(estimate), _f(variance)
@@ -663,14 +663,18 @@ def hanley_mcneil_score_bounds(auc, n1, n0, level: float, iterations: int = 80) 
     big_n = (n1 + n0) / 2
 
     def f(theta: np.ndarray) -> np.ndarray:
-        v = theta * (1 - theta) / (n1 * n0) * (1 + (big_n - 1) * (1 - theta) / (2 - theta)
-                                               + (big_n - 1) * theta / (1 + theta))
+        v = (
+            theta
+            * (1 - theta)
+            / (n1 * n0)
+            * (1 + (big_n - 1) * (1 - theta) / (2 - theta) + (big_n - 1) * theta / (1 + theta))
+        )
         return (a - theta) ** 2 - z * z * v
 
     ok = (n1 > 0) & (n0 > 0) & np.isfinite(a)
     a_safe = np.where(ok, a, 0.5)
-    lo_a, lo_b = np.zeros(a.shape), a_safe.copy()      # f(lo_a) >= 0, f(lo_b) <= 0
-    hi_a, hi_b = a_safe.copy(), np.ones(a.shape)       # f(hi_a) <= 0, f(hi_b) >= 0
+    lo_a, lo_b = np.zeros(a.shape), a_safe.copy()  # f(lo_a) >= 0, f(lo_b) <= 0
+    hi_a, hi_b = a_safe.copy(), np.ones(a.shape)  # f(hi_a) <= 0, f(hi_b) >= 0
     with np.errstate(divide="ignore", invalid="ignore"):
         for _ in range(iterations):
             m = (lo_a + lo_b) / 2
@@ -681,7 +685,7 @@ def hanley_mcneil_score_bounds(auc, n1, n0, level: float, iterations: int = 80) 
             pos = f(m) > 0
             hi_b = np.where(pos, m, hi_b)
             hi_a = np.where(pos, hi_a, m)
-    lower = np.where(a_safe <= 0, 0.0, lo_b)   # the inner end: f <= 0 there, within 2^-80
+    lower = np.where(a_safe <= 0, 0.0, lo_b)  # the inner end: f <= 0 there, within 2^-80
     upper = np.where(a_safe >= 1, 1.0, hi_a)
     return np.where(ok, lower, np.nan), np.where(ok, upper, np.nan)
 
@@ -729,7 +733,7 @@ def welch_bounds(m1, s1, n1, m2, s2, n2, level: float) -> tuple[np.ndarray, np.n
         se2 = v1 + v2
         if not se2 > 0:
             continue
-        df = se2 ** 2 / (v1 ** 2 / (n1[idx] - 1) + v2 ** 2 / (n2[idx] - 1))
+        df = se2**2 / (v1**2 / (n1[idx] - 1) + v2**2 / (n2[idx] - 1))
         half = t_value(level, df) * math.sqrt(se2)
         d = m1[idx] - m2[idx]
         lower[idx], upper[idx] = d - half, d + half
@@ -741,8 +745,9 @@ def mean_interval(mean: float, sd: float, n: int, level: float = 0.95) -> Interv
     if n < 2:
         return NoInterval("a single value (n = 1) gives no estimate of its variance", "t", level)
     if not sd > 0:
-        return NoInterval(f"all {n} values are equal (sample variance 0): a t interval would be a single point",
-                          "t", level)
+        return NoInterval(
+            f"all {n} values are equal (sample variance 0): a t interval would be a single point", "t", level
+        )
     lo, hi = t_mean_bounds(mean, sd, n, level)
     return _make(lo, hi, level, "t", "undefined")
 
@@ -751,8 +756,7 @@ def mean_interval(mean: float, sd: float, n: int, level: float = 0.95) -> Interv
 BRIER_T_MIN_CLASS = 10
 
 
-def bounded_mean_interval(mean: float, sd: float, n: int, level: float = 0.95, *,
-                          use_t: bool = True) -> IntervalResult:
+def bounded_mean_interval(mean: float, sd: float, n: int, level: float = 0.95, *, use_t: bool = True) -> IntervalResult:
     """Interval for the mean of values in [0, 1] (the Brier score).
 
     Student t (clipped to [0, 1]) when ``use_t`` and the sample variance is
@@ -770,10 +774,8 @@ def bounded_mean_interval(mean: float, sd: float, n: int, level: float = 0.95, *
         lo, hi = t_mean_bounds(mean, sd, n, level)
         return _make(max(0.0, float(lo)), min(1.0, float(hi)), level, "t", "undefined")
     lo, hi = wilson_bounds(min(max(mean, 0.0), 1.0) * n, n, level)
-    why = ("too few rows of one class for a t interval" if use_t is False else
-           "n = 1" if n < 2 else "all values equal")
-    return _make(lo, hi, level, "wilson-bound", "undefined",
-                 f"{why}: Wilson bound for a [0, 1]-valued mean")
+    why = "too few rows of one class for a t interval" if use_t is False else "n = 1" if n < 2 else "all values equal"
+    return _make(lo, hi, level, "wilson-bound", "undefined", f"{why}: Wilson bound for a [0, 1]-valued mean")
 
 
 def log_t_mean_bounds(mean, sd, n, level: float) -> tuple[np.ndarray, np.ndarray]:

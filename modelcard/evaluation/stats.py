@@ -34,15 +34,16 @@ others.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 TN, FP, FN, TP = 0, 1, 2, 3
 CONFUSION_NAMES = ("TN", "FP", "FN", "TP")
 MAX_DISTINCT = 100_000
-EXACT_BITS = 53          # a float64 mantissa: no binning
+EXACT_BITS = 53  # a float64 mantissa: no binning
 DEFAULT_CALIBRATION_BINS = 10
 
 Key = tuple[str, ...]
@@ -54,8 +55,12 @@ Key = tuple[str, ...]
 
 def _labels(values: Any, name: str) -> tuple[np.ndarray, list[str]]:
     """(codes, sorted distinct labels as text) of one attribute column, or an encoded (codes, categories) pair."""
-    if (isinstance(values, tuple) and len(values) == 2 and isinstance(values[0], np.ndarray)
-            and values[0].dtype.kind in "iu"):   # an encoded (integer codes, categories) pair
+    if (
+        isinstance(values, tuple)
+        and len(values) == 2
+        and isinstance(values[0], np.ndarray)
+        and values[0].dtype.kind in "iu"
+    ):  # an encoded (integer codes, categories) pair
         codes, categories = values
         codes = np.asarray(codes, dtype=np.int64).reshape(-1)
         cats = [str(c) for c in np.asarray(categories).tolist()]
@@ -97,7 +102,7 @@ def encode_cells(groups: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[Key,
     radix = 1
     for _, cats in encoded:
         radix *= max(len(cats), 1)
-    if radix < 2 ** 62:
+    if radix < 2**62:
         combined = np.zeros(n, dtype=np.int64)
         for codes, cats in encoded:
             combined = combined * len(cats) + codes
@@ -131,8 +136,9 @@ def _union(a: Sequence[Key], b: Sequence[Key]) -> tuple[tuple[Key, ...], np.ndar
     return keys, np.array([pos[k] for k in a], dtype=np.int64), np.array([pos[k] for k in b], dtype=np.int64)
 
 
-def _marginal_map(attributes: Sequence[str], keys: Sequence[Key], wanted: Sequence[str]
-                  ) -> tuple[tuple[Key, ...], np.ndarray]:
+def _marginal_map(
+    attributes: Sequence[str], keys: Sequence[Key], wanted: Sequence[str]
+) -> tuple[tuple[Key, ...], np.ndarray]:
     """Keys of the grouping over ``wanted`` attributes and the group of each cell."""
     missing = [a for a in wanted if a not in attributes]
     if missing:
@@ -146,7 +152,7 @@ def _marginal_map(attributes: Sequence[str], keys: Sequence[Key], wanted: Sequen
     return groups, np.array([pos[k] for k in sub], dtype=np.int64)
 
 
-def _check_attributes(a: "_Keyed", b: "_Keyed") -> None:
+def _check_attributes(a: _Keyed, b: _Keyed) -> None:
     if type(a) is not type(b):
         raise TypeError(f"cannot add {type(a).__name__} and {type(b).__name__}")
     if a.attributes != b.attributes:
@@ -196,9 +202,9 @@ def _same_length(n: int, **arrays: np.ndarray) -> None:
 # --------------------------------------------------------------------------
 # exact sums of floats
 
-_SHIFT = 1130            # every finite float64 is an integer multiple of 2**-1074; mantissas add 53 bits
+_SHIFT = 1130  # every finite float64 is an integer multiple of 2**-1074; mantissas add 53 bits
 _SPLIT = 26
-_SUB_CHUNK = 1 << 25     # rows per pass: bincount's float64 sums of 27-bit parts stay exact
+_SUB_CHUNK = 1 << 25  # rows per pass: bincount's float64 sums of 27-bit parts stay exact
 
 
 def exact_sums(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -214,10 +220,10 @@ def exact_sums(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarr
     values = np.asarray(values, dtype=np.float64).reshape(-1)
     group = np.asarray(group, dtype=np.int64).reshape(-1)
     for start in range(0, values.size, _SUB_CHUNK):
-        v = values[start:start + _SUB_CHUNK]
-        g = group[start:start + _SUB_CHUNK]
+        v = values[start : start + _SUB_CHUNK]
+        g = group[start : start + _SUB_CHUNK]
         mant, expo = np.frexp(v)
-        m = (mant * 2.0 ** 53).astype(np.int64)
+        m = (mant * 2.0**53).astype(np.int64)
         hi = (m >> _SPLIT).astype(np.float64)
         lo = (m & ((1 << _SPLIT) - 1)).astype(np.float64)
         emin = int(expo.min(initial=0))
@@ -246,8 +252,9 @@ def _exact_to_float(num: int) -> float:
 
 def exact_value(sums: np.ndarray) -> np.ndarray:
     """The float64 nearest to each exact sum."""
-    return np.array([_exact_to_float(int(s)) for s in np.asarray(sums, dtype=object).reshape(-1)],
-                    dtype=np.float64).reshape(np.shape(sums))
+    return np.array(
+        [_exact_to_float(int(s)) for s in np.asarray(sums, dtype=object).reshape(-1)], dtype=np.float64
+    ).reshape(np.shape(sums))
 
 
 def exact_mean_var(s1: int, s2: int, n: int) -> tuple[float, float]:
@@ -321,7 +328,7 @@ class PoissonBootstrap:
     def __post_init__(self) -> None:
         if not (isinstance(self.replicates, int) and self.replicates >= 1):
             raise ValueError(f"bootstrap replicates must be a positive whole number, got {self.replicates!r}")
-        if not (isinstance(self.seed, int) and 0 <= self.seed < 2 ** 63):
+        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**63):
             raise ValueError(f"bootstrap seed must be a whole number in [0, 2**63), got {self.seed!r}")
 
     def weights(self, row_ids: np.ndarray, first: int = 0, count: int | None = None) -> np.ndarray:
@@ -332,7 +339,7 @@ class PoissonBootstrap:
         reps = (np.arange(first, first + count, dtype=np.uint64) + np.uint64(1)).reshape(-1, 1)
         with np.errstate(over="ignore"):
             x = (ids * np.uint64(0x9E3779B97F4A7C15)) ^ (reps * np.uint64(0xD1B54A32D192ED03)) ^ base
-        u = (_splitmix64(x) >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+        u = (_splitmix64(x) >> np.uint64(11)).astype(np.float64) * 2.0**-53
         return np.searchsorted(_POISSON1_CDF, u, side="right").astype(np.uint8)
 
     def _blocks(self, n: int) -> Iterable[tuple[int, int]]:
@@ -358,8 +365,9 @@ def _weighted_counts(boot: PoissonBootstrap, ids: np.ndarray, key: np.ndarray, s
     for first, count in boot._blocks(key.size):
         w = boot.weights(ids, first, count).astype(np.float64)
         flat = (np.arange(count, dtype=np.int64)[:, None] * size + key[None, :]).ravel()
-        out[first:first + count] = np.bincount(flat, weights=w.ravel(), minlength=count * size
-                                               ).reshape(count, size).astype(np.int64)
+        out[first : first + count] = (
+            np.bincount(flat, weights=w.ravel(), minlength=count * size).reshape(count, size).astype(np.int64)
+        )
     return out
 
 
@@ -386,8 +394,15 @@ class ConfusionStats(_Keyed):
     replicates: np.ndarray | None = None
 
     @classmethod
-    def from_arrays(cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any], *,
-                    bootstrap: PoissonBootstrap | None = None, row_ids: Any = None) -> "ConfusionStats":
+    def from_arrays(
+        cls,
+        y_true: Any,
+        y_pred: Any,
+        groups: Mapping[str, Any],
+        *,
+        bootstrap: PoissonBootstrap | None = None,
+        row_ids: Any = None,
+    ) -> ConfusionStats:
         """Counts from 0/1 labels and predictions and the group columns; ``row_ids`` (an offset or an array)
         identify rows for the bootstrap (default 0, 1, ...)."""
         attributes, keys, cell = encode_cells(groups)
@@ -398,11 +413,12 @@ class ConfusionStats(_Keyed):
         counts = np.bincount(key, minlength=4 * len(keys)).reshape(len(keys), 4).astype(np.int64)
         reps = None
         if bootstrap is not None:
-            reps = _weighted_counts(bootstrap, _row_ids(row_ids, cell.size), key, 4 * len(keys)
-                                    ).reshape(bootstrap.replicates, len(keys), 4)
+            reps = _weighted_counts(bootstrap, _row_ids(row_ids, cell.size), key, 4 * len(keys)).reshape(
+                bootstrap.replicates, len(keys), 4
+            )
         return cls(attributes, keys, counts, bootstrap, reps)
 
-    def __add__(self, other: "ConfusionStats") -> "ConfusionStats":
+    def __add__(self, other: ConfusionStats) -> ConfusionStats:
         _check_attributes(self, other)
         _check_boot(self, other)
         keys, ia, ib = _union(self.keys, other.keys)
@@ -419,14 +435,18 @@ class ConfusionStats(_Keyed):
     merge = __add__
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, ConfusionStats) and self.attributes == other.attributes
-                and self.keys == other.keys and np.array_equal(self.counts, other.counts)
-                and self.bootstrap == other.bootstrap
-                and (self.replicates is None or np.array_equal(self.replicates, other.replicates)))
+        return (
+            isinstance(other, ConfusionStats)
+            and self.attributes == other.attributes
+            and self.keys == other.keys
+            and np.array_equal(self.counts, other.counts)
+            and self.bootstrap == other.bootstrap
+            and (self.replicates is None or np.array_equal(self.replicates, other.replicates))
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
-    def marginal(self, attributes: Sequence[str]) -> "ConfusionStats":
+    def marginal(self, attributes: Sequence[str]) -> ConfusionStats:
         """Counts per group of a coarser grouping (``()`` = overall), summing its cells."""
         groups, cell_group = _marginal_map(self.attributes, self.keys, attributes)
         counts = np.zeros((len(groups), 4), dtype=np.int64)
@@ -456,8 +476,9 @@ class MulticlassStats(_Keyed):
     counts: np.ndarray
 
     @classmethod
-    def from_arrays(cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any],
-                    classes: Sequence[Any] | None = None) -> "MulticlassStats":
+    def from_arrays(
+        cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any], classes: Sequence[Any] | None = None
+    ) -> MulticlassStats:
         """Matrices from class labels (any dtype, compared as text); ``classes`` adds classes that may not occur."""
         attributes, keys, cell = encode_cells(groups)
         t = np.asarray(y_true).reshape(-1)
@@ -471,7 +492,7 @@ class MulticlassStats(_Keyed):
         remap = np.array([all_classes.index(x) for x in labels], dtype=np.int64)
         inv = remap[inv.reshape(-1)] if labels else inv.reshape(-1).astype(np.int64)
         k = len(all_classes)
-        ti, pi = inv[:t.size], inv[t.size:]
+        ti, pi = inv[: t.size], inv[t.size :]
         key = (cell * k + ti) * k + pi
         counts = np.bincount(key, minlength=len(keys) * k * k).reshape(len(keys), k, k).astype(np.int64)
         return cls(attributes, keys, all_classes, counts)
@@ -482,7 +503,7 @@ class MulticlassStats(_Keyed):
         out[:, idx[:, None], idx[None, :]] = self.counts
         return out
 
-    def __add__(self, other: "MulticlassStats") -> "MulticlassStats":
+    def __add__(self, other: MulticlassStats) -> MulticlassStats:
         _check_attributes(self, other)
         classes = tuple(sorted(set(self.classes) | set(other.classes)))
         keys, ia, ib = _union(self.keys, other.keys)
@@ -494,13 +515,17 @@ class MulticlassStats(_Keyed):
     merge = __add__
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, MulticlassStats) and self.attributes == other.attributes
-                and self.keys == other.keys and self.classes == other.classes
-                and np.array_equal(self.counts, other.counts))
+        return (
+            isinstance(other, MulticlassStats)
+            and self.attributes == other.attributes
+            and self.keys == other.keys
+            and self.classes == other.classes
+            and np.array_equal(self.counts, other.counts)
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
-    def marginal(self, attributes: Sequence[str]) -> "MulticlassStats":
+    def marginal(self, attributes: Sequence[str]) -> MulticlassStats:
         groups, cell_group = _marginal_map(self.attributes, self.keys, attributes)
         k = len(self.classes)
         counts = np.zeros((len(groups), k, k), dtype=np.int64)
@@ -536,8 +561,9 @@ def quantize(values: np.ndarray, bits: Any) -> np.ndarray:
     return np.ldexp(np.trunc(mant * scale) / scale, expo)
 
 
-def _aggregate_table(cell: np.ndarray, value: np.ndarray, counts: np.ndarray, *, sort: bool
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _aggregate_table(
+    cell: np.ndarray, value: np.ndarray, counts: np.ndarray, *, sort: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Merge equal (cell, value) rows: (cell, value, counts[:, k] summed, index of each input row's output row)."""
     if sort:
         order = np.lexsort((value, cell))
@@ -589,12 +615,20 @@ class ScoreStats(_Keyed):
     cal_sum: np.ndarray
     max_distinct: int = MAX_DISTINCT
     bootstrap: PoissonBootstrap | None = None
-    replicates: np.ndarray | None = None   # (B, table rows, 2) weighted [neg, pos] counts
+    replicates: np.ndarray | None = None  # (B, table rows, 2) weighted [neg, pos] counts
 
     @classmethod
-    def from_arrays(cls, y_true: Any, scores: Any, groups: Mapping[str, Any], *,
-                    calibration_bins: int = DEFAULT_CALIBRATION_BINS, max_distinct: int = MAX_DISTINCT,
-                    bootstrap: PoissonBootstrap | None = None, row_ids: Any = None) -> "ScoreStats":
+    def from_arrays(
+        cls,
+        y_true: Any,
+        scores: Any,
+        groups: Mapping[str, Any],
+        *,
+        calibration_bins: int = DEFAULT_CALIBRATION_BINS,
+        max_distinct: int = MAX_DISTINCT,
+        bootstrap: PoissonBootstrap | None = None,
+        row_ids: Any = None,
+    ) -> ScoreStats:
         if not (isinstance(calibration_bins, int) and calibration_bins >= 1):
             raise ValueError(f"calibration bins must be a positive whole number, got {calibration_bins!r}")
         if not (isinstance(max_distinct, int) and max_distinct >= 1):
@@ -618,27 +652,56 @@ class ScoreStats(_Keyed):
             key = target * 2 + y
             reps = _weighted_counts(bootstrap, ids, key, 2 * tc.size).reshape(bootstrap.replicates, tc.size, 2)
         stats = cls(
-            attributes, keys, tc, tv, tcounts[:, 0].astype(np.int64), tcounts[:, 1].astype(np.int64),
+            attributes,
+            keys,
+            tc,
+            tv,
+            tcounts[:, 0].astype(np.int64),
+            tcounts[:, 1].astype(np.int64),
             np.full(g, EXACT_BITS, dtype=np.int64),
-            exact_sums(b, cell, g), exact_sums(b * b, cell, g),
-            _group_reduce(np.minimum, b, cell, g, np.inf), _group_reduce(np.maximum, b, cell, g, -np.inf),
-            _group_reduce(np.minimum, s, cell, g, np.inf), _group_reduce(np.maximum, s, cell, g, -np.inf),
+            exact_sums(b, cell, g),
+            exact_sums(b * b, cell, g),
+            _group_reduce(np.minimum, b, cell, g, np.inf),
+            _group_reduce(np.maximum, b, cell, g, -np.inf),
+            _group_reduce(np.minimum, s, cell, g, np.inf),
+            _group_reduce(np.maximum, s, cell, g, -np.inf),
             calibration_bins,
             np.bincount(ckey, minlength=size).reshape(g, calibration_bins).astype(np.int64),
             np.bincount(ckey, weights=y, minlength=size).reshape(g, calibration_bins).astype(np.int64),
             exact_sums(s, ckey, size).reshape(g, calibration_bins),
-            max_distinct, bootstrap, reps)
+            max_distinct,
+            bootstrap,
+            reps,
+        )
         return stats._limited()
 
     # ---- table maintenance
 
-    def _with_table(self, cell, value, neg, pos, bits, reps) -> "ScoreStats":
-        return ScoreStats(self.attributes, self.keys, cell, value, neg, pos, bits, self.brier_sum,
-                          self.brier_sq_sum, self.brier_min, self.brier_max, self.score_min, self.score_max,
-                          self.calibration_bins, self.cal_n, self.cal_pos, self.cal_sum, self.max_distinct,
-                          self.bootstrap, reps)
+    def _with_table(self, cell, value, neg, pos, bits, reps) -> ScoreStats:
+        return ScoreStats(
+            self.attributes,
+            self.keys,
+            cell,
+            value,
+            neg,
+            pos,
+            bits,
+            self.brier_sum,
+            self.brier_sq_sum,
+            self.brier_min,
+            self.brier_max,
+            self.score_min,
+            self.score_max,
+            self.calibration_bins,
+            self.cal_n,
+            self.cal_pos,
+            self.cal_sum,
+            self.max_distinct,
+            self.bootstrap,
+            reps,
+        )
 
-    def _limited(self) -> "ScoreStats":
+    def _limited(self) -> ScoreStats:
         """Bin cells with more than ``max_distinct`` distinct values (largest mantissa width that fits)."""
         distinct = np.bincount(self.cell, minlength=self.size)
         over = np.flatnonzero(distinct > self.max_distinct)
@@ -647,8 +710,8 @@ class ScoreStats(_Keyed):
         bits = self.bits.copy()
         starts = np.searchsorted(self.cell, np.arange(self.size))
         for c in over.tolist():
-            vals = self.value[starts[c]:starts[c] + distinct[c]]
-            lo, hi = 1, int(bits[c])   # 1 bit always fits: one value per binade and sign (< 4,300)
+            vals = self.value[starts[c] : starts[c] + distinct[c]]
+            lo, hi = 1, int(bits[c])  # 1 bit always fits: one value per binade and sign (< 4,300)
             while lo < hi:
                 mid = (lo + hi + 1) // 2
                 q = quantize(vals, mid)
@@ -666,8 +729,13 @@ class ScoreStats(_Keyed):
             np.add.at(reps, (slice(None), target), self.replicates)
         return self._with_table(c, v, summed[:, 0], summed[:, 1], bits, reps)
 
-    def _regroup(self, keys: tuple[Key, ...], cell_map: np.ndarray, attributes: tuple[str, ...],
-                 others: Sequence[tuple["ScoreStats", np.ndarray]] = ()) -> "ScoreStats":
+    def _regroup(
+        self,
+        keys: tuple[Key, ...],
+        cell_map: np.ndarray,
+        attributes: tuple[str, ...],
+        others: Sequence[tuple[ScoreStats, np.ndarray]] = (),
+    ) -> ScoreStats:
         """Re-key this table (and ``others``' tables) onto ``keys`` by ``cell_map`` per source, and re-bin."""
         sources = [(self, cell_map), *others]
         n = len(keys)
@@ -685,7 +753,7 @@ class ScoreStats(_Keyed):
             offset = 0
             for st, _ in sources:
                 rows = st.value.size
-                np.add.at(reps, (slice(None), target[offset:offset + rows]), st.replicates)
+                np.add.at(reps, (slice(None), target[offset : offset + rows]), st.replicates)
                 offset += rows
 
         def per_cell(name: str, fill: Any, combine: Any) -> np.ndarray:
@@ -706,38 +774,69 @@ class ScoreStats(_Keyed):
             return out
 
         return ScoreStats(
-            attributes, keys, c, v, summed[:, 0], summed[:, 1], bits,
-            per_cell("brier_sum", 0, np.add), per_cell("brier_sq_sum", 0, np.add),
-            per_cell("brier_min", np.inf, np.minimum), per_cell("brier_max", -np.inf, np.maximum),
-            per_cell("score_min", np.inf, np.minimum), per_cell("score_max", -np.inf, np.maximum),
-            self.calibration_bins, per_cell("cal_n", 0, np.add), per_cell("cal_pos", 0, np.add),
-            per_cell("cal_sum", 0, np.add), self.max_distinct, self.bootstrap, reps)._limited()
+            attributes,
+            keys,
+            c,
+            v,
+            summed[:, 0],
+            summed[:, 1],
+            bits,
+            per_cell("brier_sum", 0, np.add),
+            per_cell("brier_sq_sum", 0, np.add),
+            per_cell("brier_min", np.inf, np.minimum),
+            per_cell("brier_max", -np.inf, np.maximum),
+            per_cell("score_min", np.inf, np.minimum),
+            per_cell("score_max", -np.inf, np.maximum),
+            self.calibration_bins,
+            per_cell("cal_n", 0, np.add),
+            per_cell("cal_pos", 0, np.add),
+            per_cell("cal_sum", 0, np.add),
+            self.max_distinct,
+            self.bootstrap,
+            reps,
+        )._limited()
 
-    def __add__(self, other: "ScoreStats") -> "ScoreStats":
+    def __add__(self, other: ScoreStats) -> ScoreStats:
         _check_attributes(self, other)
         _check_boot(self, other)
         if self.calibration_bins != other.calibration_bins or self.max_distinct != other.max_distinct:
-            raise ValueError("score statistics with different calibration bins or distinct-value limits cannot "
-                             "be merged")
+            raise ValueError(
+                "score statistics with different calibration bins or distinct-value limits cannot be merged"
+            )
         keys, ia, ib = _union(self.keys, other.keys)
         return self._regroup(keys, ia, self.attributes, [(other, ib)])
 
     merge = __add__
 
-    def marginal(self, attributes: Sequence[str]) -> "ScoreStats":
+    def marginal(self, attributes: Sequence[str]) -> ScoreStats:
         groups, cell_group = _marginal_map(self.attributes, self.keys, attributes)
         return self._regroup(groups, cell_group, tuple(attributes))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ScoreStats):
             return False
-        same = (self.attributes == other.attributes and self.keys == other.keys
-                and self.calibration_bins == other.calibration_bins and self.max_distinct == other.max_distinct
-                and self.bootstrap == other.bootstrap)
+        same = (
+            self.attributes == other.attributes
+            and self.keys == other.keys
+            and self.calibration_bins == other.calibration_bins
+            and self.max_distinct == other.max_distinct
+            and self.bootstrap == other.bootstrap
+        )
         if not same:
             return False
-        for name in ("cell", "value", "neg", "pos", "bits", "brier_min", "brier_max", "score_min", "score_max",
-                     "cal_n", "cal_pos"):
+        for name in (
+            "cell",
+            "value",
+            "neg",
+            "pos",
+            "bits",
+            "brier_min",
+            "brier_max",
+            "score_min",
+            "score_max",
+            "cal_n",
+            "cal_pos",
+        ):
             if not np.array_equal(getattr(self, name), getattr(other, name)):
                 return False
         for name in ("brier_sum", "brier_sq_sum", "cal_sum"):
@@ -782,7 +881,7 @@ class RegressionStats(_Keyed):
     extremes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @classmethod
-    def from_arrays(cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any]) -> "RegressionStats":
+    def from_arrays(cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any]) -> RegressionStats:
         attributes, keys, cell = encode_cells(groups)
         y = _finite(y_true, "y_true")
         p = _finite(y_pred, "y_pred")
@@ -791,19 +890,37 @@ class RegressionStats(_Keyed):
         e = p - y
         e2 = e * e
         y2 = y * y
-        columns = {"e": e, "abs_e": np.abs(e), "e2": e2, "e4": e2 * e2, "y": y, "y2": y2, "y3": y2 * y,
-                   "y4": y2 * y2, "e2y": e2 * y, "e2y2": e2 * y2}
+        columns = {
+            "e": e,
+            "abs_e": np.abs(e),
+            "e2": e2,
+            "e4": e2 * e2,
+            "y": y,
+            "y2": y2,
+            "y3": y2 * y,
+            "y4": y2 * y2,
+            "e2y": e2 * y,
+            "e2y2": e2 * y2,
+        }
         for name, col in columns.items():
             if not np.isfinite(col).all():
                 raise ValueError(f"values are too large: the per-row product {name} overflows float64")
         sums = {name: exact_sums(col, cell, g) for name, col in columns.items()}
-        extremes = {name: (_group_reduce(np.minimum, columns[name], cell, g, np.inf),
-                           _group_reduce(np.maximum, columns[name], cell, g, -np.inf))
-                    for name in ("e", "abs_e", "y")}
+        extremes = {
+            name: (
+                _group_reduce(np.minimum, columns[name], cell, g, np.inf),
+                _group_reduce(np.maximum, columns[name], cell, g, -np.inf),
+            )
+            for name in ("e", "abs_e", "y")
+        }
         return cls(attributes, keys, np.bincount(cell, minlength=g).astype(np.int64), sums, extremes)
 
-    def _combine(self, keys: tuple[Key, ...], attributes: tuple[str, ...],
-                 sources: Sequence[tuple["RegressionStats", np.ndarray]]) -> "RegressionStats":
+    def _combine(
+        self,
+        keys: tuple[Key, ...],
+        attributes: tuple[str, ...],
+        sources: Sequence[tuple[RegressionStats, np.ndarray]],
+    ) -> RegressionStats:
         size = len(keys)
         n = np.zeros(size, dtype=np.int64)
         sums = {}
@@ -826,22 +943,25 @@ class RegressionStats(_Keyed):
             np.add.at(n, cm, st.n)
         return RegressionStats(attributes, keys, n, sums, extremes)
 
-    def __add__(self, other: "RegressionStats") -> "RegressionStats":
+    def __add__(self, other: RegressionStats) -> RegressionStats:
         _check_attributes(self, other)
         keys, ia, ib = _union(self.keys, other.keys)
         return self._combine(keys, self.attributes, [(self, ia), (other, ib)])
 
     merge = __add__
 
-    def marginal(self, attributes: Sequence[str]) -> "RegressionStats":
+    def marginal(self, attributes: Sequence[str]) -> RegressionStats:
         groups, cell_group = _marginal_map(self.attributes, self.keys, attributes)
         return self._combine(groups, tuple(attributes), [(self, cell_group)])
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, RegressionStats) and self.attributes == other.attributes
-                and self.keys == other.keys and np.array_equal(self.n, other.n)
-                and all(self.sums[k].tolist() == other.sums[k].tolist() for k in REGRESSION_SUMS)
-                and all(np.array_equal(self.extremes[k][i], other.extremes[k][i])
-                        for k in self.extremes for i in (0, 1)))
+        return (
+            isinstance(other, RegressionStats)
+            and self.attributes == other.attributes
+            and self.keys == other.keys
+            and np.array_equal(self.n, other.n)
+            and all(self.sums[k].tolist() == other.sums[k].tolist() for k in REGRESSION_SUMS)
+            and all(np.array_equal(self.extremes[k][i], other.extremes[k][i]) for k in self.extremes for i in (0, 1))
+        )
 
     __hash__ = None  # type: ignore[assignment]

@@ -23,14 +23,22 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import CardError, Diagnostic, UsageError
-from ._common import ImportResult
+from modelcard.diagnostics import CardError, Diagnostic, UsageError
+from modelcard.interop._common import ImportResult
 
 IMPORT_FORMATS = ("huggingface", "mct", "cyclonedx")
 EXPORT_FORMATS = ("huggingface", "cyclonedx", "spdx")
 
-__all__ = ["IMPORT_FORMATS", "EXPORT_FORMATS", "ImportResult", "detect_format", "import_file", "export_card",
-           "card_yaml", "write_card"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "IMPORT_FORMATS",
+    "ImportResult",
+    "card_yaml",
+    "detect_format",
+    "export_card",
+    "import_file",
+    "write_card",
+]
 
 
 def detect_format(path: str | os.PathLike) -> str:
@@ -39,16 +47,16 @@ def detect_format(path: str | os.PathLike) -> str:
     if os.fspath(path) == "-":
         raise UsageError("-: reading SOURCE from standard input needs --from FORMAT")
     if not p.exists():
-        from ..diagnostics import UnreadableError
+        from modelcard.diagnostics import UnreadableError
 
         raise UnreadableError(f"{p}: no such file")
     suffix = p.suffix.lower()
     if suffix in (".md", ".markdown"):
         return "huggingface"
     if suffix == ".json":
-        from ._common import Notes, decode_text, read_bytes
-
         import json
+
+        from modelcard.interop._common import Notes, decode_text, read_bytes
 
         try:
             data = json.loads(decode_text(read_bytes(p), str(p), Notes(str(p))))
@@ -59,26 +67,33 @@ def detect_format(path: str | os.PathLike) -> str:
                 return "cyclonedx"
             if {"model_details", "model_parameters", "quantitative_analysis", "considerations"} & set(data):
                 return "mct"
-        raise CardError([Diagnostic("cannot tell the format of this JSON file (not a CycloneDX BOM, not Model "
-                                    "Card Toolkit JSON); name it with --from", file=str(p), line=1,
-                                    code="unknown-format")])
-    raise UsageError(f"{p}: cannot tell the format from the file name; use --from "
-                     f"{'|'.join(IMPORT_FORMATS)}")
+        raise CardError(
+            [
+                Diagnostic(
+                    "cannot tell the format of this JSON file (not a CycloneDX BOM, not Model "
+                    "Card Toolkit JSON); name it with --from",
+                    file=str(p),
+                    line=1,
+                    code="unknown-format",
+                )
+            ]
+        )
+    raise UsageError(f"{p}: cannot tell the format from the file name; use --from {'|'.join(IMPORT_FORMATS)}")
 
 
 def import_file(path: str | os.PathLike, fmt: str | None = None, *, name: str | None = None) -> ImportResult:
     """Import ``path`` (format ``fmt`` or detected) as card data with warnings."""
     fmt = fmt or detect_format(path)
     if fmt == "huggingface":
-        from .huggingface import import_readme
+        from modelcard.interop.huggingface import import_readme
 
         return import_readme(path, name=name)
     if fmt == "mct":
-        from .mct import import_mct
+        from modelcard.interop.mct import import_mct
 
         return import_mct(path, name=name)
     if fmt == "cyclonedx":
-        from .cyclonedx import import_bom
+        from modelcard.interop.cyclonedx import import_bom
 
         return import_bom(path, name=name)
     raise UsageError(f"unknown import format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}")
@@ -87,15 +102,15 @@ def import_file(path: str | os.PathLike, fmt: str | None = None, *, name: str | 
 def export_card(card: Any, fmt: str, *, embed: bool = True) -> str:
     """The text of ``card`` (a ModelCard) in format ``fmt``."""
     if fmt == "huggingface":
-        from .huggingface import export_readme
+        from modelcard.interop.huggingface import export_readme
 
         return export_readme(card, embed=embed)
     if fmt == "cyclonedx":
-        from .cyclonedx import export_text
+        from modelcard.interop.cyclonedx import export_text
 
         return export_text(card)
     if fmt == "spdx":
-        from .spdx import export_text
+        from modelcard.interop.spdx import export_text
 
         return export_text(card)
     raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
@@ -103,10 +118,12 @@ def export_card(card: Any, fmt: str, *, embed: bool = True) -> str:
 
 def card_yaml(result: ImportResult) -> str:
     """The imported card as YAML, with a header saying where it came from."""
-    from .huggingface import dump_yaml
+    from modelcard.interop.huggingface import dump_yaml
 
-    header = ("# yaml-language-server: $schema=https://modelcard.dev/schemas/modelcard-1.0.schema.json\n"
-              f"# Imported from {Path(result.source).name} ({result.format}) by `modelcard import`.\n")
+    header = (
+        "# yaml-language-server: $schema=https://modelcard.dev/schemas/modelcard-1.0.schema.json\n"
+        f"# Imported from {Path(result.source).name} ({result.format}) by `modelcard import`.\n"
+    )
     if result.warnings:
         header += f"# {len(result.warnings)} import warning(s); x-* keys hold what had no card field.\n"
     return header + dump_yaml(_readable(result.data))
@@ -119,8 +136,10 @@ def _readable(data: dict) -> dict:
     def first(items: Any, key: str) -> Any:
         if not isinstance(items, list):
             return items
-        return [{key: it[key], **{k: v for k, v in it.items() if k != key}} if isinstance(it, dict) and key in it
-                else it for it in items]
+        return [
+            {key: it[key], **{k: v for k, v in it.items() if k != key}} if isinstance(it, dict) and key in it else it
+            for it in items
+        ]
 
     if "metrics" in out:
         out["metrics"] = first(out["metrics"], "name")
@@ -130,7 +149,7 @@ def _readable(data: dict) -> dict:
 
 
 def write_card(result: ImportResult, path: str | os.PathLike) -> None:
-    """Write the imported card to ``path`` (never over its source; see :mod:`modelcard.fileio`)."""
-    from ..fileio import write_output
+    """Write the imported card to ``path`` (never over its source; see :mod:`modelcard.io.write`)."""
+    from modelcard.io.write import write_output
 
     write_output(path, card_yaml(result), inputs=[result.source])

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import WARNING, CardError, Diagnostic, SourcePos
-from ..loader import decode, read_bytes  # noqa: F401 - read_bytes is re-exported to the importers
+from modelcard.diagnostics import WARNING, CardError, Diagnostic, SourcePos
+from modelcard.io.source import decode, read_bytes
 
 #: imported cards that carry no model version get this one (documented in the README)
 UNVERSIONED = "unversioned"
@@ -28,8 +28,8 @@ class ImportResult:
     warnings: list[Diagnostic] = field(default_factory=list)
 
     def card(self) -> Any:
-        """The imported data validated as a :class:`~modelcard.schema.ModelCard`."""
-        from ..schema import ModelCard
+        """The imported data validated as a :class:`~modelcard.schema.models.ModelCard`."""
+        from modelcard.schema.models import ModelCard
 
         return ModelCard.model_validate(self.data)
 
@@ -41,19 +41,28 @@ class Notes:
         self.source = source
         self.items: list[Diagnostic] = []
 
-    def warn(self, message: str, *, pos: SourcePos | None = None, line: int | None = None,
-             col: int | None = None, code: str = "import", path: str = "") -> None:
+    def warn(
+        self,
+        message: str,
+        *,
+        pos: SourcePos | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        code: str = "import",
+        path: str = "",
+    ) -> None:
         if pos is not None:
             d = Diagnostic.at(pos, message, file=self.source, severity=WARNING, code=code, path=path)
         else:
-            d = Diagnostic(message, file=self.source, line=line, col=col if line else None, severity=WARNING,
-                           code=code, path=path)
+            d = Diagnostic(
+                message, file=self.source, line=line, col=col if line else None, severity=WARNING, code=code, path=path
+            )
         self.items.append(d)
 
 
 def load_json_document(path: str | os.PathLike) -> tuple[str, Notes, Any]:
     """Read a JSON input of an importer: ``(source name, notes, located Document)``."""
-    from ..loader import loads
+    from modelcard.io.source import loads
 
     src = str(path)
     notes = Notes(src)
@@ -67,8 +76,17 @@ def decode_text(raw: bytes, name: str, notes: Notes) -> str:
         try:
             text = raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise CardError([Diagnostic("file starts with a UTF-16 byte-order mark but is not valid UTF-16",
-                                        file=name, line=1, col=1, code="encoding")]) from None
+            raise CardError(
+                [
+                    Diagnostic(
+                        "file starts with a UTF-16 byte-order mark but is not valid UTF-16",
+                        file=name,
+                        line=1,
+                        col=1,
+                        code="encoding",
+                    )
+                ]
+            ) from None
         notes.warn("file is UTF-16 encoded; decoded it (export writes UTF-8)", line=1, code="encoding")
         return text.lstrip("\ufeff")
     return decode(raw, name)
@@ -126,7 +144,7 @@ def parse_date(value: Any) -> _dt.date | None:
 
 def canonical_license(text: str) -> str | None:
     """The canonical SPDX id for ``text`` (case-insensitive), or None when it is not one."""
-    from ._spdx_ids import CANONICAL
+    from modelcard.interop._spdx_ids import CANONICAL
 
     return CANONICAL.get(str(text).strip().lower())
 
@@ -158,13 +176,22 @@ def dump_card(card: Any) -> dict[str, Any]:
 
 def finish(result: ImportResult) -> ImportResult:
     """Validate imported data as a card and normalise it; an invalid result is a located error."""
-    from ..validation import validate_data
+    from modelcard.card.validate import validate_data
 
     card, diags = validate_data(result.data, result.source)
     errors = [d for d in diags if d.severity == "error"]
     if card is None or errors:
-        raise CardError([Diagnostic(f"imported data is not a valid card: {d.message}", file=result.source,
-                                    code="import-invalid", path=d.path) for d in (errors or diags)])
+        raise CardError(
+            [
+                Diagnostic(
+                    f"imported data is not a valid card: {d.message}",
+                    file=result.source,
+                    code="import-invalid",
+                    path=d.path,
+                )
+                for d in (errors or diags)
+            ]
+        )
     result.data = dump_card(card)
     return result
 
@@ -177,8 +204,15 @@ NUM = "number or numeric text"
 SCALAR = "scalar"
 ANY = "any"
 
-_KIND = {dict: "a mapping", list: "a list", str: "text", bool: "a boolean", int: "a number", float: "a number",
-         type(None): "null"}
+_KIND = {
+    dict: "a mapping",
+    list: "a list",
+    str: "text",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
 
 
 def _fits(value: Any, spec: Any) -> bool:
@@ -205,15 +239,23 @@ def _expected(spec: Any) -> str:
     return str(spec)
 
 
-def conform(data: Any, spec: Any, notes: "Notes", *, doc: Any = None, path: tuple = (),
-            kept: dict | None = None, ext: str = "x-import") -> dict:
+def conform(
+    data: Any,
+    spec: Any,
+    notes: Notes,
+    *,
+    doc: Any = None,
+    path: tuple = (),
+    kept: dict | None = None,
+    ext: str = "x-import",
+) -> dict:
     """Remove values whose type does not match ``spec`` (in place); return them by dotted path.
 
     ``spec`` mirrors the data: ``{key: spec}`` for mappings, ``[item_spec]`` for
     lists, or one of STR, NUM, SCALAR, ANY.  Each removal is a located warning,
     and the removed value is returned so the importer can keep it verbatim.
     """
-    from ..loader import format_path
+    from modelcard.io.source import format_path
 
     kept = {} if kept is None else kept
     if isinstance(spec, dict) and isinstance(data, dict):
@@ -223,9 +265,13 @@ def conform(data: Any, spec: Any, notes: "Notes", *, doc: Any = None, path: tupl
             if not _fits(data[key], sub):
                 where = format_path(path + (key,))
                 kept[where] = data.pop(key)
-                notes.warn(f"'{where}' is {_KIND.get(type(kept[where]), 'a value')}, expected {_expected(sub)}: "
-                           f"kept it verbatim under {ext}.invalid", pos=doc.pos(path + (key,)) if doc else None,
-                           code="wrong-type", path=where)
+                notes.warn(
+                    f"'{where}' is {_KIND.get(type(kept[where]), 'a value')}, expected {_expected(sub)}: "
+                    f"kept it verbatim under {ext}.invalid",
+                    pos=doc.pos(path + (key,)) if doc else None,
+                    code="wrong-type",
+                    path=where,
+                )
             else:
                 conform(data[key], sub, notes, doc=doc, path=path + (key,), kept=kept, ext=ext)
     elif isinstance(spec, list) and isinstance(data, list):
@@ -234,9 +280,13 @@ def conform(data: Any, spec: Any, notes: "Notes", *, doc: Any = None, path: tupl
             if item is None or not _fits(item, spec[0]):
                 where = format_path(path + (i,))
                 kept[where] = item
-                notes.warn(f"'{where}' is {_KIND.get(type(item), 'a value')}, expected {_expected(spec[0])}: "
-                           f"kept it verbatim under {ext}.invalid", pos=doc.pos(path + (i,)) if doc else None,
-                           code="wrong-type", path=where)
+                notes.warn(
+                    f"'{where}' is {_KIND.get(type(item), 'a value')}, expected {_expected(spec[0])}: "
+                    f"kept it verbatim under {ext}.invalid",
+                    pos=doc.pos(path + (i,)) if doc else None,
+                    code="wrong-type",
+                    path=where,
+                )
             else:
                 conform(item, spec[0], notes, doc=doc, path=path + (i,), kept=kept, ext=ext)
                 keep_items.append(item)

@@ -20,11 +20,25 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import CardError, Diagnostic
-from ..safe_text import safe_url
-from ..schema import SCHEMA_VERSION
-from ._common import (ANY, SCALAR, STR, UNVERSIONED, ImportResult, canonical_license, clean, conform,
-                      dump_card, finish, load_json_document, make_id, nonempty_str, to_number)
+from modelcard.diagnostics import CardError, Diagnostic
+from modelcard.interop._common import (
+    ANY,
+    SCALAR,
+    STR,
+    UNVERSIONED,
+    ImportResult,
+    canonical_license,
+    clean,
+    conform,
+    dump_card,
+    finish,
+    load_json_document,
+    make_id,
+    nonempty_str,
+    to_number,
+)
+from modelcard.safe_text import safe_url
+from modelcard.schema.models import SCHEMA_VERSION
 
 FORMAT = "cyclonedx"
 SPEC_VERSION = "1.6"
@@ -74,20 +88,35 @@ def export_bom(card: Any) -> dict:
         prov = ds.get("provenance") or {}
         sens = prov.get("sensitive_data") or {}
         comp: dict[str, Any] = {
-            "bom-ref": dref, "type": "data", "name": ds["name"], "version": ds.get("version"),
+            "bom-ref": dref,
+            "type": "data",
+            "name": ds["name"],
+            "version": ds.get("version"),
             "description": ds.get("description"),
             "hashes": [{"alg": "SHA-256", "content": ds["sha256"].lower()}] if ds.get("sha256") else None,
-            "licenses": _license(prov["licensing"]["license"]) if (prov.get("licensing") or {}).get("license") else None,
+            "licenses": _license(prov["licensing"]["license"])
+            if (prov.get("licensing") or {}).get("license")
+            else None,
             "externalReferences": [{"type": "distribution", "url": ds["url"]}] if ds.get("url") else None,
-            "data": [clean({
-                "type": "dataset", "name": ds["name"],
-                "contents": {"url": ds["url"]} if ds.get("url") else None,
-                "sensitiveData": sens.get("categories"),
-                "governance": {"custodians": [{"organization": {"name": (prov.get("maintenance") or {})["maintainer"]}}]}
-                if (prov.get("maintenance") or {}).get("maintainer") else None,
-            })],
-            "properties": [{"name": "modelcard:dataset:role", "value": ds["role"]},
-                           {"name": "modelcard:dataset:id", "value": ds["id"]}],
+            "data": [
+                clean(
+                    {
+                        "type": "dataset",
+                        "name": ds["name"],
+                        "contents": {"url": ds["url"]} if ds.get("url") else None,
+                        "sensitiveData": sens.get("categories"),
+                        "governance": {
+                            "custodians": [{"organization": {"name": (prov.get("maintenance") or {})["maintainer"]}}]
+                        }
+                        if (prov.get("maintenance") or {}).get("maintainer")
+                        else None,
+                    }
+                )
+            ],
+            "properties": [
+                {"name": "modelcard:dataset:role", "value": ds["role"]},
+                {"name": "modelcard:dataset:id", "value": ds["id"]},
+            ],
         }
         dataset_components.append(clean(comp))
         dataset_refs.append({"ref": dref})
@@ -98,8 +127,15 @@ def export_bom(card: Any) -> dict:
             continue
         pm: dict[str, Any] = {"type": m["name"], "value": _fmt(m["value"])}
         sl = _slice(m.get("slice"))
-        parts = [p for p in (sl, f"dataset={m['dataset']}" if m.get("dataset") else None,
-                             f"split={m['split']}" if m.get("split") else None) if p]
+        parts = [
+            p
+            for p in (
+                sl,
+                f"dataset={m['dataset']}" if m.get("dataset") else None,
+                f"split={m['split']}" if m.get("split") else None,
+            )
+            if p
+        ]
         if parts:
             pm["slice"] = "; ".join(parts)
         ci = m.get("confidence_interval")
@@ -118,8 +154,10 @@ def export_bom(card: Any) -> dict:
         disp = r.get("disparity") or {}
         words = [f"{r['metric']} = {_fmt(r['value'])}" if r.get("value") is not None else f"{r['metric']} undefined"]
         if r.get("reference_group"):
-            words.append(f"reference {_slice(r['reference_group'])}"
-                         + (f" = {_fmt(r['reference_value'])}" if r.get("reference_value") is not None else ""))
+            words.append(
+                f"reference {_slice(r['reference_group'])}"
+                + (f" = {_fmt(r['reference_value'])}" if r.get("reference_value") is not None else "")
+            )
         for conv in ("difference", "ratio"):
             d = disp.get(conv) or {}
             if d.get("value") is not None:
@@ -138,44 +176,63 @@ def export_bom(card: Any) -> dict:
     env = data.get("environmental_impact") or {}
     env_cons = None
     if env.get("energy_kwh") is not None:
-        ec: dict[str, Any] = {"activity": "training", "energyProviders": [],
-                              "activityEnergyCost": {"value": env["energy_kwh"], "unit": "kWh"}}
+        ec: dict[str, Any] = {
+            "activity": "training",
+            "energyProviders": [],
+            "activityEnergyCost": {"value": env["energy_kwh"], "unit": "kWh"},
+        }
         if env.get("co2_eq_kg") is not None:
             ec["co2CostEquivalent"] = {"value": env["co2_eq_kg"] / 1000, "unit": "tCO2eq"}
         env_cons = {"energyConsumptions": [ec]}
-    env_props = [{"name": f"modelcard:environmental_impact:{k}", "value": str(env[k])}
-                 for k in ("hardware", "hours", "cloud_provider", "region", "co2_eq_kg", "method") if env.get(k) is not None]
+    env_props = [
+        {"name": f"modelcard:environmental_impact:{k}", "value": str(env[k])}
+        for k in ("hardware", "hours", "cloud_provider", "region", "co2_eq_kg", "method")
+        if env.get(k) is not None
+    ]
     if env_props:
         env_cons = env_cons or {}
         env_cons["properties"] = env_props
 
-    model_card = clean({
-        "bom-ref": f"{ref}:modelcard",
-        "modelParameters": {
-            "task": model.get("type"),
-            "architectureFamily": model.get("architecture"),
-            "modelArchitecture": model.get("architecture"),
-            "datasets": dataset_refs,
-            "inputs": [{"format": f"{i['name']}" + (f" ({i['type']})" if i.get("type") else "")}
-                       for i in model.get("inputs") or []],
-            "outputs": [{"format": f"{o['name']}" + (f" ({o['type']})" if o.get("type") else "")}
-                        for o in model.get("outputs") or []],
-        },
-        "quantitativeAnalysis": {"performanceMetrics": metrics},
-        "considerations": {
-            "users": iu.get("primary_users"),
-            "useCases": iu.get("primary_uses"),
-            "technicalLimitations": (car.get("caveats") or []) + [f"Out of scope: {u}" for u in iu.get("out_of_scope_uses") or []],
-            "ethicalConsiderations": [clean({"name": r["name"] + (f": {r['description']}" if r.get("description") else ""),
-                                             "mitigationStrategy": " ".join(r.get("mitigations") or []) or None})
-                                      for r in risks],
-            "fairnessAssessments": assessments,
-            "environmentalConsiderations": env_cons,
-        },
-        "properties": [{"name": "modelcard:schema_version", "value": SCHEMA_VERSION}]
-        + ([{"name": "modelcard:summary", "value": fairness["summary"]}] if fairness.get("summary") else [])
-        + [{"name": "modelcard:recommendation", "value": r} for r in car.get("recommendations") or []],
-    })
+    model_card = clean(
+        {
+            "bom-ref": f"{ref}:modelcard",
+            "modelParameters": {
+                "task": model.get("type"),
+                "architectureFamily": model.get("architecture"),
+                "modelArchitecture": model.get("architecture"),
+                "datasets": dataset_refs,
+                "inputs": [
+                    {"format": f"{i['name']}" + (f" ({i['type']})" if i.get("type") else "")}
+                    for i in model.get("inputs") or []
+                ],
+                "outputs": [
+                    {"format": f"{o['name']}" + (f" ({o['type']})" if o.get("type") else "")}
+                    for o in model.get("outputs") or []
+                ],
+            },
+            "quantitativeAnalysis": {"performanceMetrics": metrics},
+            "considerations": {
+                "users": iu.get("primary_users"),
+                "useCases": iu.get("primary_uses"),
+                "technicalLimitations": (car.get("caveats") or [])
+                + [f"Out of scope: {u}" for u in iu.get("out_of_scope_uses") or []],
+                "ethicalConsiderations": [
+                    clean(
+                        {
+                            "name": r["name"] + (f": {r['description']}" if r.get("description") else ""),
+                            "mitigationStrategy": " ".join(r.get("mitigations") or []) or None,
+                        }
+                    )
+                    for r in risks
+                ],
+                "fairnessAssessments": assessments,
+                "environmentalConsiderations": env_cons,
+            },
+            "properties": [{"name": "modelcard:schema_version", "value": SCHEMA_VERSION}]
+            + ([{"name": "modelcard:summary", "value": fairness["summary"]}] if fairness.get("summary") else [])
+            + [{"name": "modelcard:recommendation", "value": r} for r in car.get("recommendations") or []],
+        }
+    )
 
     refs = []
     if model.get("repository"):
@@ -183,22 +240,29 @@ def export_bom(card: Any) -> dict:
     for r in model.get("references") or []:
         if r.get("url"):
             refs.append({"type": "documentation", "url": r["url"], "comment": r["title"]})
-    component = clean({
-        "bom-ref": ref,
-        "type": "machine-learning-model",
-        "name": model["name"],
-        "version": model["version"],
-        "description": model.get("description"),
-        "authors": [clean({"name": p["name"], "email": p.get("email")}) for p in model.get("developers") or []],
-        "licenses": _license(model["license"]) if model.get("license") else None,
-        "externalReferences": refs,
-        "modelCard": model_card,
-        "properties": [p for p in (
-            {"name": "modelcard:base_model", "value": model["base_model"]} if model.get("base_model") else None,
-            {"name": "modelcard:citation", "value": model["citation"]} if model.get("citation") else None,
-            {"name": "modelcard:contact", "value": model["contact"]} if model.get("contact") else None,
-        ) if p] + [{"name": "modelcard:language", "value": lang} for lang in model.get("languages") or []],
-    })
+    component = clean(
+        {
+            "bom-ref": ref,
+            "type": "machine-learning-model",
+            "name": model["name"],
+            "version": model["version"],
+            "description": model.get("description"),
+            "authors": [clean({"name": p["name"], "email": p.get("email")}) for p in model.get("developers") or []],
+            "licenses": _license(model["license"]) if model.get("license") else None,
+            "externalReferences": refs,
+            "modelCard": model_card,
+            "properties": [
+                p
+                for p in (
+                    {"name": "modelcard:base_model", "value": model["base_model"]} if model.get("base_model") else None,
+                    {"name": "modelcard:citation", "value": model["citation"]} if model.get("citation") else None,
+                    {"name": "modelcard:contact", "value": model["contact"]} if model.get("contact") else None,
+                )
+                if p
+            ]
+            + [{"name": "modelcard:language", "value": lang} for lang in model.get("languages") or []],
+        }
+    )
     card_meta = data.get("card") or {}
     bom = {
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
@@ -206,12 +270,16 @@ def export_bom(card: Any) -> dict:
         "specVersion": SPEC_VERSION,
         "serialNumber": f"urn:uuid:{serial}",
         "version": 1,
-        "metadata": clean({
-            "timestamp": _timestamp(data),
-            "tools": {"components": [{"type": "application", "name": "modelcard", "version": _version()}]},
-            "authors": [clean({"name": a["name"], "email": a.get("email")}) for a in card_meta.get("authors") or []],
-            "component": component,
-        }),
+        "metadata": clean(
+            {
+                "timestamp": _timestamp(data),
+                "tools": {"components": [{"type": "application", "name": "modelcard", "version": _version()}]},
+                "authors": [
+                    clean({"name": a["name"], "email": a.get("email")}) for a in card_meta.get("authors") or []
+                ],
+                "component": component,
+            }
+        ),
         "components": [component] + dataset_components,
         "dependencies": [{"ref": ref, "dependsOn": [d["ref"] for d in dataset_refs]}] if dataset_refs else None,
     }
@@ -219,7 +287,7 @@ def export_bom(card: Any) -> dict:
 
 
 def _version() -> str:
-    from .. import __version__
+    from modelcard import __version__
 
     return __version__
 
@@ -234,32 +302,55 @@ def export_text(card: Any) -> str:
 _IO = [{"format": SCALAR}]
 #: the parts of a BOM this importer reads (types per the CycloneDX 1.6 schema); others are kept verbatim
 COMPONENT = {
-    "type": SCALAR, "name": SCALAR, "group": SCALAR, "version": SCALAR, "description": STR, "publisher": SCALAR,
+    "type": SCALAR,
+    "name": SCALAR,
+    "group": SCALAR,
+    "version": SCALAR,
+    "description": STR,
+    "publisher": SCALAR,
     "bom-ref": SCALAR,
     "licenses": [{"license": {"id": SCALAR, "name": SCALAR}, "expression": SCALAR}],
     "authors": [{"name": SCALAR}],
     "externalReferences": [{"type": SCALAR, "url": SCALAR}],
     "modelCard": {
-        "modelParameters": {"task": SCALAR, "architectureFamily": SCALAR, "modelArchitecture": SCALAR,
-                            "approach": ANY, "inputs": _IO, "outputs": _IO,
-                            "datasets": [{"ref": SCALAR, "name": SCALAR, "contents": {"url": SCALAR}}]},
-        "quantitativeAnalysis": {"performanceMetrics": [{"type": SCALAR, "value": ANY, "slice": SCALAR,
-                                                         "confidenceInterval": {"lowerBound": ANY,
-                                                                                "upperBound": ANY}}],
-                                 "graphics": ANY},
+        "modelParameters": {
+            "task": SCALAR,
+            "architectureFamily": SCALAR,
+            "modelArchitecture": SCALAR,
+            "approach": ANY,
+            "inputs": _IO,
+            "outputs": _IO,
+            "datasets": [{"ref": SCALAR, "name": SCALAR, "contents": {"url": SCALAR}}],
+        },
+        "quantitativeAnalysis": {
+            "performanceMetrics": [
+                {
+                    "type": SCALAR,
+                    "value": ANY,
+                    "slice": SCALAR,
+                    "confidenceInterval": {"lowerBound": ANY, "upperBound": ANY},
+                }
+            ],
+            "graphics": ANY,
+        },
         "considerations": {
-            "users": [SCALAR], "useCases": [SCALAR], "technicalLimitations": [SCALAR],
+            "users": [SCALAR],
+            "useCases": [SCALAR],
+            "technicalLimitations": [SCALAR],
             "performanceTradeoffs": [SCALAR],
             "ethicalConsiderations": [{"name": SCALAR, "mitigationStrategy": SCALAR}],
-            "fairnessAssessments": [{"groupAtRisk": SCALAR, "benefits": SCALAR, "harms": SCALAR,
-                                     "mitigationStrategy": SCALAR}],
-            "environmentalConsiderations": {"energyConsumptions": [{
-                "activity": SCALAR, "activityEnergyCost": {"value": ANY}, "co2CostEquivalent": {"value": ANY}}]},
+            "fairnessAssessments": [
+                {"groupAtRisk": SCALAR, "benefits": SCALAR, "harms": SCALAR, "mitigationStrategy": SCALAR}
+            ],
+            "environmentalConsiderations": {
+                "energyConsumptions": [
+                    {"activity": SCALAR, "activityEnergyCost": {"value": ANY}, "co2CostEquivalent": {"value": ANY}}
+                ]
+            },
         },
     },
 }
-BOM = {"bomFormat": SCALAR, "serialNumber": SCALAR, "metadata": {"component": COMPONENT},
-       "components": [COMPONENT]}
+BOM = {"bomFormat": SCALAR, "serialNumber": SCALAR, "metadata": {"component": COMPONENT}, "components": [COMPONENT]}
 
 
 def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
@@ -267,16 +358,25 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
     src, notes, doc = load_json_document(path)
     bom = doc.data
     if bom.get("bomFormat") != "CycloneDX":
-        raise CardError([Diagnostic("not a CycloneDX BOM: 'bomFormat' is not \"CycloneDX\"", file=src, line=1,
-                                    code="not-cyclonedx")])
+        raise CardError(
+            [
+                Diagnostic(
+                    "not a CycloneDX BOM: 'bomFormat' is not \"CycloneDX\"", file=src, line=1, code="not-cyclonedx"
+                )
+            ]
+        )
     invalid = conform(bom, BOM, notes, doc=doc, ext=EXT)
     serial = bom.get("serialNumber")
     import re
 
-    if serial is not None and not re.fullmatch(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                                               str(serial)):
-        notes.warn(f"serialNumber {serial!r} is not a urn:uuid (invalid CycloneDX); kept under {EXT}.serialNumber",
-                   pos=doc.pos(("serialNumber",)), code="cyclonedx-invalid")
+    if serial is not None and not re.fullmatch(
+        r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", str(serial)
+    ):
+        notes.warn(
+            f"serialNumber {serial!r} is not a urn:uuid (invalid CycloneDX); kept under {EXT}.serialNumber",
+            pos=doc.pos(("serialNumber",)),
+            code="cyclonedx-invalid",
+        )
     candidates = []
     meta = (bom.get("metadata") or {}).get("component")
     if isinstance(meta, dict):
@@ -284,18 +384,30 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
     candidates += [(("components", i), c) for i, c in enumerate(bom.get("components") or []) if isinstance(c, dict)]
     found = [(p, c) for p, c in candidates if c.get("type") == "machine-learning-model"]
     if not found:
-        raise CardError([Diagnostic("the BOM has no component of type 'machine-learning-model' to import",
-                                    file=src, line=1, code="no-model")])
+        raise CardError(
+            [
+                Diagnostic(
+                    "the BOM has no component of type 'machine-learning-model' to import",
+                    file=src,
+                    line=1,
+                    code="no-model",
+                )
+            ]
+        )
     path_, comp = found[0]
     if len(found) > 1:
-        notes.warn(f"the BOM has {len(found)} machine-learning-model components; imported the first "
-                   f"({comp.get('name')!r})", code="cyclonedx-many")
+        notes.warn(
+            f"the BOM has {len(found)} machine-learning-model components; imported the first ({comp.get('name')!r})",
+            code="cyclonedx-many",
+        )
     mc = comp.get("modelCard") or {}
     data: dict[str, Any] = {"card": {"schema_version": SCHEMA_VERSION}}
-    model: dict[str, Any] = {"name": name or "/".join(str(x) for x in (comp.get("group"), comp.get("name"))
-                                                      if x not in (None, ""))
-                             or "unnamed model",
-                             "version": str(comp.get("version") or UNVERSIONED)}
+    model: dict[str, Any] = {
+        "name": name
+        or "/".join(str(x) for x in (comp.get("group"), comp.get("name")) if x not in (None, ""))
+        or "unnamed model",
+        "version": str(comp.get("version") or UNVERSIONED),
+    }
     if nonempty_str(comp.get("description")):
         model["description"] = comp["description"]
     params = mc.get("modelParameters") or {}
@@ -305,20 +417,27 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
     if nonempty_str(str(arch or "")):
         model["architecture"] = str(arch)
     for key, field in (("inputs", "inputs"), ("outputs", "outputs")):
-        items = [{"name": str(i["format"])} for i in params.get(key) or []
-                 if nonempty_str(str(i.get("format") or ""))]
+        items = [{"name": str(i["format"])} for i in params.get(key) or [] if nonempty_str(str(i.get("format") or ""))]
         if items:
             model[field] = items
     lic = comp.get("licenses") or []
     if lic and isinstance(lic[0], dict):
         first = lic[0]
-        text_ = first.get("expression") or (first.get("license") or {}).get("id") or (first.get("license") or {}).get("name")
+        text_ = (
+            first.get("expression")
+            or (first.get("license") or {}).get("id")
+            or (first.get("license") or {}).get("name")
+        )
         text_ = str(text_) if text_ is not None else None
         if nonempty_str(text_):
             canon = canonical_license(text_)
             if canon and canon != text_:
-                notes.warn(f"licence id {text_!r} is not in canonical SPDX case (CycloneDX requires {canon!r}); "
-                           f"imported as {canon!r}", pos=doc.pos(path_ + ("licenses",)), code="cyclonedx-invalid")
+                notes.warn(
+                    f"licence id {text_!r} is not in canonical SPDX case (CycloneDX requires {canon!r}); "
+                    f"imported as {canon!r}",
+                    pos=doc.pos(path_ + ("licenses",)),
+                    code="cyclonedx-invalid",
+                )
             model["license"] = canon or text_
     dev = [{"name": str(a["name"])} for a in comp.get("authors") or [] if nonempty_str(str(a.get("name") or ""))]
     if not dev and nonempty_str(str(comp.get("publisher") or "")):
@@ -326,8 +445,7 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
     if dev:
         model["developers"] = dev
     for ref in comp.get("externalReferences") or []:
-        if isinstance(ref, dict) and ref.get("type") in ("distribution", "website", "vcs") and \
-                safe_url(ref.get("url")):
+        if isinstance(ref, dict) and ref.get("type") in ("distribution", "website", "vcs") and safe_url(ref.get("url")):
             model["repository"] = ref["url"]
             break
     data["model"] = model
@@ -338,7 +456,9 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
         if not isinstance(ds, dict):
             continue
         if "ref" in ds:
-            target = next((c for c in bom.get("components") or [] if isinstance(c, dict) and c.get("bom-ref") == ds["ref"]), None)
+            target = next(
+                (c for c in bom.get("components") or [] if isinstance(c, dict) and c.get("bom-ref") == ds["ref"]), None
+            )
             ds_name = str((target or {}).get("name") or ds["ref"])
             entry = {"id": make_id(ds_name, taken), "name": ds_name, "role": "training", EXT: {"ref": ds["ref"]}}
         else:
@@ -353,18 +473,23 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
         datasets.append(entry)
     if datasets:
         data["datasets"] = datasets
-        notes.warn("CycloneDX does not say whether a dataset was used for training or evaluation; "
-                   "imported them with role 'training'", code="cyclonedx-role")
+        notes.warn(
+            "CycloneDX does not say whether a dataset was used for training or evaluation; "
+            "imported them with role 'training'",
+            code="cyclonedx-role",
+        )
 
     metrics, kept = [], []
     for k, pm in enumerate((mc.get("quantitativeAnalysis") or {}).get("performanceMetrics") or []):
         value = to_number(pm.get("value")) if isinstance(pm, dict) else None
         if value is None or not nonempty_str(str(pm.get("type") or "")):
             kept.append(pm)
-            notes.warn(f"performanceMetrics[{k}] has no numeric value ({pm.get('value')!r}); kept it under "
-                       f"{EXT}.performanceMetrics", pos=doc.pos(path_ + ("modelCard", "quantitativeAnalysis",
-                                                                          "performanceMetrics", k)),
-                       code="metric-not-numeric")
+            notes.warn(
+                f"performanceMetrics[{k}] has no numeric value ({pm.get('value')!r}); kept it under "
+                f"{EXT}.performanceMetrics",
+                pos=doc.pos(path_ + ("modelCard", "quantitativeAnalysis", "performanceMetrics", k)),
+                code="metric-not-numeric",
+            )
             continue
         m: dict[str, Any] = {"name": str(pm["type"]), "value": value}
         ci = pm.get("confidenceInterval") or {}
@@ -387,19 +512,38 @@ def import_bom(path: str | Path, *, name: str | None = None) -> ImportResult:
         iu["primary_uses"] = [str(u) for u in cons["useCases"] if nonempty_str(str(u))]
     if iu:
         data["intended_use"] = {k: v for k, v in iu.items() if v}
-    caveats = [str(x) for x in (cons.get("technicalLimitations") or []) + (cons.get("performanceTradeoffs") or [])
-               if nonempty_str(str(x))]
+    caveats = [
+        str(x)
+        for x in (cons.get("technicalLimitations") or []) + (cons.get("performanceTradeoffs") or [])
+        if nonempty_str(str(x))
+    ]
     if caveats:
         data["caveats_and_recommendations"] = {"caveats": caveats}
-    risks = [{"name": str(r["name"]),
-              **({"mitigations": [str(r["mitigationStrategy"])]} if nonempty_str(str(r.get("mitigationStrategy") or "")) else {})}
-             for r in cons.get("ethicalConsiderations") or [] if nonempty_str(str(r.get("name") or ""))]
+    risks = [
+        {
+            "name": str(r["name"]),
+            **(
+                {"mitigations": [str(r["mitigationStrategy"])]}
+                if nonempty_str(str(r.get("mitigationStrategy") or ""))
+                else {}
+            ),
+        }
+        for r in cons.get("ethicalConsiderations") or []
+        if nonempty_str(str(r.get("name") or ""))
+    ]
     for fa in cons.get("fairnessAssessments") or []:
         if nonempty_str(str(fa.get("groupAtRisk") or "")):
             desc = "; ".join(f"{k}: {fa[k]}" for k in ("benefits", "harms") if nonempty_str(str(fa.get(k) or "")))
             mit = str(fa.get("mitigationStrategy") or "")
-            risks.append(clean({"name": f"Group at risk: {fa['groupAtRisk']}", "description": desc or None,
-                                "mitigations": [mit] if nonempty_str(mit) else None}))
+            risks.append(
+                clean(
+                    {
+                        "name": f"Group at risk: {fa['groupAtRisk']}",
+                        "description": desc or None,
+                        "mitigations": [mit] if nonempty_str(mit) else None,
+                    }
+                )
+            )
     if risks:
         data["ethical_considerations"] = {"risks": risks}
     envc = cons.get("environmentalConsiderations") or {}

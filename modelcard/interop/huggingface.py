@@ -47,66 +47,119 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import CardError, Diagnostic, SourcePos
-from ..safe_text import safe_url
-from ..schema import SCHEMA_VERSION
-from ._common import (UNVERSIONED, ImportResult, Notes, decode_text, dump_card, finish, make_id,
-                      nonempty_str, read_bytes, to_number)
+from modelcard.diagnostics import CardError, Diagnostic, SourcePos
+from modelcard.interop._common import (
+    UNVERSIONED,
+    ImportResult,
+    Notes,
+    decode_text,
+    dump_card,
+    finish,
+    make_id,
+    nonempty_str,
+    read_bytes,
+    to_number,
+)
+from modelcard.safe_text import safe_url
+from modelcard.schema.models import SCHEMA_VERSION
 
 FORMAT = "huggingface"
 EXT = "x-huggingface"
 EMBED_KEY = "modelcard"
 
 #: front-matter keys the importer maps into card fields
-MAPPED_KEYS = ("license", "language", "datasets", "base_model", "pipeline_tag", "co2_eq_emissions",
-               "model-index")
+MAPPED_KEYS = ("license", "language", "datasets", "base_model", "pipeline_tag", "co2_eq_emissions", "model-index")
 
 #: metadata keys the Hub documents (https://huggingface.co/docs/hub/model-cards#model-card-metadata)
 KNOWN_KEYS = frozenset(MAPPED_KEYS) | {
-    "tags", "metrics", "library_name", "license_name", "license_link", "widget", "inference", "thumbnail",
-    "model_name", "new_version", "extra_gated_prompt", "extra_gated_fields", "extra_gated_heading",
-    "extra_gated_button_content", "extra_gated_description", "base_model_relation", "pipeline_tag", "language",
+    "tags",
+    "metrics",
+    "library_name",
+    "license_name",
+    "license_link",
+    "widget",
+    "inference",
+    "thumbnail",
+    "model_name",
+    "new_version",
+    "extra_gated_prompt",
+    "extra_gated_fields",
+    "extra_gated_heading",
+    "extra_gated_button_content",
+    "extra_gated_description",
+    "base_model_relation",
+    "pipeline_tag",
+    "language",
 }
 
 #: Hub pipeline tags (https://huggingface.co/docs/hub/models-widgets#widget-types and the Hub task list)
-PIPELINE_TAGS = frozenset("""
-audio-classification audio-to-audio automatic-speech-recognition conversational depth-estimation
-document-question-answering feature-extraction fill-mask graph-ml image-classification
-image-feature-extraction image-segmentation image-text-to-text image-to-3d image-to-image image-to-text
-image-to-video keypoint-detection mask-generation multiple-choice object-detection other
-question-answering reinforcement-learning robotics sentence-similarity summarization
-table-question-answering table-to-text tabular-classification tabular-regression tabular-to-text
-text-classification text-generation text-retrieval text-to-3d text-to-audio text-to-image
-text-to-speech text-to-video text2text-generation time-series-forecasting token-classification
-translation unconditional-image-generation video-classification video-text-to-text video-to-video
-visual-question-answering voice-activity-detection zero-shot-classification
-zero-shot-image-classification zero-shot-object-detection any-to-any audio-text-to-text
-""".split())
+PIPELINE_TAGS = frozenset(
+    ["audio-classification", "audio-to-audio", "automatic-speech-recognition", "conversational", "depth-estimation", "document-question-answering", "feature-extraction", "fill-mask", "graph-ml", "image-classification", "image-feature-extraction", "image-segmentation", "image-text-to-text", "image-to-3d", "image-to-image", "image-to-text", "image-to-video", "keypoint-detection", "mask-generation", "multiple-choice", "object-detection", "other", "question-answering", "reinforcement-learning", "robotics", "sentence-similarity", "summarization", "table-question-answering", "table-to-text", "tabular-classification", "tabular-regression", "tabular-to-text", "text-classification", "text-generation", "text-retrieval", "text-to-3d", "text-to-audio", "text-to-image", "text-to-speech", "text-to-video", "text2text-generation", "time-series-forecasting", "token-classification", "translation", "unconditional-image-generation", "video-classification", "video-text-to-text", "video-to-video", "visual-question-answering", "voice-activity-detection", "zero-shot-classification", "zero-shot-image-classification", "zero-shot-object-detection", "any-to-any", "audio-text-to-text"]
+)
 
 # body headings (normalised: lower case, letters and digits only) -> card field
 SECTION_FIELDS: list[tuple[str, tuple[str, ...]]] = [
-    ("model.description", ("model description", "model summary", "description",
-                           "overview", "model overview")),
-    ("intended_use.primary_uses", ("intended uses and limitations", "intended uses", "intended use",
-                                   "uses", "direct use", "intended uses limitations")),
+    ("model.description", ("model description", "model summary", "description", "overview", "model overview")),
+    (
+        "intended_use.primary_uses",
+        (
+            "intended uses and limitations",
+            "intended uses",
+            "intended use",
+            "uses",
+            "direct use",
+            "intended uses limitations",
+        ),
+    ),
     ("intended_use.primary_users", ("intended users", "primary intended users")),
-    ("intended_use.out_of_scope_uses", ("out of scope use", "out of scope uses", "misuse and out of scope use",
-                                        "uses to avoid")),
-    ("caveats_and_recommendations.caveats", ("limitations and bias", "limitations and biases", "limitations",
-                                             "bias risks and limitations", "risks and limitations",
-                                             "bias limitations and risks", "caveats", "bias")),
+    (
+        "intended_use.out_of_scope_uses",
+        ("out of scope use", "out of scope uses", "misuse and out of scope use", "uses to avoid"),
+    ),
+    (
+        "caveats_and_recommendations.caveats",
+        (
+            "limitations and bias",
+            "limitations and biases",
+            "limitations",
+            "bias risks and limitations",
+            "risks and limitations",
+            "bias limitations and risks",
+            "caveats",
+            "bias",
+        ),
+    ),
     ("caveats_and_recommendations.recommendations", ("recommendations",)),
     ("training_data", ("training data", "training dataset", "training datasets")),
-    ("test_methodology.protocol", ("evaluation results", "eval results", "evaluation", "evaluation procedure",
-                                   "testing procedure", "results")),
-    ("model.citation", ("citation", "bibtex entry and citation info", "citation info", "bibtex",
-                        "citing", "cite", "how to cite", "citation information", "reference")),
+    (
+        "test_methodology.protocol",
+        ("evaluation results", "eval results", "evaluation", "evaluation procedure", "testing procedure", "results"),
+    ),
+    (
+        "model.citation",
+        (
+            "citation",
+            "bibtex entry and citation info",
+            "citation info",
+            "bibtex",
+            "citing",
+            "cite",
+            "how to cite",
+            "citation information",
+            "reference",
+        ),
+    ),
     ("environmental_impact.method", ("environmental impact",)),
     ("model.contact", ("contact", "model card contact", "contact information")),
 ]
 _HEADING_TO_FIELD = {h: f for f, hs in SECTION_FIELDS for h in hs}
-LIST_FIELDS = {"intended_use.primary_uses", "intended_use.primary_users", "intended_use.out_of_scope_uses",
-               "caveats_and_recommendations.caveats", "caveats_and_recommendations.recommendations"}
+LIST_FIELDS = {
+    "intended_use.primary_uses",
+    "intended_use.primary_users",
+    "intended_use.out_of_scope_uses",
+    "caveats_and_recommendations.caveats",
+    "caveats_and_recommendations.recommendations",
+}
 
 DEFAULT_LEAD = "\n"
 DEFAULT_TRAIL = "\n\n"
@@ -138,7 +191,7 @@ def split_front_matter(text: str, notes: Notes) -> tuple[str | None, int, str]:
             break
     else:
         return None, 0, text
-    fm = "\n".join(lines[i + 1:j])
+    fm = "\n".join(lines[i + 1 : j])
     closing = lines[j].strip()
     if opening != "---" or closing not in ("---", "..."):
         # only a fence of another length: accept it if what's inside is a YAML mapping
@@ -147,15 +200,27 @@ def split_front_matter(text: str, notes: Notes) -> tuple[str | None, int, str]:
         except yaml.YAMLError:
             probe = None
         if not isinstance(probe, dict):
-            notes.warn(f"line {i + 1} ('{opening}') looks like a front-matter fence but what follows is not "
-                       "YAML metadata; kept it as body text", line=i + 1, code="front-matter-fence")
+            notes.warn(
+                f"line {i + 1} ('{opening}') looks like a front-matter fence but what follows is not "
+                "YAML metadata; kept it as body text",
+                line=i + 1,
+                code="front-matter-fence",
+            )
             return None, 0, text
-        notes.warn(f"front matter is fenced with '{opening}' ... '{closing}' instead of '---'; read it anyway "
-                   "(export writes '---')", line=i + 1, code="front-matter-fence")
+        notes.warn(
+            f"front matter is fenced with '{opening}' ... '{closing}' instead of '---'; read it anyway "
+            "(export writes '---')",
+            line=i + 1,
+            code="front-matter-fence",
+        )
     if i > 0:
-        notes.warn(f"front matter starts on line {i + 1}, after blank line(s); the Hub expects it at the very "
-                   "start (export writes it there)", line=i + 1, code="front-matter-position")
-    body = "\n".join(lines[j + 1:])
+        notes.warn(
+            f"front matter starts on line {i + 1}, after blank line(s); the Hub expects it at the very "
+            "start (export writes it there)",
+            line=i + 1,
+            code="front-matter-position",
+        )
+    body = "\n".join(lines[j + 1 :])
     return fm, i + 2, body
 
 
@@ -164,7 +229,7 @@ def parse_yaml(fm: str, first_line: int, name: str) -> tuple[Any, dict]:
 
     Returns ``(data, key_positions)``; raises CardError with lines counted in the README.
     """
-    from ..loader import parse
+    from modelcard.io.source import parse
 
     def shift(d: Diagnostic) -> Diagnostic:
         if d.line is not None:
@@ -206,15 +271,21 @@ def split_sections(body: str) -> tuple[str, list[dict]]:
             fence = None
     if not starts:
         return body, []
-    preamble = "\n".join(lines[:starts[0]]) + "\n" if starts[0] else ""
+    preamble = "\n".join(lines[: starts[0]]) + "\n" if starts[0] else ""
     sections = []
     for k, s in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         m = _HEADING.match(lines[s])
         raw = "\n".join(lines[s:end]) + ("\n" if k + 1 < len(starts) else "")
-        content = raw[len(lines[s]):]  # "" or "\n..."
-        sections.append({"heading": lines[s], "level": len(m.group(1)),
-                         "title": re.sub(r"[ \t]+#+$", "", m.group(2) or "").strip(), "content": content})
+        content = raw[len(lines[s]) :]  # "" or "\n..."
+        sections.append(
+            {
+                "heading": lines[s],
+                "level": len(m.group(1)),
+                "title": re.sub(r"[ \t]+#+$", "", m.group(2) or "").strip(),
+                "content": content,
+            }
+        )
     return preamble, sections
 
 
@@ -228,7 +299,6 @@ def normalise_heading(title: str) -> str:
 
 def join_section(heading: str, lead: str, text: str, trail: str) -> str:
     return f"{heading}\n{lead}{text}{trail}"
-
 
 
 def _split_bullets(text: str) -> list[str] | None:
@@ -319,8 +389,9 @@ def import_readme(path: str | Path, *, name: str | None = None) -> ImportResult:
     src = str(path)
     notes = Notes(src)
     text = decode_text(read_bytes(path), src, notes)
-    return import_text(text, src, name=name, notes=notes, filename=Path(path).name,
-                       folder=Path(path).resolve().parent.name)
+    return import_text(
+        text, src, name=name, notes=notes, filename=Path(path).name, folder=Path(path).resolve().parent.name
+    )
 
 
 def name_from_filename(filename: str, folder: str = "") -> tuple[str | None, str | None]:
@@ -335,9 +406,17 @@ def name_from_filename(filename: str, folder: str = "") -> tuple[str | None, str
     return None, stem or None
 
 
-def import_text(text: str, source: str = "<README>", *, name: str | None = None, notes: Notes | None = None,
-                filename: str = "", folder: str = "", repo_id: str | None = None,
-                embedded: bool = True) -> ImportResult:
+def import_text(
+    text: str,
+    source: str = "<README>",
+    *,
+    name: str | None = None,
+    notes: Notes | None = None,
+    filename: str = "",
+    folder: str = "",
+    repo_id: str | None = None,
+    embedded: bool = True,
+) -> ImportResult:
     """Import README text.
 
     ``name`` overrides the model name derived from the file and content;
@@ -359,23 +438,33 @@ def import_text(text: str, source: str = "<README>", *, name: str | None = None,
             fm, positions = parse_yaml(fm_text, fm_line, source)
         except CardError as exc:
             d = exc.diagnostics[0]
-            notes.warn(f"front matter is not valid YAML ({d.message}); kept its text verbatim under "
-                       f"{EXT}.front_matter_text, so no metadata was imported from it",
-                       line=d.line, col=d.col, code="front-matter-yaml")
+            notes.warn(
+                f"front matter is not valid YAML ({d.message}); kept its text verbatim under "
+                f"{EXT}.front_matter_text, so no metadata was imported from it",
+                line=d.line,
+                col=d.col,
+                code="front-matter-yaml",
+            )
             ext["front_matter_text"] = fm_text
             fm = None
         else:
             tab = next((n for n, ln in enumerate(fm_text.split("\n")) if "\t" in ln), None)
             if tab is not None:
-                notes.warn("front matter contains TAB characters; this parser read them, but YAML forbids TABs in "
-                           "indentation and other parsers (the Hub's among them) may reject the file",
-                           line=fm_line + tab, code="front-matter-tab")
+                notes.warn(
+                    "front matter contains TAB characters; this parser read them, but YAML forbids TABs in "
+                    "indentation and other parsers (the Hub's among them) may reject the file",
+                    line=fm_line + tab,
+                    code="front-matter-tab",
+                )
             if fm is None:
                 fm = {}
             if not isinstance(fm, dict):
                 kind = "a list" if isinstance(fm, list) else f"a {type(fm).__name__}"
-                notes.warn(f"front matter is {kind}, not a mapping of metadata keys; kept it under "
-                           f"{EXT}.front_matter", line=fm_line, code="front-matter-not-mapping")
+                notes.warn(
+                    f"front matter is {kind}, not a mapping of metadata keys; kept it under {EXT}.front_matter",
+                    line=fm_line,
+                    code="front-matter-not-mapping",
+                )
                 ext["front_matter"] = fm
                 fm = None
 
@@ -386,8 +475,11 @@ def import_text(text: str, source: str = "<README>", *, name: str | None = None,
         if EMBED_KEY in fm and embedded:
             embed = fm.pop(EMBED_KEY)
             if not isinstance(embed, dict):
-                notes.warn(f"'{EMBED_KEY}' front-matter key is not a mapping; kept it as an unmapped key",
-                           pos=positions.get((EMBED_KEY,)), code="embedded-card")
+                notes.warn(
+                    f"'{EMBED_KEY}' front-matter key is not a mapping; kept it as an unmapped key",
+                    pos=positions.get((EMBED_KEY,)),
+                    code="embedded-card",
+                )
                 fm[EMBED_KEY], embed = embed, None
         ext["key_order"] = list(fm)
         extra = _import_front_matter(fm, data, ext, notes, positions)
@@ -400,9 +492,18 @@ def import_text(text: str, source: str = "<README>", *, name: str | None = None,
     file_repo, fallback = name_from_filename(filename, folder)
     repo_id = repo_id or file_repo
     h1 = next((s["title"] for s in sections if s["level"] == 1 and s["title"]), None)
-    mi_name = next((e.get("name") for e in (fm or {}).get("model-index") or []
-                    if isinstance(e, dict) and nonempty_str(e.get("name"))), None) \
-        if isinstance(fm, dict) and isinstance(fm.get("model-index"), list) else None
+    mi_name = (
+        next(
+            (
+                e.get("name")
+                for e in (fm or {}).get("model-index") or []
+                if isinstance(e, dict) and nonempty_str(e.get("name"))
+            ),
+            None,
+        )
+        if isinstance(fm, dict) and isinstance(fm.get("model-index"), list)
+        else None
+    )
     data["model"]["name"] = name or repo_id or mi_name or h1 or fallback or "unnamed model"
     data["model"]["version"] = UNVERSIONED
     if repo_id:
@@ -410,8 +511,11 @@ def import_text(text: str, source: str = "<README>", *, name: str | None = None,
         if safe_url(f"https://huggingface.co/{repo_id}"):
             data["model"]["repository"] = f"https://huggingface.co/{repo_id}"
     if not (name or repo_id or mi_name or h1):
-        notes.warn(f"no model name found (no ORG__MODEL file name, model-index name or H1 heading); "
-                   f"used '{data['model']['name']}'", code="no-name")
+        notes.warn(
+            f"no model name found (no ORG__MODEL file name, model-index name or H1 heading); "
+            f"used '{data['model']['name']}'",
+            code="no-name",
+        )
 
     data[EXT] = ext
     data = _order(data)
@@ -425,8 +529,19 @@ def _finish(result: ImportResult) -> ImportResult:
     return finish(result)
 
 
-_CARD_ORDER = ("card", "model", "intended_use", "factors", "datasets", "test_methodology", "metrics",
-               "fairness", "ethical_considerations", "caveats_and_recommendations", "environmental_impact")
+_CARD_ORDER = (
+    "card",
+    "model",
+    "intended_use",
+    "factors",
+    "datasets",
+    "test_methodology",
+    "metrics",
+    "fairness",
+    "ethical_considerations",
+    "caveats_and_recommendations",
+    "environmental_impact",
+)
 
 
 def _order(data: dict) -> dict:
@@ -444,8 +559,11 @@ def _import_front_matter(fm: dict, data: dict, ext: dict, notes: Notes, position
     def keep(key: str, why: str | None = None) -> None:
         extra[key] = fm[key]
         if why:
-            notes.warn(f"'{key}' {why}: kept it verbatim under {EXT}.front_matter_extra",
-                       pos=positions.get((key,)), code="front-matter-kept")
+            notes.warn(
+                f"'{key}' {why}: kept it verbatim under {EXT}.front_matter_extra",
+                pos=positions.get((key,)),
+                code="front-matter-kept",
+            )
 
     for key, value in fm.items():
         if key not in MAPPED_KEYS:
@@ -455,8 +573,12 @@ def _import_front_matter(fm: dict, data: dict, ext: dict, notes: Notes, position
 
                 close = difflib.get_close_matches(str(key).lower(), sorted(KNOWN_KEYS), n=1, cutoff=0.75)
                 if close:
-                    notes.warn(f"unknown metadata key '{key}' (did you mean '{close[0]}'?): kept verbatim under "
-                               f"{EXT}.front_matter_extra", pos=positions.get((key,)), code="front-matter-key")
+                    notes.warn(
+                        f"unknown metadata key '{key}' (did you mean '{close[0]}'?): kept verbatim under "
+                        f"{EXT}.front_matter_extra",
+                        pos=positions.get((key,)),
+                        code="front-matter-key",
+                    )
             continue
         if key == "license":
             if nonempty_str(value):
@@ -523,8 +645,12 @@ def _import_co2(value: Any) -> dict | None:
     if to_number(value) is not None and not isinstance(value, str):
         grams = float(value)
         return {"co2_eq_kg": grams / 1000, EXT: {"co2_eq_emissions": value}} if grams >= 0 else None
-    if isinstance(value, dict) and to_number(value.get("emissions")) is not None \
-            and not isinstance(value.get("emissions"), str) and float(value["emissions"]) >= 0:
+    if (
+        isinstance(value, dict)
+        and to_number(value.get("emissions")) is not None
+        and not isinstance(value.get("emissions"), str)
+        and float(value["emissions"]) >= 0
+    ):
         env: dict[str, Any] = {"co2_eq_kg": float(value["emissions"]) / 1000}
         if nonempty_str(value.get("hardware_used")):
             env["hardware"] = value["hardware_used"]
@@ -541,8 +667,12 @@ def _import_model_index(mi: Any, data: dict, ext: dict, notes: Notes, positions:
     """Map model-index results to metrics.  False when the block is kept verbatim instead."""
     where = positions.get(("model-index",))
     if not isinstance(mi, list) or not all(isinstance(e, dict) for e in mi):
-        notes.warn(f"model-index is {_kind(mi)}, not a list of models with results: kept under "
-                   f"{EXT}.front_matter_extra; no metrics imported", pos=where, code="model-index")
+        notes.warn(
+            f"model-index is {_kind(mi)}, not a list of models with results: kept under "
+            f"{EXT}.front_matter_extra; no metrics imported",
+            pos=where,
+            code="model-index",
+        )
         return False
     skeleton = copy.deepcopy(mi)
     eval_ids: dict[str, str] = {}
@@ -553,8 +683,9 @@ def _import_model_index(mi: Any, data: dict, ext: dict, notes: Notes, positions:
             notes.warn(f"model-index[{j}] has no results: kept as is", pos=where, code="model-index")
             continue
         if not isinstance(results, list):
-            notes.warn(f"model-index[{j}].results is {_kind(results)}, not a list: kept as is", pos=where,
-                       code="model-index")
+            notes.warn(
+                f"model-index[{j}].results is {_kind(results)}, not a list: kept as is", pos=where, code="model-index"
+            )
             continue
         for i, result in enumerate(results):
             if not isinstance(result, dict):
@@ -568,8 +699,11 @@ def _import_model_index(mi: Any, data: dict, ext: dict, notes: Notes, positions:
                     label += f"-{ds['config']}"
                 if label not in eval_ids:
                     eval_ids[label] = make_id(label, taken)
-                    entry_ds = {"id": eval_ids[label], "name": str(ds.get("name") or ds.get("type")),
-                                "role": "evaluation"}
+                    entry_ds = {
+                        "id": eval_ids[label],
+                        "name": str(ds.get("name") or ds.get("type")),
+                        "role": "evaluation",
+                    }
                     if isinstance(ds.get("type"), str) and re.fullmatch(r"[\w.-]+(/[\w.-]+)?", ds["type"]):
                         entry_ds["url"] = f"https://huggingface.co/datasets/{ds['type']}"
                     if nonempty_str(ds.get("revision")):
@@ -577,27 +711,35 @@ def _import_model_index(mi: Any, data: dict, ext: dict, notes: Notes, positions:
                     data.setdefault("datasets", []).append(entry_ds)
                 ds_id = eval_ids[label]
             else:
-                notes.warn(f"model-index[{j}].results[{i}] has no dataset: its metrics are imported without one",
-                           pos=here, code="model-index")
+                notes.warn(
+                    f"model-index[{j}].results[{i}] has no dataset: its metrics are imported without one",
+                    pos=here,
+                    code="model-index",
+                )
             ms = result.get("metrics")
             if ms is None:
-                notes.warn(f"model-index[{j}].results[{i}] has no metrics: kept as is", pos=here,
-                           code="model-index")
+                notes.warn(f"model-index[{j}].results[{i}] has no metrics: kept as is", pos=here, code="model-index")
                 continue
             if not isinstance(ms, list):
-                notes.warn(f"model-index[{j}].results[{i}].metrics is {_kind(ms)}: kept as is", pos=here,
-                           code="model-index")
+                notes.warn(
+                    f"model-index[{j}].results[{i}].metrics is {_kind(ms)}: kept as is", pos=here, code="model-index"
+                )
                 continue
             unmapped = []
             for k, metric in enumerate(ms):
                 mapped = _import_metric(metric, ds_id, ds, [j, i])
                 if mapped is None:
                     unmapped.append({"index": k, "metric": metric})
-                    what = ("has no value" if isinstance(metric, dict) and "value" not in metric
-                            else "has no numeric value or no type")
-                    notes.warn(f"model-index[{j}].results[{i}].metrics[{k}] {what}: kept verbatim under "
-                               f"{EXT}.model_index", pos=positions.get(("model-index", j, "results", i, "metrics", k))
-                               or here, code="model-index-metric")
+                    what = (
+                        "has no value"
+                        if isinstance(metric, dict) and "value" not in metric
+                        else "has no numeric value or no type"
+                    )
+                    notes.warn(
+                        f"model-index[{j}].results[{i}].metrics[{k}] {what}: kept verbatim under {EXT}.model_index",
+                        pos=positions.get(("model-index", j, "results", i, "metrics", k)) or here,
+                        code="model-index-metric",
+                    )
                 else:
                     metrics.append(mapped)
             result.pop("metrics")
@@ -633,8 +775,7 @@ def _import_body(preamble: str, sections: list[dict], data: dict, ext: dict, not
     if preamble:
         ext["preamble"] = preamble
     used: set[str] = set()
-    explicit_desc = any(_HEADING_TO_FIELD.get(normalise_heading(s["title"])) == "model.description"
-                        for s in sections)
+    explicit_desc = any(_HEADING_TO_FIELD.get(normalise_heading(s["title"])) == "model.description" for s in sections)
     first_h1 = next((k for k, s in enumerate(sections) if s["level"] == 1), None)
     entries = []
     for k, s in enumerate(sections):
@@ -655,9 +796,9 @@ def _map_section(s: dict, field: str | None, used: set, data: dict) -> dict:
         return verbatim
     content = s["content"][1:]
     lead = re.match(r"(?:[ \t]*\n)*", content).group(0)
-    rest = content[len(lead):]
-    trail = rest[len(rest.rstrip()):]
-    text = rest[:len(rest) - len(trail)]
+    rest = content[len(lead) :]
+    trail = rest[len(rest.rstrip()) :]
+    text = rest[: len(rest) - len(trail)]
     if not text.strip():
         return verbatim
     entry: dict[str, Any] = {"heading": s["heading"]}
@@ -793,8 +934,14 @@ def _build_model_index(data: dict) -> list | None:
     loose: list[dict] = []
     for m in metrics:
         where = (m.get(EXT) or {}).get("result") if isinstance(m.get(EXT), dict) else None
-        if isinstance(where, list) and len(where) == 2 and skeleton and 0 <= where[0] < len(skeleton) and \
-                isinstance(skeleton[where[0]].get("results"), list) and 0 <= where[1] < len(skeleton[where[0]]["results"]):
+        if (
+            isinstance(where, list)
+            and len(where) == 2
+            and skeleton
+            and 0 <= where[0] < len(skeleton)
+            and isinstance(skeleton[where[0]].get("results"), list)
+            and 0 <= where[1] < len(skeleton[where[0]]["results"])
+        ):
             placed.setdefault(tuple(where), []).append(_metric_out(m))
         else:
             loose.append(m)
@@ -807,9 +954,7 @@ def _build_model_index(data: dict) -> list | None:
                 ms = placed.get((j, i), [])
                 for u in sorted(unmapped or [], key=lambda u: u["index"]):
                     ms.insert(min(u["index"], len(ms)), u["metric"])
-                if ms or unmapped is not None or (j, i) in placed:
-                    result["metrics"] = ms
-                elif "metrics" not in result and (j, i) in placed:
+                if ms or unmapped is not None or (j, i) in placed or ("metrics" not in result and (j, i) in placed):
                     result["metrics"] = ms
     if not loose:
         return skeleton
@@ -824,7 +969,10 @@ def _build_model_index(data: dict) -> list | None:
     for (ds_id, split), ms in groups.items():
         result: dict[str, Any] = {}
         task = model.get("type")
-        result["task"] = {"type": task if task in PIPELINE_TAGS else "other", **({"name": task} if task and task not in PIPELINE_TAGS else {})}
+        result["task"] = {
+            "type": task if task in PIPELINE_TAGS else "other",
+            **({"name": task} if task and task not in PIPELINE_TAGS else {}),
+        }
         ds = next((d for d in data.get("datasets") or [] if d.get("id") == ds_id), None)
         if ds:
             hub = re.fullmatch(r"https?://huggingface\.co/datasets/([\w.-]+(?:/[\w.-]+)?)/?", str(ds.get("url") or ""))
@@ -847,11 +995,20 @@ def _native_sections(data: dict) -> list[dict]:
         if value not in (None, "", []):
             out.append({"heading": heading, "field": field, **kw})
 
-    out.append({"heading": f"# {model.get('name')}", "field": "model.description"} if model.get("description")
-               else {"heading": f"# {model.get('name')}", "text": "\n\n"})
+    out.append(
+        {"heading": f"# {model.get('name')}", "field": "model.description"}
+        if model.get("description")
+        else {"heading": f"# {model.get('name')}", "text": "\n\n"}
+    )
     details = [f"- **Version:** {model.get('version')}"]
-    for label, key in (("Type", "type"), ("Architecture", "architecture"), ("Release date", "date"),
-                       ("Licence", "license"), ("Base model", "base_model"), ("Repository", "repository")):
+    for label, key in (
+        ("Type", "type"),
+        ("Architecture", "architecture"),
+        ("Release date", "date"),
+        ("Licence", "license"),
+        ("Base model", "base_model"),
+        ("Repository", "repository"),
+    ):
         if model.get(key):
             details.append(f"- **{label}:** {model[key]}")
     if model.get("developers"):
@@ -876,10 +1033,17 @@ def _native_sections(data: dict) -> list[dict]:
         rows = ["| metric | slice | value | 95% CI | n |", "|---|---|---|---|---|"]
         for m in metrics:
             ci = m.get("confidence_interval")
-            rows.append("| {} | {} | {} | {} | {} |".format(
-                _cell(m["name"]), _cell(", ".join(f"{k}={v}" for k, v in (m.get("slice") or {}).items()) or "overall"),
-                _fmt(m.get("value")) if m.get("value") is not None else _cell(f"undefined ({m.get('undefined_reason')})"),
-                f"[{_fmt(ci['lower'])}, {_fmt(ci['upper'])}]" if ci else "", m.get("n", "")))
+            rows.append(
+                "| {} | {} | {} | {} | {} |".format(
+                    _cell(m["name"]),
+                    _cell(", ".join(f"{k}={v}" for k, v in (m.get("slice") or {}).items()) or "overall"),
+                    _fmt(m.get("value"))
+                    if m.get("value") is not None
+                    else _cell(f"undefined ({m.get('undefined_reason')})"),
+                    f"[{_fmt(ci['lower'])}, {_fmt(ci['upper'])}]" if ci else "",
+                    m.get("n", ""),
+                )
+            )
         out.append({"heading": "## Evaluation results", "text": "\n\n" + "\n".join(rows) + "\n\n"})
     fairness = data.get("fairness") or {}
     if fairness.get("results") or fairness.get("summary"):
@@ -887,20 +1051,29 @@ def _native_sections(data: dict) -> list[dict]:
         if fairness.get("summary"):
             text += fairness["summary"].strip() + "\n\n"
         if fairness.get("results"):
-            rows = ["| metric | group | reference | value | difference | ratio | verdict |",
-                    "|---|---|---|---|---|---|---|"]
+            rows = [
+                "| metric | group | reference | value | difference | ratio | verdict |",
+                "|---|---|---|---|---|---|---|",
+            ]
             for r in fairness["results"]:
                 disp = r.get("disparity") or {}
-                rows.append("| {} | {} | {} | {} | {} | {} | {} |".format(
-                    _cell(r["metric"]), _cell(", ".join(f"{k}={v}" for k, v in r["group"].items())),
-                    _cell(", ".join(f"{k}={v}" for k, v in (r.get("reference_group") or {}).items())),
-                    _fmt(r.get("value")), _fmt((disp.get("difference") or {}).get("value")),
-                    _fmt((disp.get("ratio") or {}).get("value")), r["verdict"]))
+                rows.append(
+                    "| {} | {} | {} | {} | {} | {} | {} |".format(
+                        _cell(r["metric"]),
+                        _cell(", ".join(f"{k}={v}" for k, v in r["group"].items())),
+                        _cell(", ".join(f"{k}={v}" for k, v in (r.get("reference_group") or {}).items())),
+                        _fmt(r.get("value")),
+                        _fmt((disp.get("difference") or {}).get("value")),
+                        _fmt((disp.get("ratio") or {}).get("value")),
+                        r["verdict"],
+                    )
+                )
             text += "\n".join(rows) + "\n\n"
         out.append({"heading": "## Fairness", "text": text})
     add("## Limitations and bias", "caveats_and_recommendations.caveats", car.get("caveats"), items="bullets")
-    add("## Recommendations", "caveats_and_recommendations.recommendations", car.get("recommendations"),
-        items="bullets")
+    add(
+        "## Recommendations", "caveats_and_recommendations.recommendations", car.get("recommendations"), items="bullets"
+    )
     risks = (data.get("ethical_considerations") or {}).get("risks") or []
     if risks:
         lines = []
@@ -912,8 +1085,9 @@ def _native_sections(data: dict) -> list[dict]:
                 line += "\n  - Mitigation: " + " ".join(str(mit).split())
             lines.append(line)
         out.append({"heading": "## Ethical considerations", "text": "\n\n" + "\n".join(lines) + "\n\n"})
-    add("## Environmental impact", "environmental_impact.method",
-        (data.get("environmental_impact") or {}).get("method"))
+    add(
+        "## Environmental impact", "environmental_impact.method", (data.get("environmental_impact") or {}).get("method")
+    )
     cite = model.get("citation")
     if cite:
         entry: dict[str, Any] = {"heading": "## Citation", "field": "model.citation"}
@@ -949,8 +1123,9 @@ def build_body(data: dict) -> str:
         text = render_field(entry, _field_value(data, entry))
         if text is None:
             continue  # the field was emptied: drop its section
-        parts.append(join_section(entry["heading"], entry.get("lead", DEFAULT_LEAD), text,
-                                  entry.get("trail", DEFAULT_TRAIL)))
+        parts.append(
+            join_section(entry["heading"], entry.get("lead", DEFAULT_LEAD), text, entry.get("trail", DEFAULT_TRAIL))
+        )
     return "".join(parts)
 
 
@@ -968,8 +1143,7 @@ _Dumper.add_representer(str, _str_presenter)
 
 
 def dump_yaml(value: Any) -> str:
-    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                     width=100)
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
 
 
 def export_readme(card: Any, *, embed: bool = True) -> str:
@@ -990,8 +1164,11 @@ def export_readme(card: Any, *, embed: bool = True) -> str:
             if patch:
                 fm[EMBED_KEY] = patch
         fm_text = dump_yaml(fm) if fm else ""
-    text = f"---\n{fm_text}---\n{body}" if (fm_text or "front_matter" in ext or "key_order" in ext
-                                                 or EXT not in data) else body
+    text = (
+        f"---\n{fm_text}---\n{body}"
+        if (fm_text or "front_matter" in ext or "key_order" in ext or EXT not in data)
+        else body
+    )
     if ext.get("line_endings") == "crlf":
         text = text.replace("\n", "\r\n")
     return text
@@ -1004,8 +1181,9 @@ def _residual(data: dict, fm: dict, body: str) -> dict:
     if ext.get("line_endings") == "crlf":
         text = text.replace("\n", "\r\n")
     try:
-        back = import_text(text, "<export>", name=data["model"]["name"], repo_id=ext.get("repo_id"),
-                           embedded=False).data
+        back = import_text(
+            text, "<export>", name=data["model"]["name"], repo_id=ext.get("repo_id"), embedded=False
+        ).data
     except CardError:  # pragma: no cover - fall back to embedding everything
         back = {}
     return _diff(data, back) or {}
@@ -1042,7 +1220,8 @@ def _apply_patch(data: dict, patch: dict, notes: Notes, source: str) -> dict:
 
     merged = apply(data, patch)
     if not isinstance(merged.get("card"), dict) or not isinstance(merged.get("model"), dict):
-        notes.warn(f"the embedded '{EMBED_KEY}' card is not usable (no card/model sections); ignored it",
-                   code="embedded-card")
+        notes.warn(
+            f"the embedded '{EMBED_KEY}' card is not usable (no card/model sections); ignored it", code="embedded-card"
+        )
         return data
     return merged

@@ -14,11 +14,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import CardError, Diagnostic
-from ..safe_text import safe_url
-from ..schema import SCHEMA_VERSION
-from ._common import (ANY, SCALAR, STR, UNVERSIONED, ImportResult, canonical_license, conform,
-                      finish, load_json_document, make_id, nonempty_str, parse_date, to_number)
+from modelcard.diagnostics import CardError, Diagnostic
+from modelcard.interop._common import (
+    ANY,
+    SCALAR,
+    STR,
+    UNVERSIONED,
+    ImportResult,
+    canonical_license,
+    conform,
+    finish,
+    load_json_document,
+    make_id,
+    nonempty_str,
+    parse_date,
+    to_number,
+)
+from modelcard.safe_text import safe_url
+from modelcard.schema.models import SCHEMA_VERSION
 
 FORMAT = "mct"
 EXT = "x-mct"
@@ -30,23 +43,45 @@ _KEYVAL = [{"key": SCALAR, "value": ANY}]
 SPEC = {
     "schema_version": SCALAR,
     "model_details": {
-        "name": SCALAR, "overview": STR, "documentation": ANY, "path": ANY, "license": STR, "citation": STR,
+        "name": SCALAR,
+        "overview": STR,
+        "documentation": ANY,
+        "path": ANY,
+        "license": STR,
+        "citation": STR,
         "owners": [{"name": SCALAR, "contact": SCALAR}],
         "version": {"name": SCALAR, "date": ANY, "diff": STR},
         "licenses": [{"identifier": STR, "custom_text": STR}],
-        "references": [ANY], "citations": [ANY],
+        "references": [ANY],
+        "citations": [ANY],
     },
     "model_parameters": {
-        "model_architecture": STR, "data": ANY, "input_format": STR, "output_format": STR,
-        "input_format_map": _KEYVAL, "output_format_map": _KEYVAL,
+        "model_architecture": STR,
+        "data": ANY,
+        "input_format": STR,
+        "output_format": STR,
+        "input_format_map": _KEYVAL,
+        "output_format_map": _KEYVAL,
     },
     "quantitative_analysis": {
-        "performance_metrics": [{"type": SCALAR, "value": ANY, "slice": SCALAR, "threshold": ANY,
-                                 "confidence_interval": {"lower_bound": ANY, "upper_bound": ANY}}],
+        "performance_metrics": [
+            {
+                "type": SCALAR,
+                "value": ANY,
+                "slice": SCALAR,
+                "threshold": ANY,
+                "confidence_interval": {"lower_bound": ANY, "upper_bound": ANY},
+            }
+        ],
         "graphics": ANY,
     },
-    "considerations": {"users": [ANY], "use_cases": [ANY], "limitations": [ANY], "tradeoffs": [ANY],
-                       "ethical_considerations": [{"name": SCALAR, "mitigation_strategy": STR}]},
+    "considerations": {
+        "users": [ANY],
+        "use_cases": [ANY],
+        "limitations": [ANY],
+        "tradeoffs": [ANY],
+        "ethical_considerations": [{"name": SCALAR, "mitigation_strategy": STR}],
+    },
 }
 
 
@@ -66,13 +101,26 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
     mc = doc.data
     known = {"schema_version", "model_details", "model_parameters", "quantitative_analysis", "considerations"}
     if not (set(mc) & (known - {"schema_version"})):
-        raise CardError([Diagnostic("not a Model Card Toolkit card: none of model_details, model_parameters, "
-                                    "quantitative_analysis, considerations", file=src, line=1, code="not-mct")])
+        raise CardError(
+            [
+                Diagnostic(
+                    "not a Model Card Toolkit card: none of model_details, model_parameters, "
+                    "quantitative_analysis, considerations",
+                    file=src,
+                    line=1,
+                    code="not-mct",
+                )
+            ]
+        )
     invalid = conform(mc, SPEC, notes, doc=doc, ext=EXT)
     version = mc.get("schema_version")
     if version is not None and str(version) not in VERSIONS:
-        notes.warn(f"schema_version {version!r} is not one this importer knows ({', '.join(VERSIONS)}); "
-                   "imported the fields it recognises", pos=doc.pos(("schema_version",)), code="mct-version")
+        notes.warn(
+            f"schema_version {version!r} is not one this importer knows ({', '.join(VERSIONS)}); "
+            "imported the fields it recognises",
+            pos=doc.pos(("schema_version",)),
+            code="mct-version",
+        )
     ext: dict[str, Any] = {k: v for k, v in mc.items() if k not in known}
     if ext:
         notes.warn(f"unknown top-level keys {sorted(ext)}: kept under {EXT}", code="mct-unknown")
@@ -91,8 +139,11 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
         if date:
             model["date"] = date.isoformat()
         else:
-            notes.warn(f"version date {ver['date']!r} is not a date: kept under model.{EXT}.version_date",
-                       pos=doc.pos(("model_details", "version", "date")), code="mct-date")
+            notes.warn(
+                f"version date {ver['date']!r} is not a date: kept under model.{EXT}.version_date",
+                pos=doc.pos(("model_details", "version", "date")),
+                code="mct-date",
+            )
     model_ext: dict[str, Any] = {}
     if isinstance(ver, dict) and nonempty_str(ver.get("diff")):
         model_ext["version_diff"] = ver["diff"]
@@ -158,7 +209,12 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
             items.append({"name": key.split("_")[0], "type": mp[key]})
         for kv in mp.get(f"{key}_map") or []:
             if isinstance(kv, dict) and nonempty_str(str(kv.get("key") or "")):
-                items.append({"name": str(kv["key"]), **({"type": str(kv["value"])} if nonempty_str(str(kv.get("value") or "")) else {})})
+                items.append(
+                    {
+                        "name": str(kv["key"]),
+                        **({"type": str(kv["value"])} if nonempty_str(str(kv.get("value") or "")) else {}),
+                    }
+                )
         if items:
             model[field] = items
     if model_ext:
@@ -170,16 +226,21 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
     raw_data = mp.get("data") or []
     if not isinstance(raw_data, (list, dict)):
         invalid["model_parameters.data"] = raw_data
-        notes.warn(f"'model_parameters.data' is {type(raw_data).__name__}, expected a list of datasets: kept it "
-                   f"verbatim under {EXT}.invalid", pos=doc.pos(("model_parameters", "data")), code="wrong-type")
+        notes.warn(
+            f"'model_parameters.data' is {type(raw_data).__name__}, expected a list of datasets: kept it "
+            f"verbatim under {EXT}.invalid",
+            pos=doc.pos(("model_parameters", "data")),
+            code="wrong-type",
+        )
         raw_data = []
     v001 = isinstance(raw_data, dict)  # schema 0.0.1: {train: {...}, eval: {...}}
     items = [(k, v) for k, v in raw_data.items()] if v001 else list(enumerate(raw_data))
     for k, ds in items:
         if not isinstance(ds, dict):
             invalid[f"model_parameters.data.{k}"] = ds
-            notes.warn(f"model_parameters.data entry {k!r} is not a mapping: kept under {EXT}.invalid",
-                       code="wrong-type")
+            notes.warn(
+                f"model_parameters.data entry {k!r} is not a mapping: kept under {EXT}.invalid", code="wrong-type"
+            )
             continue
         conform(ds, _DATASET, notes, doc=doc, path=("model_parameters", "data", k), kept=invalid, ext=EXT)
         label = ds.get("name") or (f"{k} data" if v001 else f"dataset {k + 1}")
@@ -194,8 +255,12 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
             entry["url"] = link
         sens = (ds.get("sensitive") or {}).get("sensitive_data") if isinstance(ds.get("sensitive"), dict) else None
         if sens:
-            entry["provenance"] = {"sensitive_data": {"contains_sensitive_attributes": True,
-                                                      "categories": [str(s) for s in sens if nonempty_str(str(s))]}}
+            entry["provenance"] = {
+                "sensitive_data": {
+                    "contains_sensitive_attributes": True,
+                    "categories": [str(s) for s in sens if nonempty_str(str(s))],
+                }
+            }
         rest = {key: v for key, v in ds.items() if key not in ("name", "description", "link", "sensitive")}
         if rest:
             entry[EXT] = rest  # graphics and anything else, verbatim
@@ -203,8 +268,11 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
     if datasets:
         data["datasets"] = datasets
     if datasets and not v001:
-        notes.warn("MCT data entries do not state their role: named eval/test/validation ones were imported as "
-                   "'evaluation', the others as 'training'", code="mct-role")
+        notes.warn(
+            "MCT data entries do not state their role: named eval/test/validation ones were imported as "
+            "'evaluation', the others as 'training'",
+            code="mct-role",
+        )
 
     qa = mc.get("quantitative_analysis") or {}
     metrics, kept = [], []
@@ -212,15 +280,19 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
         value = to_number(pm.get("value")) if isinstance(pm, dict) else None
         if value is None or not nonempty_str(str(pm.get("type") or "")):
             kept.append(pm)
-            notes.warn(f"performance_metrics[{k}] value {pm.get('value') if isinstance(pm, dict) else pm!r} is not "
-                       f"a number: kept it under {EXT}.performance_metrics",
-                       pos=doc.pos(("quantitative_analysis", "performance_metrics", k)), code="metric-not-numeric")
+            notes.warn(
+                f"performance_metrics[{k}] value {pm.get('value') if isinstance(pm, dict) else pm!r} is not "
+                f"a number: kept it under {EXT}.performance_metrics",
+                pos=doc.pos(("quantitative_analysis", "performance_metrics", k)),
+                code="metric-not-numeric",
+            )
             continue
         m: dict[str, Any] = {"name": str(pm["type"]), "value": value}
         if to_number(pm.get("threshold")) is not None:  # schema 0.0.1
             m["decision_threshold"] = to_number(pm["threshold"])
-        rest = {key: v for key, v in pm.items()
-                if key not in ("type", "value", "slice", "confidence_interval", "threshold")}
+        rest = {
+            key: v for key, v in pm.items() if key not in ("type", "value", "slice", "confidence_interval", "threshold")
+        }
         if rest:
             m[EXT] = rest
         sl = str(pm["slice"]) if pm.get("slice") is not None else None
@@ -236,9 +308,11 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
             m["confidence_interval"] = {"lower": lo, "upper": hi}
         elif ci:
             m.setdefault(EXT, {})["confidence_interval"] = ci
-            notes.warn(f"performance_metrics[{k}].confidence_interval is not two ordered numbers: kept under "
-                       f"metrics.{EXT}", pos=doc.pos(("quantitative_analysis", "performance_metrics", k)),
-                       code="metric-ci")
+            notes.warn(
+                f"performance_metrics[{k}].confidence_interval is not two ordered numbers: kept under metrics.{EXT}",
+                pos=doc.pos(("quantitative_analysis", "performance_metrics", k)),
+                code="metric-ci",
+            )
         metrics.append(m)
     if metrics:
         data["metrics"] = metrics
@@ -248,8 +322,14 @@ def import_mct(path: str | Path, *, name: str | None = None) -> ImportResult:
         ext["graphics"] = qa["graphics"]
 
     cons = mc.get("considerations") or {}
-    iu = {k: v for k, v in (("primary_users", _descriptions(cons.get("users"))),
-                            ("primary_uses", _descriptions(cons.get("use_cases")))) if v}
+    iu = {
+        k: v
+        for k, v in (
+            ("primary_users", _descriptions(cons.get("users"))),
+            ("primary_uses", _descriptions(cons.get("use_cases"))),
+        )
+        if v
+    }
     if iu:
         data["intended_use"] = iu
     car = {}

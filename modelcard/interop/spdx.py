@@ -27,8 +27,8 @@ import re
 import uuid
 from typing import Any
 
-from ._common import canonical_license, dump_card
-from .cyclonedx import _timestamp
+from modelcard.interop._common import canonical_license, dump_card
+from modelcard.interop.cyclonedx import _timestamp
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 NOASSERTION = "NOASSERTION"  # downloadLocation is required; SPDX's conventional value when it is unknown
@@ -71,25 +71,37 @@ def export_document(card: Any) -> dict:
         for d in model.get("developers") or []:
             agents.append(element("Organization", f"SPDXRef-Agent-{next(counter)}", name=d["name"]))
     if not agents:
-        agents.append(element("Organization", "SPDXRef-Agent-unknown",
-                              name="NOASSERTION (the card names no author)"))
-    suppliers = [element("Organization", f"SPDXRef-Developer-{next(counter)}", name=d["name"])
-                 for d in model.get("developers") or []]
+        agents.append(element("Organization", "SPDXRef-Agent-unknown", name="NOASSERTION (the card names no author)"))
+    suppliers = [
+        element("Organization", f"SPDXRef-Developer-{next(counter)}", name=d["name"])
+        for d in model.get("developers") or []
+    ]
     unknown: dict | None = None
 
     def no_assertion_agent() -> dict:
         # suppliedBy/originatedBy are required on AI and dataset packages but must be Agents
         nonlocal unknown
         if unknown is None:
-            unknown = element("Organization", "SPDXRef-Agent-NOASSERTION", name="NOASSERTION",
-                              comment="The card does not say who supplied this.")
+            unknown = element(
+                "Organization",
+                "SPDXRef-Agent-NOASSERTION",
+                name="NOASSERTION",
+                comment="The card does not say who supplied this.",
+            )
         return unknown
-    from .. import __version__
+
+    from modelcard import __version__
 
     tool = element("Tool", "SPDXRef-Tool-modelcard", name=f"modelcard {__version__}")
     created = _timestamp(data)
-    creation = {"type": "CreationInfo", "@id": ci, "specVersion": SPEC_VERSION, "created": created,
-                "createdBy": [a["spdxId"] for a in agents], "createdUsing": [tool["spdxId"]]}
+    creation = {
+        "type": "CreationInfo",
+        "@id": ci,
+        "specVersion": SPEC_VERSION,
+        "created": created,
+        "createdBy": [a["spdxId"] for a in agents],
+        "createdUsing": [tool["spdxId"]],
+    }
     untimed: list[str] = []
 
     def when(date: Any, what: str) -> str:
@@ -107,9 +119,13 @@ def export_document(card: Any) -> dict:
         application.append("Intended users: " + "; ".join(iu["primary_users"]))
     limitation = [*(car.get("caveats") or []), *[f"Out of scope: {u}" for u in iu.get("out_of_scope_uses") or []]]
     training = [d for d in data.get("datasets") or [] if d["role"] in ("training", "fine-tuning", "validation")]
-    info_training = "; ".join(f"{d['name']}" + (f": {' '.join(str(d['description']).split())}" if d.get("description") else "")
-                              for d in training)
-    preprocessing = [step for d in data.get("datasets") or [] for step in ((d.get("provenance") or {}).get("preprocessing") or [])]
+    info_training = "; ".join(
+        f"{d['name']}" + (f": {' '.join(str(d['description']).split())}" if d.get("description") else "")
+        for d in training
+    )
+    preprocessing = [
+        step for d in data.get("datasets") or [] for step in ((d.get("provenance") or {}).get("preprocessing") or [])
+    ]
 
     metrics = []
     seen: set[str] = set()
@@ -125,37 +141,60 @@ def export_document(card: Any) -> dict:
     for m in data.get("metrics") or []:
         if m.get("value") is None:
             continue
-        key = m["name"] + (f" [{_group(m.get('slice'))}]" if m.get("slice") else "") + \
-            (f" on {m['dataset']}" if m.get("dataset") else "")
+        key = (
+            m["name"]
+            + (f" [{_group(m.get('slice'))}]" if m.get("slice") else "")
+            + (f" on {m['dataset']}" if m.get("dataset") else "")
+        )
         add_metric(key, m["value"], m.get("confidence_interval"))
     for r in (data.get("fairness") or {}).get("results") or []:
         if r.get("value") is not None:
             add_metric(f"{r['metric']} [{_group(r['group'])}]", r["value"], r.get("confidence_interval"))
-        diff = ((r.get("disparity") or {}).get("difference") or {})
+        diff = (r.get("disparity") or {}).get("difference") or {}
         if diff.get("value") is not None:
-            add_metric(f"{r['metric']} difference [{_group(r['group'])} vs {_group(r.get('reference_group'))}] "
-                       f"verdict {r['verdict']}", diff["value"], diff.get("confidence_interval"))
-    thresholds = [{"type": "DictionaryEntry", "key": d["name"], "value": _fmt(d["decision_threshold"])}
-                  for d in tm.get("metric_definitions") or [] if d.get("decision_threshold") is not None]
+            add_metric(
+                f"{r['metric']} difference [{_group(r['group'])} vs {_group(r.get('reference_group'))}] "
+                f"verdict {r['verdict']}",
+                diff["value"],
+                diff.get("confidence_interval"),
+            )
+    thresholds = [
+        {"type": "DictionaryEntry", "key": d["name"], "value": _fmt(d["decision_threshold"])}
+        for d in tm.get("metric_definitions") or []
+        if d.get("decision_threshold") is not None
+    ]
 
     env = data.get("environmental_impact") or {}
     energy = None
     if env.get("energy_kwh") is not None:
-        energy = {"type": "ai_EnergyConsumption", "ai_trainingEnergyConsumption": [
-            {"type": "ai_EnergyConsumptionDescription", "ai_energyQuantity": float(env["energy_kwh"]),
-             "ai_energyUnit": "kilowattHour"}]}
+        energy = {
+            "type": "ai_EnergyConsumption",
+            "ai_trainingEnergyConsumption": [
+                {
+                    "type": "ai_EnergyConsumptionDescription",
+                    "ai_energyQuantity": float(env["energy_kwh"]),
+                    "ai_energyUnit": "kilowattHour",
+                }
+            ],
+        }
     personal = None
-    flags = [((d.get("provenance") or {}).get("sensitive_data") or {}).get("contains_personal_data")
-             for d in data.get("datasets") or []]
+    flags = [
+        ((d.get("provenance") or {}).get("sensitive_data") or {}).get("contains_personal_data")
+        for d in data.get("datasets") or []
+    ]
     if any(f is True for f in flags):
         personal = "yes"
     elif flags and all(f is False for f in flags):
         personal = "no"
 
-    refs = [{"type": "ExternalRef", "externalRefType": "documentation", "locator": [r["url"]], "comment": r["title"]}
-            for r in model.get("references") or [] if r.get("url")]
+    refs = [
+        {"type": "ExternalRef", "externalRefType": "documentation", "locator": [r["url"]], "comment": r["title"]}
+        for r in model.get("references") or []
+        if r.get("url")
+    ]
     package = element(
-        "ai_AIPackage", "SPDXRef-Model",
+        "ai_AIPackage",
+        "SPDXRef-Model",
         name=model["name"],
         software_packageVersion=model["version"],
         software_primaryPurpose="model",
@@ -179,17 +218,29 @@ def export_document(card: Any) -> dict:
     relationships = []
 
     def relate(kind: str, frm: dict, to: list[dict]) -> None:
-        relationships.append(element("Relationship", f"SPDXRef-Relationship-{next(counter)}",
-                                     **{"from": frm["spdxId"], "to": [t if isinstance(t, str) else t["spdxId"] for t in to],
-                                        "relationshipType": kind}))
+        relationships.append(
+            element(
+                "Relationship",
+                f"SPDXRef-Relationship-{next(counter)}",
+                **{
+                    "from": frm["spdxId"],
+                    "to": [t if isinstance(t, str) else t["spdxId"] for t in to],
+                    "relationshipType": kind,
+                },
+            )
+        )
 
     def license_el(text: str) -> dict:
-        expr = canonical_license(text) or (text if re.fullmatch(r"[A-Za-z0-9.+() -]+", text) and
-                                           not text.startswith("LicenseRef") else None)
+        expr = canonical_license(text) or (
+            text if re.fullmatch(r"[A-Za-z0-9.+() -]+", text) and not text.startswith("LicenseRef") else None
+        )
         if expr is None:
             expr = "LicenseRef-" + re.sub(r"[^A-Za-z0-9.-]+", "-", text.removeprefix("LicenseRef-")).strip("-")
-        return element("simplelicensing_LicenseExpression", f"SPDXRef-License-{next(counter)}",
-                       simplelicensing_licenseExpression=expr)
+        return element(
+            "simplelicensing_LicenseExpression",
+            f"SPDXRef-License-{next(counter)}",
+            simplelicensing_licenseExpression=expr,
+        )
 
     def licensing(el: dict, declared: str | None) -> None:
         # AI and Dataset profile conformance: exactly one declared and one concluded licence each.
@@ -204,23 +255,34 @@ def export_document(card: Any) -> dict:
         sens = prov.get("sensitive_data") or {}
         comp = prov.get("composition") or {}
         ds_el = element(
-            "dataset_DatasetPackage", f"SPDXRef-Dataset-{d['id']}",
-            name=d["name"], software_packageVersion=d.get("version"), software_primaryPurpose="data",
-            software_downloadLocation=d.get("url") or NOASSERTION, description=d.get("description"),
+            "dataset_DatasetPackage",
+            f"SPDXRef-Dataset-{d['id']}",
+            name=d["name"],
+            software_packageVersion=d.get("version"),
+            software_primaryPurpose="data",
+            software_downloadLocation=d.get("url") or NOASSERTION,
+            description=d.get("description"),
             releaseTime=when(None, f"release date of dataset {d['id']}"),
-            builtTime=when(((prov.get("collection") or {}).get("timeframe") or {}).get("end"),
-                           f"build date of dataset {d['id']}"),
+            builtTime=when(
+                ((prov.get("collection") or {}).get("timeframe") or {}).get("end"), f"build date of dataset {d['id']}"
+            ),
             originatedBy=[_origin(d, element, counter) or no_assertion_agent()["spdxId"]],
             dataset_datasetType=["noAssertion"],
             dataset_datasetSize=None,
             dataset_knownBias=prov.get("known_biases"),
             dataset_dataPreprocessing=prov.get("preprocessing"),
             dataset_dataCollectionProcess=(prov.get("collection") or {}).get("method"),
-            dataset_hasSensitivePersonalInformation=("yes" if sens.get("contains_personal_data") else
-                                                     "no" if sens.get("contains_personal_data") is False else None),
+            dataset_hasSensitivePersonalInformation=(
+                "yes"
+                if sens.get("contains_personal_data")
+                else "no"
+                if sens.get("contains_personal_data") is False
+                else None
+            ),
             dataset_intendedUse=None,
             verifiedUsing=[{"type": "Hash", "algorithm": "sha256", "hashValue": d["sha256"].lower()}]
-            if d.get("sha256") else None,
+            if d.get("sha256")
+            else None,
             comment=f"{comp['instances']} instances" if comp.get("instances") is not None else None,
         )
         (tested if d["role"] in ("evaluation", "test", "calibration") else trained).append(ds_el)
@@ -231,14 +293,21 @@ def export_document(card: Any) -> dict:
         relate("testedOn", package, tested)
 
     if untimed:
-        creation["comment"] = ("The card gives no " + ", ".join(sorted(set(untimed))) +
-                               "; SPDX requires one, so the document's creation time is used.")
-    document = {"type": "SpdxDocument", "spdxId": f"{base}#SPDXRef-Document", "creationInfo": ci,
-                "name": f"Model card of {model['name']} {model['version']}",
-                "profileConformance": ["core", "software", "ai", "dataset", "simpleLicensing"],
-                "dataLicense": None,
-                "rootElement": [package["spdxId"]],
-                "element": [e["spdxId"] for e in graph]}
+        creation["comment"] = (
+            "The card gives no "
+            + ", ".join(sorted(set(untimed)))
+            + "; SPDX requires one, so the document's creation time is used."
+        )
+    document = {
+        "type": "SpdxDocument",
+        "spdxId": f"{base}#SPDXRef-Document",
+        "creationInfo": ci,
+        "name": f"Model card of {model['name']} {model['version']}",
+        "profileConformance": ["core", "software", "ai", "dataset", "simpleLicensing"],
+        "dataLicense": None,
+        "rootElement": [package["spdxId"]],
+        "element": [e["spdxId"] for e in graph],
+    }
     document = {k: v for k, v in document.items() if v is not None}
     return {"@context": CONTEXT, "@graph": [creation, document, *graph]}
 
@@ -247,7 +316,8 @@ def _origin(d: dict, element: Any, counter: Any) -> str | None:
     """The organisation a dataset came from: its maintainer or first source."""
     prov = d.get("provenance") or {}
     name = (prov.get("maintenance") or {}).get("maintainer") or next(
-        (s["name"] for s in prov.get("sources") or []), None)
+        (s["name"] for s in prov.get("sources") or []), None
+    )
     if not name:
         return None
     return element("Organization", f"SPDXRef-Origin-{next(counter)}", name=name)["spdxId"]

@@ -1,0 +1,774 @@
+"""Compare two cards: which fields changed, which metrics moved, which verdicts flipped.
+
+The Python API behind ``modelcard diff``::
+
+    from modelcard.analysis.diff import diff_files, format_text
+
+    d = diff_files("card-v1.yaml", "card-v2.yaml")
+    print(d.identical, d.sections, [m.direction for m in d.metrics])
+    print(format_text(d))
+
+Three views of the change:
+
+* **fields**: every added, removed or changed field by its path, with short
+  before/after values.  Items of identifiable lists (datasets by id, metrics,
+  fairness results...) are matched by identity, not position, and shown by
+  that identity (``datasets[compas-2yr].version``); lists of plain values are
+  compared as collections.  Measurements (values, intervals, verdicts) of
+  metrics and fairness results are left to the next two views.
+* **metrics**: metrics matched by name+slice+dataset+split: old -> new value,
+  delta, direction (improved/worsened from the metric definition's
+  ``higher_is_better``, else up/down) and noise: when both confidence
+  intervals overlap the move is "within noise" (a conservative screen, not a
+  significance test), when they do not it is "beyond noise".
+* **fairness results**: fairness results and spreads whose verdict flipped,
+  whose numbers moved under the same verdict, and those added or removed.
+
+A change is a **regression** when a verdict got worse (pass -> inconclusive,
+not_run or fail; anything -> fail), a new result fails, a fairness result or a
+metric was removed, or a metric worsened beyond noise.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelcard.card.layering import LIST_KEYS, MEASUREMENT_FIELDS
+from modelcard.diagnostics import CardError
+from modelcard.io.source import Document
+from modelcard.report.tables import group as fmt_group
+from modelcard.report.tables import interval, markdown_table, md_escape, num, text_table
+from modelcard.safe_text import neutralise
+from modelcard.schema.models import ModelCard
+
+DIFF_FORMAT = "modelcard-diff/1"
+_RANK = {"pass": 0, "inconclusive": 1, "not_run": 1, "fail": 2}
+
+#: lists whose items' measurements are reported by the metrics and verdicts views
+_MEASURED = {("metrics",), ("fairness", "results"), ("fairness", "spreads")}
+
+
+@dataclass
+class FieldChange:
+    path: str
+    change: str  # added | removed | changed
+    old: Any = None
+    new: Any = None
+
+    @property
+    def section(self) -> str:
+        return self.path.split(".", 1)[0].split("[", 1)[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "section": self.section,
+            "change": self.change,
+            "old": _jsonable(self.old),
+            "new": _jsonable(self.new),
+        }
+
+
+@dataclass
+class MetricMove:
+    name: str
+    slice: dict[str, str] | None
+    dataset: str | None
+    split: str | None
+    change: str  # moved | added | removed
+    old_value: float | None = None
+    new_value: float | None = None
+    old_ci: tuple[float, float] | None = None
+    new_ci: tuple[float, float] | None = None
+    higher_is_better: bool | None = None
+
+    @property
+    def delta(self) -> float | None:
+        if self.old_value is None or self.new_value is None:
+            return None
+        return round(self.new_value - self.old_value, 12)
+
+    @property
+    def direction(self) -> str:
+        """improved | worsened | up | down | same | now undefined | now defined | added | removed"""
+        if self.change != "moved":
+            return self.change
+        if self.old_value is not None and self.new_value is None:
+            return "now undefined"
+        if self.old_value is None and self.new_value is not None:
+            return "now defined"
+        d = self.delta
+        if not d:
+            return "same"
+        if self.higher_is_better is None:
+            return "up" if d > 0 else "down"
+        return "improved" if (d > 0) == self.higher_is_better else "worsened"
+
+    @property
+    def ci_overlap(self) -> bool | None:
+        if self.old_ci is None or self.new_ci is None:
+            return None
+        return self.old_ci[0] <= self.new_ci[1] and self.new_ci[0] <= self.old_ci[1]
+
+    @property
+    def noise(self) -> str:
+        if self.change != "moved" or self.delta is None:
+            return ""
+        overlap = self.ci_overlap
+        if overlap is None:
+            return "no CI"
+        return "within noise" if overlap else "beyond noise"
+
+    @property
+    def regression(self) -> bool:
+        return self.change == "removed" or (self.direction == "worsened" and self.noise == "beyond noise")
+
+    @property
+    def label(self) -> str:
+        parts = [self.name, fmt_group(self.slice)]
+        if self.dataset:
+            parts.append(self.dataset + (f"/{self.split}" if self.split else ""))
+        elif self.split:
+            parts.append(f"split {self.split}")
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        def side(value: float | None, ci: tuple[float, float] | None, present: bool) -> Any:
+            if not present:
+                return None
+            return {"value": value, "confidence_interval": None if ci is None else {"lower": ci[0], "upper": ci[1]}}
+
+        return {
+            "name": self.name,
+            "slice": self.slice,
+            "dataset": self.dataset,
+            "split": self.split,
+            "change": self.change,
+            "old": side(self.old_value, self.old_ci, self.change != "added"),
+            "new": side(self.new_value, self.new_ci, self.change != "removed"),
+            "delta": self.delta,
+            "direction": self.direction,
+            "higher_is_better": self.higher_is_better,
+            "ci_overlap": self.ci_overlap,
+            "noise": self.noise or None,
+            "regression": self.regression,
+        }
+
+
+@dataclass
+class VerdictChange:
+    kind: str  # fairness | spread
+    metric: str
+    label: str
+    change: str  # flipped | moved (same verdict, new numbers) | added | removed
+    old: str | None = None
+    new: str | None = None
+    old_value: float | None = None
+    new_value: float | None = None
+    convention: str | None = None
+    dataset: str | None = None
+    split: str | None = None
+    group: dict[str, str] | None = None
+    reference_group: dict[str, str] | None = None
+
+    @property
+    def regression(self) -> bool:
+        if self.change == "removed":
+            return True
+        if self.change == "added":
+            return self.new == "fail"
+        if self.change == "moved":
+            return False
+        return _RANK[self.new or "pass"] > _RANK[self.old or "pass"] or (self.new == "fail" != self.old)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "metric": self.metric,
+            "label": self.label,
+            "group": self.group,
+            "reference_group": self.reference_group,
+            "dataset": self.dataset,
+            "split": self.split,
+            "change": self.change,
+            "old": self.old,
+            "new": self.new,
+            "convention": self.convention,
+            "old_value": self.old_value,
+            "new_value": self.new_value,
+            "regression": self.regression,
+        }
+
+
+@dataclass
+class CardDiff:
+    old_file: str
+    new_file: str
+    old_model: tuple[str, str]
+    new_model: tuple[str, str]
+    fields: list[FieldChange] = field(default_factory=list)
+    metrics: list[MetricMove] = field(default_factory=list)
+    verdicts: list[VerdictChange] = field(default_factory=list)
+    metrics_unchanged: int = 0
+    verdicts_unchanged: int = 0
+
+    @property
+    def identical(self) -> bool:
+        return not (self.fields or self.metrics or self.verdicts)
+
+    @property
+    def sections(self) -> dict[str, int]:
+        """Number of changes per top-level section, in card order of first appearance."""
+        counts: Counter[str] = Counter()
+        for f in self.fields:
+            counts[f.section] += 1
+        counts.update("metrics" for _ in self.metrics)
+        counts.update("fairness" for _ in self.verdicts)
+        order = list(ModelCard.model_fields)
+        return dict(
+            sorted(counts.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
+        )
+
+    @property
+    def regressions(self) -> list[str]:
+        out = []
+        for v in self.verdicts:
+            if v.regression:
+                what = f"{v.kind} {v.metric} {v.label}"
+                out.append(
+                    f"{what}: removed (was {v.old})"
+                    if v.change == "removed"
+                    else f"{what}: new result fails"
+                    if v.change == "added"
+                    else f"{what}: {v.old} -> {v.new}"
+                )
+        for m in self.metrics:
+            if m.regression:
+                out.append(
+                    f"metric {m.label}: removed"
+                    if m.change == "removed"
+                    else f"metric {m.label}: worsened beyond noise ({num(m.old_value)} -> {num(m.new_value)})"
+                )
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": DIFF_FORMAT,
+            "old": {"file": self.old_file, "model": {"name": self.old_model[0], "version": self.old_model[1]}},
+            "new": {"file": self.new_file, "model": {"name": self.new_model[0], "version": self.new_model[1]}},
+            "identical": self.identical,
+            "sections": self.sections,
+            "fields": [f.to_dict() for f in self.fields],
+            "metrics": [m.to_dict() for m in self.metrics],
+            "metrics_unchanged": self.metrics_unchanged,
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "verdicts_unchanged": self.verdicts_unchanged,
+            "regressions": self.regressions,
+        }
+
+
+# --------------------------------------------------------------------------
+# field changes
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def short(value: Any, width: int = 60) -> str:
+    """A one-line rendering of a value for the text and Markdown views."""
+    if isinstance(value, dict):
+        return f"{{{len(value)} key{'s' if len(value) != 1 else ''}}}"
+    if isinstance(value, list):
+        return f"[{len(value)} item{'s' if len(value) != 1 else ''}]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    text = " ".join(str(value).split())
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _item_label(shape: tuple[str, ...], item: Any) -> str:
+    key = LIST_KEYS[shape]
+    parts = []
+    for f in key.fields:  # type: ignore[attr-defined]
+        v = item.get(f) if isinstance(item, dict) else None
+        if v is None or v == "":
+            continue
+        if isinstance(v, dict):
+            v = ",".join(f"{a}={b}" for a, b in v.items())
+            if f == "reference_group":
+                v = "vs " + v
+        elif isinstance(v, list):
+            v = ",".join(map(str, v))
+        parts.append(str(v))
+    return "; ".join(parts) or "?"
+
+
+def _scalar(v: Any) -> bool:
+    return not isinstance(v, (dict, list))
+
+
+class _FieldDiffer:
+    def __init__(self) -> None:
+        self.out: list[FieldChange] = []
+
+    def walk(self, old: Any, new: Any, path: str, shape: tuple[str, ...], skip: tuple[str, ...] = ()) -> None:
+        if isinstance(old, dict) and isinstance(new, dict):
+            for k in old:
+                if k in skip:
+                    continue
+                sub = f"{path}.{k}" if path else k
+                if k not in new:
+                    self.out.append(FieldChange(sub, "removed", old=old[k]))
+                else:
+                    self.walk(old[k], new[k], sub, shape + (k,))
+            for k in new:
+                if k not in old and k not in skip:
+                    self.out.append(FieldChange(f"{path}.{k}" if path else k, "added", new=new[k]))
+            return
+        if isinstance(old, list) and isinstance(new, list):
+            if shape in LIST_KEYS:
+                self.keyed(old, new, path, shape)
+            elif all(map(_scalar, old)) and all(map(_scalar, new)):
+                self.collection(old, new, path)
+            else:
+                for i in range(max(len(old), len(new))):
+                    sub = f"{path}[{i}]"
+                    if i >= len(new):
+                        self.out.append(FieldChange(sub, "removed", old=old[i]))
+                    elif i >= len(old):
+                        self.out.append(FieldChange(sub, "added", new=new[i]))
+                    else:
+                        self.walk(old[i], new[i], sub, shape)
+            return
+        if old != new or (type(old) is not type(new) and not (_number(old) and _number(new))):
+            self.out.append(FieldChange(path, "changed", old=old, new=new))
+
+    def collection(self, old: list, new: list, path: str) -> None:
+        def k(v: Any) -> str:
+            return json.dumps(_jsonable(v), sort_keys=True)
+
+        removed = Counter(map(k, old)) - Counter(map(k, new))
+        added = Counter(map(k, new)) - Counter(map(k, old))
+        for v in old:
+            if removed[k(v)]:
+                removed[k(v)] -= 1
+                self.out.append(FieldChange(f"{path}[]", "removed", old=v))
+        for v in new:
+            if added[k(v)]:
+                added[k(v)] -= 1
+                self.out.append(FieldChange(f"{path}[]", "added", new=v))
+
+    def keyed(self, old: list, new: list, path: str, shape: tuple[str, ...]) -> None:
+        key = LIST_KEYS[shape]
+        measured = shape in _MEASURED
+        skip = MEASUREMENT_FIELDS[shape][1] if measured else ()
+        pending: dict[Any, list[int]] = {}
+        for j, item in enumerate(new):
+            pending.setdefault(key(item), []).append(j)
+        used: set[int] = set()
+        for item in old:
+            js = [j for j in pending.get(key(item), []) if j not in used]
+            sub = f"{path}[{_item_label(shape, item)}]"
+            if js:
+                used.add(js[0])
+                self.walk(item, new[js[0]], sub, shape, skip=skip)
+            elif not measured:
+                self.out.append(FieldChange(sub, "removed", old=item))
+        for j, item in enumerate(new):
+            if j not in used and not measured:
+                self.out.append(FieldChange(f"{path}[{_item_label(shape, item)}]", "added", new=item))
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def field_changes(old: Any, new: Any) -> list[FieldChange]:
+    """Added, removed and changed fields between two card mappings (plain data)."""
+    d = _FieldDiffer()
+    d.walk(old, new, "", ())
+    return d.out
+
+
+# --------------------------------------------------------------------------
+# metrics and verdicts
+
+
+def _norm(g: dict | None) -> tuple:
+    return tuple(sorted((str(k), str(v)) for k, v in (g or {}).items()))
+
+
+def _ci(x: Any) -> tuple[float, float] | None:
+    ci = getattr(x, "confidence_interval", None)
+    return None if ci is None else (ci.lower, ci.upper)
+
+
+def _pair(old: Sequence[Any], new: Sequence[Any], key: Any) -> tuple[list[tuple[Any, Any]], list[Any], list[Any]]:
+    """Match items by key, in order: (matched pairs, removed, added)."""
+    pending: dict[Any, list[int]] = {}
+    for j, item in enumerate(new):
+        pending.setdefault(key(item), []).append(j)
+    used: set[int] = set()
+    pairs, removed = [], []
+    for item in old:
+        js = [j for j in pending.get(key(item), []) if j not in used]
+        if js:
+            used.add(js[0])
+            pairs.append((item, new[js[0]]))
+        else:
+            removed.append(item)
+    added = [item for j, item in enumerate(new) if j not in used]
+    return pairs, removed, added
+
+
+def _directions(*cards: ModelCard) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    for card in cards:  # later cards win: the new definition decides
+        tm = card.test_methodology
+        for d in (tm.metric_definitions or []) if tm else []:
+            if d.higher_is_better is not None:
+                out[d.name] = d.higher_is_better
+    return out
+
+
+def metric_moves(old: ModelCard, new: ModelCard) -> tuple[list[MetricMove], int]:
+    better = _directions(old, new)
+
+    def key(m: Any) -> tuple:
+        return (m.name, _norm(m.slice), m.dataset, m.split)
+
+    def move(m: Any, change: str) -> MetricMove:
+        return MetricMove(
+            m.name, dict(m.slice) if m.slice else None, m.dataset, m.split, change, higher_is_better=better.get(m.name)
+        )
+
+    pairs, removed, added = _pair(old.metrics or [], new.metrics or [], key)
+    out, unchanged = [], 0
+    for a, b in pairs:
+        if a.value == b.value and _ci(a) == _ci(b):
+            unchanged += 1
+            continue
+        mv = move(b, "moved")
+        mv.old_value, mv.old_ci, mv.new_value, mv.new_ci = a.value, _ci(a), b.value, _ci(b)
+        out.append(mv)
+    for m in removed:
+        mv = move(m, "removed")
+        mv.old_value, mv.old_ci = m.value, _ci(m)
+        out.append(mv)
+    for m in added:
+        mv = move(m, "added")
+        mv.new_value, mv.new_ci = m.value, _ci(m)
+        out.append(mv)
+    return out, unchanged
+
+
+def _result_view(r: Any) -> tuple[str | None, float | None]:
+    conv = (
+        r.threshold.convention
+        if r.threshold
+        else (
+            "difference"
+            if r.disparity and r.disparity.difference
+            else "ratio"
+            if r.disparity and r.disparity.ratio
+            else None
+        )
+    )
+    d = r.disparity.get(conv) if r.disparity and conv else None
+    return (conv, d.value) if d is not None else ("value", r.value)
+
+
+def _spread_view(s: Any) -> tuple[str | None, float | None]:
+    conv = s.threshold.convention if s.threshold else ("difference" if s.difference else "ratio")
+    d = getattr(s, conv, None)
+    return conv, (d.value if d is not None else None)
+
+
+def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange], int]:
+    out: list[VerdictChange] = []
+
+    def results(card: ModelCard) -> list[Any]:
+        return card.fairness.results or [] if card.fairness else []
+
+    def spreads(card: ModelCard) -> list[Any]:
+        return [s for s in (card.fairness.spreads or [] if card.fairness else []) if s.verdict]
+
+    def rkey(r: Any) -> tuple:
+        return (r.metric, _norm(r.group), _norm(r.reference_group), r.dataset, r.split)
+
+    def rlabel(r: Any) -> str:
+        return fmt_group(r.group) + (f" vs {fmt_group(r.reference_group)}" if r.reference_group else "")
+
+    def rchange(r: Any, change: str) -> VerdictChange:
+        conv, _ = _result_view(r)
+        return VerdictChange(
+            "fairness",
+            r.metric,
+            rlabel(r),
+            change,
+            convention=conv,
+            dataset=r.dataset,
+            split=r.split,
+            group=dict(r.group),
+            reference_group=dict(r.reference_group) if r.reference_group else None,
+        )
+
+    def skey(s: Any) -> tuple:
+        return (s.metric, tuple(s.attributes), s.dataset)
+
+    def schange(s: Any, change: str) -> VerdictChange:
+        return VerdictChange(
+            "spread",
+            s.metric,
+            f"spread over {', '.join(s.attributes)}",
+            change,
+            convention=_spread_view(s)[0],
+            dataset=s.dataset,
+        )
+
+    def collect(old_items: list[Any], new_items: list[Any], key: Any, change: Any, view: Any) -> int:
+        """Append the flipped/moved/removed/added entries; return how many stayed the same."""
+        same = 0
+        pairs, removed, added = _pair(old_items, new_items, key)
+        for a, b in pairs:
+            if a.verdict == b.verdict and view(a) == view(b):
+                same += 1
+                continue
+            v = change(b, "flipped" if a.verdict != b.verdict else "moved")
+            v.old, v.new, v.old_value, v.new_value = a.verdict, b.verdict, view(a)[1], view(b)[1]
+            out.append(v)
+        for x in removed:
+            v = change(x, "removed")
+            v.old, v.old_value = x.verdict, view(x)[1]
+            out.append(v)
+        for x in added:
+            v = change(x, "added")
+            v.new, v.new_value = x.verdict, view(x)[1]
+            out.append(v)
+        return same
+
+    unchanged = collect(results(old), results(new), rkey, rchange, _result_view)
+    unchanged += collect(spreads(old), spreads(new), skey, schange, _spread_view)
+    order = {"flipped": 0, "added": 1, "removed": 2, "moved": 3}
+    out.sort(key=lambda v: order[v.change])  # stable: card order within each kind of change
+    return out, unchanged
+
+
+def diff_cards(
+    old: ModelCard,
+    new: ModelCard,
+    old_doc: Document | None = None,
+    new_doc: Document | None = None,
+    *,
+    old_file: str = "<old>",
+    new_file: str = "<new>",
+) -> CardDiff:
+    """Compare two validated cards (and their documents, for field-level changes)."""
+    old_data = old_doc.data if old_doc is not None else old.model_dump(exclude_unset=True)
+    new_data = new_doc.data if new_doc is not None else new.model_dump(exclude_unset=True)
+    metrics, metrics_unchanged = metric_moves(old, new)
+    verdicts, verdicts_unchanged = verdict_changes(old, new)
+    return CardDiff(
+        old_file=old_file,
+        new_file=new_file,
+        old_model=(old.model.name, old.model.version),
+        new_model=(new.model.name, new.model.version),
+        fields=field_changes(old_data, new_data),
+        metrics=metrics,
+        verdicts=verdicts,
+        metrics_unchanged=metrics_unchanged,
+        verdicts_unchanged=verdicts_unchanged,
+    )
+
+
+def _load(path: str | os.PathLike) -> tuple[ModelCard, Document]:
+    from modelcard.card.validate import load_document, validate_document
+
+    doc = load_document(path)
+    card, diagnostics = validate_document(doc)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if card is None or errors:
+        raise CardError(errors or diagnostics)
+    return card, doc
+
+
+def diff_files(old: str | os.PathLike, new: str | os.PathLike) -> CardDiff:
+    """Load, validate and compare two card files (raises CardError when either is invalid)."""
+    old_card, old_doc = _load(old)
+    new_card, new_doc = _load(new)
+    return diff_cards(old_card, new_card, old_doc, new_doc, old_file=str(old), new_file=str(new))
+
+
+# --------------------------------------------------------------------------
+# output
+
+_MARK = {"added": "+", "removed": "-", "changed": "~"}
+
+
+def _field_text(f: FieldChange) -> str:
+    if f.change == "changed":
+        return f"{f.path}: {short(f.old)} -> {short(f.new)}"
+    return f"{f.path}: {short(f.old if f.change == 'removed' else f.new)}"
+
+
+def _side(value: float | None, ci: tuple[float, float] | None) -> str:
+    text = num(value)
+    return text + (" " + interval(*ci) if ci else "")
+
+
+def _metric_row(m: MetricMove) -> list[str]:
+    return [
+        m.label,
+        _side(m.old_value, m.old_ci) if m.change != "added" else "",
+        _side(m.new_value, m.new_ci) if m.change != "removed" else "",
+        num(m.delta, signed=True) if m.delta is not None else "",
+        m.direction,
+        m.noise,
+        "REGRESSION" if m.regression else "",
+    ]
+
+
+def _verdict_row(v: VerdictChange) -> list[str]:
+    signed = v.convention == "difference"
+    values = " -> ".join(
+        num(x, signed=signed) for x in (v.old_value, v.new_value) if x is not None or v.change in ("flipped", "moved")
+    )
+    verdicts = f"{v.old} -> {v.new}" if v.change == "flipped" else (v.old if v.change == "removed" else v.new)
+    return [
+        f"{v.kind} {v.metric}",
+        v.label,
+        v.change,
+        verdicts or "",
+        f"{v.convention or ''} {values}".strip(),
+        "REGRESSION" if v.regression else "",
+    ]
+
+
+_METRIC_HEADERS = ["METRIC", "OLD [CI]", "NEW [CI]", "DELTA", "DIRECTION", "NOISE", ""]
+_VERDICT_HEADERS = ["CHECK", "GROUP", "CHANGE", "VERDICT", "VALUE", ""]
+
+
+def _title(d: CardDiff) -> list[str]:
+    return [
+        f"--- {d.old_file} ({d.old_model[0]} {d.old_model[1]})",
+        f"+++ {d.new_file} ({d.new_model[0]} {d.new_model[1]})",
+    ]
+
+
+def _count(items: Sequence[Any], attr: str, value: str) -> int:
+    return sum(1 for x in items if getattr(x, attr) == value)
+
+
+def format_text(d: CardDiff) -> str:
+    lines = _title(d)
+    if d.identical:
+        lines.append("no differences")
+        return neutralise("\n".join(lines), terminal=True)
+    lines.append("sections changed: " + ", ".join(f"{s} ({n})" for s, n in d.sections.items()))
+    if d.fields:
+        lines += ["", f"fields ({len(d.fields)}):"]
+        lines += [f"  {_MARK[f.change]} {_field_text(f)}" for f in d.fields]
+    if d.metrics:
+        lines += [
+            "",
+            f"metrics ({_count(d.metrics, 'change', 'moved')} moved, "
+            f"{_count(d.metrics, 'change', 'added')} added, {_count(d.metrics, 'change', 'removed')} "
+            f"removed, {d.metrics_unchanged} unchanged):",
+        ]
+        lines.append(text_table(_METRIC_HEADERS, [_metric_row(m) for m in d.metrics], indent="  "))
+    if d.verdicts:
+        lines += [
+            "",
+            f"fairness results ({_count(d.verdicts, 'change', 'flipped')} flipped, "
+            f"{_count(d.verdicts, 'change', 'moved')} moved, {_count(d.verdicts, 'change', 'added')} added, "
+            f"{_count(d.verdicts, 'change', 'removed')} removed, {d.verdicts_unchanged} unchanged):",
+        ]
+        lines.append(text_table(_VERDICT_HEADERS, [_verdict_row(v) for v in d.verdicts], indent="  "))
+    regressions = d.regressions
+    lines.append("")
+    lines.append(f"{len(regressions)} regression{'s' if len(regressions) != 1 else ''}" + (":" if regressions else ""))
+    lines += [f"  {r}" for r in regressions]
+    return neutralise("\n".join(lines), terminal=True)  # card values never drive the terminal
+
+
+def format_json(d: CardDiff) -> str:
+    return json.dumps(d.to_dict(), indent=2, ensure_ascii=False)
+
+
+def format_markdown(d: CardDiff) -> str:
+    old, new = d.old_model, d.new_model
+    same_name = old[0] == new[0]
+    head = (
+        f"{md_escape(new[0])} {md_escape(old[1])} → {md_escape(new[1])}"
+        if same_name
+        else f"{md_escape(old[0])} {md_escape(old[1])} → {md_escape(new[0])} {md_escape(new[1])}"
+    )
+    regressions = d.regressions
+    icon = "⚠️" if regressions else ("🟰" if d.identical else "📝")
+    lines = [f"### {icon} modelcard diff: {head}", ""]
+    if d.identical:
+        lines.append("No differences.")
+        return "\n".join(lines) + "\n"
+    lines.append("**Sections changed:** " + ", ".join(f"{md_escape(s)} ({n})" for s, n in d.sections.items()))
+    lines.append("")
+    if regressions:
+        lines.append(f"**{len(regressions)} regression{'s' if len(regressions) != 1 else ''}:**")
+        lines += [f"- {md_escape(r).replace(' -&gt; ', ' → ')}" for r in regressions]
+        lines.append("")
+    if d.verdicts:
+        lines += [
+            "#### Fairness results",
+            "",
+            markdown_table([h.lower() for h in _VERDICT_HEADERS], [_verdict_row(v) for v in d.verdicts]),
+            "",
+        ]
+    if d.metrics:
+        lines += [
+            "#### Metrics",
+            "",
+            markdown_table([h.lower() for h in _METRIC_HEADERS], [_metric_row(m) for m in d.metrics]),
+            "",
+        ]
+    if d.fields:
+        rows = [
+            [
+                f.change,
+                f.path,
+                short(f.old) if f.change != "added" else "",
+                short(f.new) if f.change != "removed" else "",
+            ]
+            for f in d.fields
+        ]
+        lines += [
+            "<details><summary>Fields (" + str(len(d.fields)) + ")</summary>",
+            "",
+            markdown_table(["change", "field", "before", "after"], rows),
+            "",
+            "</details>",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "markdown": format_markdown}

@@ -1,0 +1,1 @@
+"""Writing cards by hand: the schema-generated skeleton and the interactive wizard."""

@@ -1,0 +1,1 @@
+"""A card document's way in: load -> layer (--with/--set) -> validate -> checks."""

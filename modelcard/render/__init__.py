@@ -1,0 +1,1 @@
+"""Rendering: view model, sandboxed template environment, charts, PDF, batch."""

@@ -1,0 +1,192 @@
+"""`modelcard evaluate` spreads: the small-sample flag and note, layering, and how cards render them."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import yaml
+
+from modelcard.card.layering import merge
+from modelcard.card.validate import validate_data
+from modelcard.evaluation.pipeline import evaluate
+from modelcard.io.source import loads
+from modelcard.render.engine import render_html, render_markdown
+from modelcard.schema.models import GroupSpread
+
+
+def cells(tp, fp, fn, tn):
+    """(labels, predictions) with exactly these confusion counts."""
+    y = [1] * tp + [0] * fp + [1] * fn + [0] * tn
+    p = [1] * tp + [1] * fp + [0] * fn + [0] * tn
+    return y, p
+
+
+def data():
+    """g=a: n 100, selection 0.5, accuracy 0.9; g=b: n 100, 0.3, 0.6; g=tiny: n 5, 0.8, 0.8."""
+    y, p, g = [], [], []
+    for name, counts in (("a", (45, 5, 5, 45)), ("b", (20, 10, 30, 40)), ("tiny", (3, 1, 0, 1))):
+        yy, pp = cells(*counts)
+        y += yy
+        p += pp
+        g += [name] * len(yy)
+    return np.array(y), np.array(p), {"g": np.array(g)}
+
+
+def spreads(fragment):
+    return {s["metric"]: s for s in fragment["fairness"]["spreads"]}
+
+
+@pytest.fixture(scope="module")
+def fragment():
+    y, p, groups = data()
+    return evaluate(y, p, groups, bootstrap=0, thresholds={"all": {"convention": "difference", "max": 0.5}})
+
+
+def test_spread_of_a_small_max_group_is_flagged_with_a_note_naming_it(fragment):
+    sp = spreads(fragment)["selection_rate"]
+    assert (sp["max_group"], sp["min_group"]) == ({"g": "tiny"}, {"g": "b"})
+    assert sp["small_sample"] is True
+    assert sp["notes"] == ("Small sample (below the minimum group size of 30): the max group g=tiny (n = 5).")
+    assert "g=b" not in sp["notes"]  # the large min group is not named
+
+
+def test_spread_between_large_groups_is_not_flagged_even_when_a_small_group_exists(fragment):
+    sp = spreads(fragment)["accuracy"]
+    assert (sp["max_group"], sp["min_group"]) == ({"g": "a"}, {"g": "b"})  # tiny (0.8) lies in between
+    assert sp["small_sample"] is False
+    assert "notes" not in sp
+
+
+def test_flag_uses_the_metric_denominator_and_every_spread_has_it(fragment):
+    for sp in fragment["fairness"]["spreads"]:
+        assert isinstance(sp["small_sample"], bool)
+        assert sp["small_sample"] == ("notes" in sp)
+    # fpr of tiny is 1/2 (2 negatives): its n in the note is the denominator, not the group size
+    fpr = spreads(fragment)["fpr"]
+    assert fpr["max_group"] == {"g": "tiny"} and "g=tiny (n = 2)" in fpr["notes"]
+
+
+def test_both_small_groups_named_and_min_group_size_zero_flags_nothing():
+    y, p, groups = data()
+    frag = evaluate(y, p, groups, bootstrap=0, min_group_size=101)
+    sp = spreads(frag)["accuracy"]
+    assert sp["notes"] == (
+        "Small sample (below the minimum group size of 101): the max group g=a (n = 100) "
+        "and the min group g=b (n = 100)."
+    )
+    none = evaluate(y, p, groups, bootstrap=0, min_group_size=0)
+    assert all(s["small_sample"] is False and "notes" not in s for s in none["fairness"]["spreads"])
+
+
+def test_auc_note_gives_the_smaller_class():
+    y, p, groups = data()
+    scores = np.where(p == 1, 0.8, 0.2) + np.linspace(0, 0.01, y.size)
+    tiny = groups["g"] == "tiny"
+    scores[tiny] = y[tiny]  # a perfect ranking: tiny has the largest AUC (1.0)
+    frag = evaluate(y, p, groups, scores=scores, bootstrap=0, metrics=["auc"])
+    (sp,) = frag["fairness"]["spreads"]
+    assert sp["max_group"] == {"g": "tiny"} and sp["small_sample"] is True
+    # 5 rows, 3 positives and 2 negatives: the smaller class is what is compared with the minimum
+    assert sp["notes"] == (
+        "Small sample (below the minimum group size of 30): the max group g=tiny (n = 5, 2 in the smaller class)."
+    )
+
+
+def test_undefined_spread_is_not_flagged():
+    # tpr is undefined for every group but one: no max/min group, so nothing is small
+    y = np.array([1, 0, 0, 0] + [0] * 40)
+    p = np.array([1, 0, 1, 0] + [0] * 40)
+    g = np.array(["a"] * 4 + ["b"] * 40)
+    (sp,) = [s for s in evaluate(y, p, {"g": g}, bootstrap=0, metrics=["tpr"])["fairness"]["spreads"]]
+    assert sp["difference"]["value"] is None and sp["small_sample"] is False and "notes" not in sp
+
+
+def test_schema_fields_are_optional_and_typed():
+    assert GroupSpread.model_validate({"metric": "fpr", "attributes": ["race"]}).small_sample is None
+    sp = GroupSpread.model_validate(
+        {"metric": "fpr", "attributes": ["race"], "small_sample": True, "notes": "Few *Asian* defendants."}
+    )
+    assert sp.small_sample is True and sp.notes.startswith("Few")
+    with pytest.raises(Exception):
+        GroupSpread.model_validate({"metric": "fpr", "attributes": ["race"], "small_sample": "maybe"})
+    with pytest.raises(Exception):
+        GroupSpread.model_validate({"metric": "fpr", "attributes": ["race"], "notes": ""})
+
+
+# --------------------------------------------------------------------------
+# layering: a fresh measurement replaces the flag and the note
+
+
+BASE = """
+card: {schema_version: "1.0"}
+model: {name: m, version: "1"}
+fairness:
+  spreads:
+  - metric: accuracy
+    attributes: [g]
+    max_group: {g: tiny}
+    min_group: {g: b}
+    difference: {value: 0.4}
+    small_sample: true
+    notes: Small sample (below the minimum group size of 30) the max group g=tiny (n = 3).
+    threshold: {convention: difference, max: 0.5, rationale: Agreed with the review board.}
+    verdict: pass
+"""
+
+
+def test_fresh_spread_measurement_drops_stale_flag_and_note_but_keeps_threshold(fragment):
+    overlay = loads(yaml.safe_dump({"fairness": {"spreads": fragment["fairness"]["spreads"]}}), "frag.yaml")
+    merged = merge(loads(BASE, "base.yaml"), overlay)
+    (acc,) = [s for s in merged.data["fairness"]["spreads"] if s["metric"] == "accuracy"]
+    assert acc["small_sample"] is False
+    assert "notes" not in acc  # the old note named a group that is no longer the max group
+    assert acc["threshold"]["rationale"] == "Agreed with the review board."
+    card, diagnostics = validate_data(merged.data, "merged")
+    assert card is not None and not [d for d in diagnostics if d.severity == "error"], diagnostics
+
+
+# --------------------------------------------------------------------------
+# rendering: flagged, not hidden
+
+
+@pytest.fixture(scope="module")
+def card(fragment):
+    data = {"card": {"schema_version": "1.0"}, "model": {"name": "m", "version": "1"}} | {
+        k: v for k, v in fragment.items() if k != "x-evaluate"
+    }
+    card, diagnostics = validate_data(data, "card")
+    assert card is not None, diagnostics
+    return card
+
+
+def test_markdown_card_flags_small_spreads_metrics_and_results(card):
+    text = render_markdown(card).content
+    rows = [line for line in text.splitlines() if line.startswith("| selection_rate | g |")]
+    assert len(rows) == 1 and rows[0].endswith("(small sample) |")
+    acc = [line for line in text.splitlines() if line.startswith("| accuracy | g |")]
+    assert len(acc) == 1 and "small sample" not in acc[0]
+    assert (
+        "- **selection_rate across g:** Small sample (below the minimum group size of 30): "
+        "the max group g=tiny (n = 5)."
+    ) in text
+    # metrics and fairness results of the small group carry the same flag in their n column
+    assert "| selection_rate | g: tiny | 0.800 |" in text
+    assert any(
+        line.startswith("| selection_rate | g: tiny |") and "| 5 (small sample) |" in line for line in text.splitlines()
+    )
+    results = [line for line in text.splitlines() if line.startswith(("| tiny | a |", "| b | a |"))]
+    assert len(results) == 14  # 7 metrics x 2 groups
+    assert all(bool(re.search(r"\| \d+ \(small sample\) \|", r)) == r.startswith("| tiny") for r in results)
+
+
+def test_html_card_flags_small_spreads(card):
+    html = render_html(card).content
+    spreads_table = html[html.index("Spread between groups per metric") :]
+    spreads_table = spreads_table[: spreads_table.index("</table>")]
+    rows = [r for r in spreads_table.split("<tr>") if r.startswith('<th scope="row">')]
+    flagged = {r.split("</th>")[0].split(">")[-1] for r in rows if 'class="flag-small"' in r}
+    assert "selection_rate" in flagged and "accuracy" not in flagged
+    assert "<strong>selection_rate across g:</strong> Small sample" in html
+    assert ".flag-small {" in html  # styled, not only present

@@ -1,0 +1,261 @@
+"""Rendering: golden files per template x card, determinism, Markdown and HTML structure, charts."""
+
+from __future__ import annotations
+
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from modelcard.card.validate import load_card
+from modelcard.render.engine import LAYOUTS, render, render_html, render_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "render"
+GOLDEN = DATA / "golden"
+CARDS = {
+    "compas": DATA / "cards" / "compas.yaml",
+    "minimal": DATA / "cards" / "minimal.yaml",
+    "rich": DATA / "cards" / "rich" / "card.yaml",
+}
+UPDATE = os.environ.get("MODELCARD_UPDATE_GOLDEN") == "1"
+
+
+def _card(name: str):
+    return load_card(CARDS[name])
+
+
+def _render_text(name: str, layout: str, fmt: str) -> str:
+    path = CARDS[name]
+    if fmt == "md":
+        return render_markdown(_card(name), layout, chart_prefix=f"{name}-charts/").content
+    return render_html(_card(name), layout, base_dir=path.parent).content
+
+
+def _compare(golden: Path, actual: str) -> None:
+    if UPDATE or not golden.exists():
+        if not UPDATE:
+            pytest.fail(f"golden file {golden.name} is missing: run with MODELCARD_UPDATE_GOLDEN=1 to create it")
+        golden.write_text(actual, encoding="utf-8", newline="")
+        return
+    expected = golden.read_text(encoding="utf-8")
+    if actual != expected:
+        a, e = actual.splitlines(), expected.splitlines()
+        first = next((i for i, (x, y) in enumerate(zip(a, e)) if x != y), min(len(a), len(e)))
+        pytest.fail(
+            f"{golden.name} differs from the rendering at line {first + 1}:\n"
+            f"  expected: {e[first] if first < len(e) else '<end>'}\n"
+            f"  actual:   {a[first] if first < len(a) else '<end>'}\n"
+            "If the change is intended, rerun with MODELCARD_UPDATE_GOLDEN=1 and review the diff."
+        )
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_golden(name, layout, fmt):
+    _compare(GOLDEN / f"{name}.{layout}.{fmt}", _render_text(name, layout, fmt))
+
+
+def test_golden_chart_svg():
+    view_md = render_markdown(_card("compas"), "card", chart_prefix="compas-charts/")
+    assert sorted(view_md.sidecars) == [
+        "compas-charts/fairness-fnr.svg",
+        "compas-charts/fairness-fpr.svg",
+        "compas-charts/fairness-selection-rate.svg",
+        "compas-charts/metric-accuracy.svg",
+    ]
+    _compare(GOLDEN / "compas.fairness-fpr.svg", view_md.sidecars["compas-charts/fairness-fpr.svg"])
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_same_card_gives_identical_bytes(layout, fmt):
+    first = _render_text("compas", layout, fmt)
+    again = _render_text("compas", layout, fmt)
+    assert first == again
+    assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", first), "no timestamps in md/html"
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_live_example_renders(example_path, layout, fmt):
+    card = load_card(example_path)
+    out = render(card, fmt, layout, base_dir=example_path.parent)
+    assert card.model.name in out.content.replace("&gt;", ">")
+
+
+# --------------------------------------------------------------------------
+# Markdown: renders correctly on GitHub
+
+
+def _md_tables(text: str) -> list[list[list[str]]]:
+    """Tables as GitHub-flavoured Markdown parses them: list of rows of cell texts."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tables, rows, row, cell, depth = [], None, None, None, 0
+    for tok in tokens:
+        if tok.type == "table_open":
+            rows = []
+        elif tok.type == "table_close":
+            tables.append(rows)
+            rows = None
+        elif tok.type == "tr_open":
+            row = []
+        elif tok.type == "tr_close":
+            rows.append(row)
+        elif tok.type in ("th_open", "td_open"):
+            cell = ""
+        elif tok.type == "inline" and cell is not None and row is not None:
+            cell = tok.content
+        elif tok.type in ("th_close", "td_close"):
+            row.append(cell)
+            cell = None
+    del depth
+    return tables
+
+
+def test_markdown_is_not_html_escaped():
+    md = _render_text("rich", "card", "md")
+    assert "O'Brien & Partners" in md
+    assert "&amp;" not in md and "&#39;" not in md and "&#x27;" not in md and "&quot;" not in md
+
+
+def test_markdown_table_cells_escape_pipes_and_newlines():
+    md = _render_text("rich", "card", "md")
+    tables = _md_tables(md)
+    # the model name has a pipe: the facts table still has two cells per row
+    facts = next(t for t in tables if any(r[0] == "**Name**" for r in t))
+    assert all(len(r) == 2 for r in facts)
+    assert any(r[1] == "Résumé screener | v2 & 'friends'" for r in facts)  # shown with its pipe
+    io_rows = next(t for t in tables if t[0][:2] == ["Direction", "Name"])
+    assert len(io_rows[1]) == 4
+    assert io_rows[1][3] == "Plain text; pipes like a|b and line breaks must not break tables."
+    # every table is rectangular
+    for t in tables:
+        assert len({len(r) for r in t}) == 1, t
+
+
+def test_markdown_fairness_tables_hold_every_result():
+    md = _render_text("compas", "card", "md")
+    card = _card("compas")
+    tables = _md_tables(md)
+    verdict_rows = [
+        r for t in tables for r in t[1:] if r and r[-1].split(" ")[-1] in ("pass", "fail", "inconclusive", "run")
+    ]
+    assert len(verdict_rows) == len(card.fairness.results)
+    sc = _md_tables(_render_text("compas", "scorecard", "md"))
+    fairness = next(t for t in sc if t[0][0] == "Metric" and t[0][-1] == "Verdict")
+    assert len(fairness) - 1 == len(card.fairness.results)
+    assert ["fpr", "African-American", "Caucasian", "0.423", "+0.203 [0.169, 0.236]", "❌ fail"] in fairness
+
+
+def test_markdown_without_chart_prefix_has_tables_only():
+    out = render_markdown(_card("compas"), "card")
+    assert out.sidecars == {}
+    assert ".svg" not in out.content
+    assert "| fpr |" in out.content or "African-American" in out.content
+
+
+# --------------------------------------------------------------------------
+# HTML: self-contained, accessible
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Collector:
+    c = _Collector()
+    c.feed(html)
+    return c
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_html_is_self_contained_and_accessible(layout):
+    html = _render_text("compas", layout, "html")
+    doc = _parse(html)
+    tags = [t for t, _ in doc.tags]
+    assert html.startswith("<!DOCTYPE html>")
+    assert ("html", {"lang": "en"}) in doc.tags
+    assert tags.count("h1") == 1
+    # headings do not skip levels
+    levels = [int(t[1]) for t in tags if re.fullmatch(r"h[1-6]", t)]
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    # nothing external: no scripts, no linked stylesheets, every src is data:
+    assert "script" not in tags and "link" not in tags
+    for tag, attrs in doc.tags:
+        if "src" in attrs:
+            assert attrs["src"].startswith("data:"), (tag, attrs)
+    # tables have header cells with scope
+    assert tags.count("table") >= 2
+    assert all(a.get("scope") in ("col", "row") for t, a in doc.tags if t == "th")
+    assert "@media print" in html and "@page" in html
+
+
+def test_html_charts_are_inline_svg_with_titles():
+    html = _render_text("compas", "card", "html")
+    doc = _parse(html)
+    svgs = [a for t, a in doc.tags if t == "svg"]
+    assert len(svgs) == 4
+    assert all(a.get("role") == "img" and a.get("aria-labelledby") for a in svgs)
+    assert "fpr (false positive rate) by group" in "".join(doc.text)
+
+
+def test_html_embeds_local_figure_and_refuses_others():
+    out = render_html(_card("rich"), "card", base_dir=CARDS["rich"].parent)
+    assert 'src="data:image/png;base64,' in out.content
+    assert "https://tracker.example.com/pixel.png" in out.refused
+    assert "../../../../../etc/hostname.png" in out.refused
+    # the remote image is a link, not an <img>
+    assert '<a href="https://tracker.example.com/pixel.png"' in out.content
+
+
+def test_scorecard_shows_completeness_from_the_aboutml_profile():
+    pytest.importorskip("modelcard.analysis.completeness")
+    from modelcard.analysis.completeness import assess
+
+    card = _card("compas")
+    c = assess(card, "aboutml")
+    html = _render_text("compas", "scorecard", "html")
+    assert f"{c.covered} of {c.total}" in html
+    assert c.title in html
+
+
+# --------------------------------------------------------------------------
+# charts
+
+
+def test_chart_draws_band_reference_and_interval():
+    from modelcard.render.charts import Panel, Row, forest_svg
+
+    svg = forest_svg("t", [Panel("vs ref", [Row("g", 0.5, 0.4, 0.6, reference=0.3, band=(0.2, 0.4), status="fail")])])
+    assert svg.count("<circle") >= 2  # the dot and the legend marker
+    assert 'stroke-dasharray="3 2"' in svg  # reference tick
+    assert "#dafbe1" in svg  # threshold band
+    assert "0.50 [0.40, 0.60]" in svg
+    assert svg == forest_svg(
+        "t", [Panel("vs ref", [Row("g", 0.5, 0.4, 0.6, reference=0.3, band=(0.2, 0.4), status="fail")])]
+    )
+
+
+def test_chart_handles_undefined_values_and_escapes_labels():
+    from modelcard.render.charts import Panel, Row, forest_svg
+
+    svg = forest_svg("<b>&", [Panel("<x>", [Row("a<b", None), Row("c", 0.1)])])
+    assert "&lt;b&gt;&amp;" in svg and "a&lt;b" in svg and "undefined" in svg
