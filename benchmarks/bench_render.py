@@ -4,7 +4,7 @@
    attachments disabled) vs raw ``weasyprint.HTML(string=...).write_pdf()`` on
    the *same* HTML, for the full card and the scorecard.  Target: <= 1.15x.
    The end-to-end figure (card -> HTML -> PDF) is printed too.
-2. Markdown + HTML: ``modelcard.render.engine`` of the example card to Markdown *and*
+2. Markdown + HTML: ``modelcard.render`` of the example card to Markdown *and*
    HTML vs ``huggingface_hub.ModelCard.from_template`` filling Hugging Face's
    default template with the equivalent content (Markdown only).
 
@@ -50,7 +50,8 @@ def hf_equivalent(card):
     """Hugging Face ModelCard inputs carrying the same content as our card."""
     from huggingface_hub import EvalResult, ModelCardData
 
-    from modelcard.render.engine import group_label, interval, num
+    from modelcard.report.fmt import group_values as group_label
+    from modelcard.report.fmt import interval, num
 
     evals = [
         EvalResult(
@@ -75,29 +76,29 @@ def hf_equivalent(card):
         for r in card.fairness.results
     )
     p = card.datasets[0].provenance
-    kwargs = dict(
-        model_id=card.model.name,
-        model_summary=card.model.description,
-        model_description=card.model.description,
-        developers=", ".join(d.name for d in card.model.developers),
-        model_type=card.model.type,
-        license=card.model.license,
-        direct_use="\n".join(f"- {u}" for u in card.intended_use.primary_uses),
-        out_of_scope_use="\n".join(f"- {u}" for u in card.intended_use.out_of_scope_uses),
-        bias_risks_limitations="\n".join(f"- {r.name}: {r.description}" for r in card.ethical_considerations.risks),
-        bias_recommendations="\n".join(f"- {r}" for r in card.caveats_and_recommendations.recommendations),
-        training_data=card.datasets[0].description,
-        preprocessing="\n".join(p.preprocessing),
-        testing_data=card.test_methodology.protocol,
-        testing_factors="\n".join(f"- {f.name}: {f.description}" for f in card.factors.relevant),
-        testing_metrics="\n".join(f"- {d.name}: {d.description}" for d in card.test_methodology.metric_definitions),
-        results="| metric | group | reference | value | verdict |\n|---|---|---|---|---|\n" + results,
-        results_summary=card.fairness.summary,
-        citation_apa=card.model.citation,
-        model_card_authors=", ".join(a.name for a in card.card.authors),
-        hardware_type=card.environmental_impact.hardware,
-        hours_used=str(card.environmental_impact.hours),
-    )
+    kwargs = {
+        "model_id": card.model.name,
+        "model_summary": card.model.description,
+        "model_description": card.model.description,
+        "developers": ", ".join(d.name for d in card.model.developers),
+        "model_type": card.model.type,
+        "license": card.model.license,
+        "direct_use": "\n".join(f"- {u}" for u in card.intended_use.primary_uses),
+        "out_of_scope_use": "\n".join(f"- {u}" for u in card.intended_use.out_of_scope_uses),
+        "bias_risks_limitations": "\n".join(f"- {r.name}: {r.description}" for r in card.ethical_considerations.risks),
+        "bias_recommendations": "\n".join(f"- {r}" for r in card.caveats_and_recommendations.recommendations),
+        "training_data": card.datasets[0].description,
+        "preprocessing": "\n".join(p.preprocessing),
+        "testing_data": card.test_methodology.protocol,
+        "testing_factors": "\n".join(f"- {f.name}: {f.description}" for f in card.factors.relevant),
+        "testing_metrics": "\n".join(f"- {d.name}: {d.description}" for d in card.test_methodology.metric_definitions),
+        "results": "| metric | group | reference | value | verdict |\n|---|---|---|---|---|\n" + results,
+        "results_summary": card.fairness.summary,
+        "citation_apa": card.model.citation,
+        "model_card_authors": ", ".join(a.name for a in card.card.authors),
+        "hardware_type": card.environmental_impact.hardware,
+        "hours_used": str(card.environmental_impact.hours),
+    }
     return data, kwargs
 
 
@@ -108,7 +109,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from modelcard.card.validate import load_card
-    from modelcard.render.engine import render_html, render_markdown
+    from modelcard.render import render_html, render_markdown
 
     card = load_card(CARD)
     print(f"card: {CARD.relative_to(ROOT)}; medians of interleaved runs (median / min / max)\n")
@@ -119,20 +120,20 @@ def main() -> None:
     except (ImportError, OSError) as exc:
         print(f"PDF: skipped, WeasyPrint unavailable ({exc})")
     else:
-        from modelcard.render.engine import render_pdf
+        from modelcard.render import render_pdf
         from modelcard.render.pdf import html_to_pdf
 
         print(f"1. PDF, WeasyPrint {weasyprint.__version__}, {args.runs} runs each (scorecard: {3 * args.runs})")
         for layout, runs in (("card", args.runs), ("scorecard", 3 * args.runs)):
             html = render_html(card, layout, base_dir=CARD.parent).content
             ours, raw = interleave(
-                lambda: html_to_pdf(html, base_dir=CARD.parent, source_date_epoch=0),
-                lambda: weasyprint.HTML(string=html).write_pdf(),
+                lambda html=html: html_to_pdf(html, base_dir=CARD.parent, source_date_epoch=0),
+                lambda html=html: weasyprint.HTML(string=html).write_pdf(),
                 runs,
             )
             e2e, raw2 = interleave(
-                lambda: render_pdf(card, layout, base_dir=CARD.parent, source_date_epoch=0),
-                lambda: weasyprint.HTML(string=html).write_pdf(),
+                lambda layout=layout: render_pdf(card, layout, base_dir=CARD.parent, source_date_epoch=0),
+                lambda html=html: weasyprint.HTML(string=html).write_pdf(),
                 runs,
             )
             print(row(f"{layout}: modelcard html_to_pdf (same HTML)", ours))

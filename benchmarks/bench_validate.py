@@ -16,9 +16,11 @@ from pathlib import Path
 
 from _run import timed, tool
 
+from modelcard.schema.models import SCHEMA_VERSION
+
 ROOT = Path(__file__).resolve().parent.parent
 CARD = ROOT / "examples" / "compas-recidivism.yaml"
-SCHEMA = ROOT / "schemas" / "modelcard-1.0.schema.json"
+SCHEMA = ROOT / "schemas" / f"modelcard-{SCHEMA_VERSION}.schema.json"  # the current schema
 
 
 def main() -> None:

@@ -134,7 +134,7 @@ def rates(rng: np.random.Generator, reps: int) -> None:
                 ]
             )
             cov = float(np.exp(logpmf)[(lo <= p) & (p <= hi)].sum())
-            exact[n, p] = Cell(int(round(cov * 1_000_000)), 1_000_000, 0)
+            exact[n, p] = Cell(round(cov * 1_000_000), 1_000_000, 0)
     table("rate: Wilson (simulated)", sim)
     table("rate: Wilson (exact binomial coverage)", exact)
 
@@ -203,7 +203,7 @@ def aucs(rng: np.random.Generator, reps: int) -> None:
 
 
 def auc_two_groups(rng: np.random.Generator, reps: int) -> None:
-    delta, cuts, true = _auc_design(0.8, False)
+    delta, cuts, _true = _auc_design(0.8, False)
     d_score, d_delong, r_score = {}, {}, {}
     for n in NS:
         for p in PS:

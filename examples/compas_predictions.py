@@ -4,11 +4,20 @@ Applies ProPublica's filter to their two-year data (7,214 -> 6,172 rows) and
 keeps what `modelcard evaluate` needs: the label (two_year_recid), the
 prediction (decile_score >= 5), the score and the sensitive attributes.
 
-    python examples/compas_predictions.py ../shared/data/compas/compas-scores-two-years.csv compas-predictions.csv
+    python examples/compas_predictions.py [SOURCE] compas-predictions.csv
+
+SOURCE defaults to $MODELCARD_COMPAS_CSV, else ../shared/data/compas/compas-scores-two-years.csv
+beside the repository (the place the tests look too). The file is not in the repository: get
+compas-scores-two-years.csv from ProPublica's compas-analysis repository
+(https://github.com/propublica/compas-analysis) and put it there, or point MODELCARD_COMPAS_CSV at it.
 """
 
 import csv
+import os
 import sys
+from pathlib import Path
+
+DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "compas" / "compas-scores-two-years.csv"
 
 
 def main(source: str, target: str) -> None:
@@ -26,6 +35,13 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    source = sys.argv[1] if len(sys.argv) == 3 else os.environ.get("MODELCARD_COMPAS_CSV") or str(DEFAULT)
+    if not os.path.isfile(source):
+        sys.exit(
+            f"COMPAS data not found at {source}: download compas-scores-two-years.csv from ProPublica's "
+            "compas-analysis repository (https://github.com/propublica/compas-analysis) and put it there, "
+            "or set MODELCARD_COMPAS_CSV to its path"
+        )
+    main(source, sys.argv[-1])

@@ -14,11 +14,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from modelcard.safe_text import neutralise
 
 ERROR = "error"
 WARNING = "warning"
+#: a notice: said, never a failure (not even under ``validate --strict``), e.g. an older schema version
+INFO = "info"
+
+#: a path to a node in card data: keys and list indices, e.g. ``("datasets", 0, "sha256")``
+CardPath = tuple[str | int, ...]
+
+
+def format_path(path: tuple[object, ...]) -> str:
+    """A card path as people write it.
+
+    Example:
+        >>> format_path(("datasets", 0, "sha256"))
+        'datasets[0].sha256'
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
 
 
 @dataclass(frozen=True)
@@ -46,7 +68,8 @@ class Diagnostic:
     path: str = ""  # dotted field path inside the card, e.g. "datasets[0].sha256"
 
     @classmethod
-    def at(cls, pos: SourcePos | None, message: str, *, file: str = "", **kw) -> Diagnostic:
+    def at(cls, pos: SourcePos | None, message: str, *, file: str = "", **kw: Any) -> Diagnostic:
+        """A diagnostic at ``pos`` (or only in ``file`` when the position is unknown)."""
         if pos is None:
             return cls(message=message, file=file, **kw)
         return cls(message=message, file=pos.file, line=pos.line, col=pos.col, **kw)
@@ -64,7 +87,8 @@ class Diagnostic:
         where = f" ({self.path})" if self.path else ""
         return neutralise(f"{self.location}: {self.severity}: {self.message}{where} [{self.code}]", terminal=True)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The diagnostic as JSON-ready data."""
         return asdict(self)
 
 
@@ -77,13 +101,25 @@ class ModelcardError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = ()):
+    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = (), *, option: str | None = None):
         super().__init__(message)
         self.diagnostics = list(diagnostics)
+        #: the API parameter the offending value was passed in (``"sets"``, ``"requirements"``...), if any.
+        #: Messages never name command-line flags; the CLI names the flag of this parameter.
+        self.option = option
 
 
 class UsageError(ModelcardError):
-    """Bad command-line usage, or an option value that makes no sense."""
+    """A value that makes no sense: a bad ``sets`` path, requirement or option.
+
+    Example:
+        >>> from modelcard.card.layering import parse_set_path
+        >>> try:
+        ...     parse_set_path("model..version")
+        ... except UsageError as exc:
+        ...     print(exc.option, "|", exc)
+        sets | cannot read key path 'model..version' (expected e.g. model.version or metrics[0].value)
+    """
 
     exit_code = 2
 

@@ -24,6 +24,7 @@ of ``modelcard validate``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: the only schemes a link may use
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -34,12 +35,30 @@ class _Pattern:
 
     def __init__(self, pattern: str):
         self.pattern = pattern
-        self._compiled: re.Pattern | None = None
+        self._compiled: re.Pattern[str] | None = None
 
-    def __getattr__(self, name: str):  # search, fullmatch, match, sub
+    @property
+    def compiled(self) -> re.Pattern[str]:
         if self._compiled is None:
             self._compiled = re.compile(self.pattern)
-        return getattr(self._compiled, name)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.compiled.search(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.compiled.match(text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+        return self.compiled.sub(repl, text)
+
+    def prefix(self, text: str) -> str:
+        """The text this pattern matches at the start of ``text`` ("" when none)."""
+        m = self.compiled.match(text)
+        return m.group() if m else ""
 
 
 # Characters a link may never contain: white space, backslash, the three characters HTML and
@@ -96,7 +115,7 @@ def url_problem(value: object) -> str | None:
         return "a mailto link needs an address, e.g. mailto:someone@example.org"
     if value.startswith("//"):
         return "protocol-relative link ('//host'): write it with its scheme, e.g. https://example.org/"
-    if re.search(r"[&%]", _FIRST_SEGMENT.match(value).group()):
+    if re.search(r"[&%]", _FIRST_SEGMENT.prefix(value)):
         return "not an http, https or mailto link (entity- or percent-encoded schemes are refused)"
     return "not an absolute link: write it with its scheme, e.g. https://example.org/page"
 
@@ -132,7 +151,7 @@ def safe_url(value: object, *, relative: bool = False, image: bool = False) -> s
         cleaned = form.strip()
         if _FORBIDDEN_IN_URL.search(form) or any(ch.isspace() or ch in '\\<>"' for ch in form):
             return None
-        if _SCHEME.match(cleaned) or cleaned.startswith("//") or ":" in _FIRST_SEGMENT.match(cleaned).group():
+        if _SCHEME.match(cleaned) or cleaned.startswith("//") or ":" in _FIRST_SEGMENT.prefix(cleaned):
             return None
     return value
 
@@ -146,7 +165,7 @@ _UNSAFE_TEXT = _Pattern(f"[{_CONTROL}{_BIDI}]")
 _UNSAFE_TERMINAL = _Pattern(f"[\\r{_CONTROL}{_BIDI}]")
 
 
-def _escape(match: re.Match) -> str:
+def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

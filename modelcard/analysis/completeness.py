@@ -2,9 +2,11 @@
 
 A *profile* lists the items a standard asks for — the ABOUT ML
 documentation questions, the nine sections of Mitchell et al.'s model
-cards, the seven sections of Gebru et al.'s datasheets, or the technical
-documentation of Annex IV of the EU AI Act — and maps each item to the card
-fields that answer it.  ``assess`` says which items a card covers::
+cards, the seven sections of Gebru et al.'s datasheets, the Model
+Documentation Form of general-purpose AI models (EU AI Act Art. 53, Annexes XI
+and XII) or the technical documentation of high-risk AI systems (Annex IV) —
+and maps each item to the card fields that answer it.  ``assess`` says which
+items a card covers::
 
     from modelcard import load_card
     from modelcard.analysis.completeness import assess
@@ -18,10 +20,14 @@ An item is covered when every one of its *requirements* is met, and a
 requirement is met when at least one of its alternative field paths holds a
 real answer (not empty, not a ``TODO`` placeholder).  Paths use ``[]`` for
 "some element of the list", ``[*]`` for "every element" and
-``[attr=a|b]`` to select elements, e.g. ``datasets[role=training].provenance``.
+``[attr=a|b]`` to select elements, e.g. ``datasets[role=training].provenance``;
+on a single section a selector is a condition (``training[from_scratch=true]``),
+and ``a&b`` in one alternative needs both paths.  An item with ``applies`` set
+counts only when that path resolves (Annex XI, Section 2 applies to models with
+systemic risk).
 
-Some items have no field in the card schema (a datasheet's *Uses* section,
-the EU AI Act's human-oversight measures, ...).  Those are listed with
+Some items have no field in the card schema (a datasheet's *Uses* section).
+Those are listed with
 ``coverable = False`` and a note saying so: they count against the score,
 because the standard asks for them, and the card cannot claim them.
 """
@@ -33,13 +39,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
-from modelcard.card.checks import PLACEHOLDER_PREFIX
 from modelcard.schema.models import ModelCard
+from modelcard.schema.walk import is_filled as is_filled  # "a real answer": the schema walker's rule
 
 # --------------------------------------------------------------------------
 # results
+
+
+#: a score this close below the minimum meets it (``covered / total`` is a float)
+SCORE_TOLERANCE = 1e-12
 
 
 @dataclass
@@ -94,6 +102,13 @@ class Completeness:
         """Items the schema can express at all (the best score a card can reach is coverable/total)."""
         return sum(1 for i in self.items if i.coverable)
 
+    def below(self, min_score: float | None) -> bool:
+        """Whether the score falls short of ``min_score`` (None: no minimum asked).
+
+        Scores within :data:`SCORE_TOLERANCE` of the minimum meet it (``covered / total`` is a float).
+        """
+        return min_score is not None and self.score + SCORE_TOLERANCE < min_score
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "profile": self.profile,
@@ -116,12 +131,31 @@ class ItemSpec:
     id: str
     title: str
     question: str
-    requires: tuple[tuple[str, ...], ...] = ()  # all of (any of paths)
+    requires: tuple[tuple[str, ...], ...] = ()  # all of (any of paths; "a&b": a and b together)
     note: str = ""
+    # what forms and annexes say of their items (the EU profiles below):
+    number: str = ""  # the item's number in its standard, e.g. "1.3", "2(e)"; the title is shown after it
+    section: str = ""  # the heading of the section it belongs to
+    audiences: tuple[str, ...] = ()  # whom the item is for: keys of AUDIENCES
+    basis: str = ""  # the provisions it implements, e.g. "Annex XI 1.1(c); Annex XII 1(c)"
+    shows: tuple[str, ...] = ()  # card paths a rendering of the item displays (default: the required ones)
+    applies: str = ""  # a path: the item applies only when it resolves (e.g. systemic-risk items)
+    display: str = ""  # a derived display the form view computes (see modelcard.render.gpai_form)
 
     @property
     def coverable(self) -> bool:
         return bool(self.requires)
+
+    @property
+    def heading(self) -> str:
+        """Number and title, as the standard writes them: "1.3 Model authenticity"."""
+        return f"{self.number} {self.title}" if self.number else self.title
+
+    def shown_paths(self) -> tuple[str, ...]:
+        """The card paths a rendering of the item displays."""
+        if self.shows:
+            return self.shows
+        return tuple(dict.fromkeys(p for alternatives in self.requires for a in alternatives for p in a.split("&")))
 
 
 @dataclass(frozen=True)
@@ -136,8 +170,6 @@ def _i(id: str, title: str, question: str, *requires: str | tuple[str, ...], not
     reqs = tuple((r,) if isinstance(r, str) else tuple(r) for r in requires)
     return ItemSpec(id, title, question, reqs, note)
 
-
-_NO_FIELD = "schema 1.0 has no field for this; document it elsewhere (or in an x- extension) and link it"
 
 _EVAL_DATA = ("test_methodology.datasets", "datasets[role=evaluation|test|validation]")
 _TRAIN_DATA = "datasets[role=training|fine-tuning]"
@@ -389,124 +421,372 @@ DATASHEETS = Profile(
     ),
 )
 
-EU_AI_ACT = Profile(
-    "eu-ai-act",
-    "EU AI Act, Annex IV technical documentation",
-    "Regulation (EU) 2024/1689, Annex IV (technical documentation of high-risk AI systems, Art. 11)",
+# --------------------------------------------------------------------------
+# EU AI Act (issue 16).  THE mapping of the GPAI Model Documentation Form, Annex XI/XII and Annex IV to
+# card fields: every item cites the form's item number (or the annex point) it answers.  The form view of
+# modelcard.render.gpai_form and the tests read these specs; nothing else restates them.
+#
+# Sources, and what could not be verified:
+# * The Model Documentation Form of the General-Purpose AI Code of Practice, Transparency Chapter (final
+#   version published 10 July 2025), Measure 1.1.  Its structure and the items of sections 1-4 follow a
+#   structured transcription of the form (dastra.eu's "Model Documentation Form (GPAI Code of Practice -
+#   Transparency Chapter)" audit template); the items of sections 5-8 follow their names as quoted in
+#   published mappings of the form (training process: design specification, decision rationale; data:
+#   type/modality, provenance, how obtained and selected, number of data points, scope and main
+#   characteristics, curation methodologies, unsuitability measures, bias detection; computational
+#   resources: training time, amount of computation, methodology; energy: training energy, methodology,
+#   benchmarked inference computation, methodology).  The wording of each question below is a faithful
+#   paraphrase checked against the AI Act annexes it implements, not a verbatim copy.
+# * Regulation (EU) 2024/1689 (OJ L, 12.7.2024), Annex XI Section 1 and 2, Annex XII and Annex IV.
+# * Numbering: the form titles its items without numbers; "s.i" below is section s, item i in the
+#   form's order (a modality's "other" and "maximum size" fields belong to its item).
+# * Audiences: the form marks each item for the AI Office (AIO), national competent authorities (NCAs)
+#   and/or downstream providers (DPs).  The check-boxes of the final form could not be read; they are
+#   derived here from the provision each item implements: Annex XI (Art. 53(1)(a), kept for the AI Office
+#   and national competent authorities) -> AIO and NCAs; Annex XII (Art. 53(1)(b)) -> DPs; both, or
+#   neither (provider, name, authenticity, dependencies, Union market date) -> all three.  The total
+#   parameter count is for AIO/NCAs and a parameter range for DPs, as the form has it.
+
+#: the form's three audiences: key (``render --audience``) -> their name
+AUDIENCES: dict[str, str] = {
+    "ai-office": "AI Office",
+    "national-authority": "National competent authorities",
+    "downstream": "Downstream providers",
+}
+_ALL = ("ai-office", "national-authority", "downstream")
+_AUTHORITIES = ("ai-office", "national-authority")  # Annex XI only
+_DOWNSTREAM = ("downstream",)  # Annex XII only
+
+_TRAIN_PROV = "datasets[role=training|fine-tuning].provenance"
+
+
+def _f(
+    number: str,
+    section: str,
+    title: str,
+    question: str,
+    audiences: tuple[str, ...],
+    basis: str,
+    *requires: str | tuple[str, ...],
+    shows: tuple[str, ...] = (),
+    display: str = "",
+    applies: str = "",
+    note: str = "",
+    id: str = "",
+) -> ItemSpec:
+    """An item of a form or an annex: its number, section, wording, audiences, legal basis and fields."""
+    reqs = tuple((r,) if isinstance(r, str) else tuple(r) for r in requires)
+    return ItemSpec(
+        id=id or number,
+        title=title,
+        question=question,
+        requires=reqs,
+        note=note,
+        number=number,
+        section=section,
+        audiences=audiences,
+        basis=basis,
+        shows=shows,
+        applies=applies,
+        display=display,
+    )
+
+
+_DOC = "Document information"
+_S1 = "1. General information"
+_S2 = "2. Model properties"
+_S3 = "3. Methods of distribution and licenses"
+_S4 = "4. Use"
+_S5 = "5. Training process"
+_S6 = "6. Information on the data used for training, testing and validation"
+_S7 = "7. Computational resources (during training)"
+_S8 = "8. Energy consumption (during training and inference)"
+_XI2 = "Annex XI, Section 2: models with systemic risk"
+_SYSTEMIC = "regulatory[systemic_risk=true]"
+
+# fmt: off
+EU_GPAI = Profile(
+    "eu-gpai",
+    "GPAI Model Documentation Form (EU AI Act Art. 53, Annexes XI and XII)",
+    "General-Purpose AI Code of Practice, Transparency Chapter (July 2025), Model Documentation Form; "
+    "Regulation (EU) 2024/1689, Art. 53(1)(a)-(b), Annex XI and Annex XII",
     (
-        _i(
-            "1a-purpose",
-            "1(a) Intended purpose, provider and version",
-            "The intended purpose, the provider, and the version of the system.",
-            "intended_use.primary_uses",
-            ("model.developers", "model.contact"),
-        ),
-        _i(
-            "1-general",
-            "1 General description: what the system does, inputs and outputs",
-            "A general description of the AI system and the data it takes and produces.",
-            "model.description",
-            ("model.inputs", "model.outputs"),
-        ),
-        _i(
-            "1b-g-deployment",
-            "1(b)-(g) Interaction with other systems, software versions, hardware, user interface",
-            "How the system interacts with hardware and software, how it is placed on the market, "
-            "the hardware it runs on and its user interface.",
-            note="these describe the deployed product, not the model; schema 1.0 has no field for them",
-        ),
-        _i(
-            "1h-instructions",
-            "1(h) Instructions for use",
-            "Instructions for use for the deployer.",
-            "caveats_and_recommendations.recommendations",
-            "intended_use.out_of_scope_uses",
-        ),
-        _i(
-            "2abc-development",
-            "2(a)-(c) Development methods, design choices and architecture",
-            "Methods and steps of development (including pre-trained components), design choices "
-            "and the system architecture and computational resources.",
-            ("model.architecture", "model.type"),
-            ("model.base_model", _TRAIN_DATA),
-            note="the rationale of design choices and what the system optimises for have no dedicated field",
-        ),
-        _i(
-            "2d-data",
-            "2(d) Data requirements and data governance",
-            "Datasheets of the training data: provenance, scope, collection and selection, labelling and cleaning.",
-            "datasets[*].provenance.sources",
-            "datasets[*].provenance.collection",
-            ("datasets[*].provenance.labelling", "datasets[*].provenance.preprocessing"),
-        ),
-        _i(
-            "2e-human-oversight",
-            "2(e) Human oversight measures (Art. 14)",
-            "The human oversight measures needed, and the technical measures that help deployers "
-            "interpret the outputs.",
-            note=_NO_FIELD,
-        ),
-        _i(
-            "2f-changes",
-            "2(f) Pre-determined changes",
-            "Changes to the system and its performance that were pre-determined at the initial assessment.",
-            note=_NO_FIELD,
-        ),
-        _i(
-            "2g-testing",
-            "2(g) Validation and testing procedures",
-            "The data used for validation and testing, the metrics for accuracy, robustness and "
-            "potentially discriminatory impacts, and the test results.",
-            _EVAL_DATA,
-            "test_methodology.protocol",
-            "test_methodology.metric_definitions",
-            ("metrics", "fairness.results"),
-            note="dated and signed test logs are not part of the card",
-        ),
-        _i(
-            "2h-cybersecurity",
-            "2(h) Cybersecurity measures",
-            "The cybersecurity measures put in place.",
-            note=_NO_FIELD,
-        ),
-        _i(
-            "3-performance",
-            "3 Capabilities, limitations and accuracy for groups of persons",
-            "Capabilities and limitations in performance, including accuracy for the specific persons or "
-            "groups the system is intended for, and foreseeable unintended outcomes.",
-            "metrics",
-            "fairness.results",
-            ("caveats_and_recommendations.caveats", "ethical_considerations.risks"),
-        ),
-        _i(
-            "4-metrics",
-            "4 Appropriateness of the performance metrics",
-            "Why the performance metrics are appropriate for this system.",
-            "test_methodology.metric_definitions[].description",
-        ),
-        _i(
-            "5-risk-management",
-            "5 Risk management system (Art. 9)",
-            "The risks identified and the measures adopted to manage them.",
-            "ethical_considerations.risks[].mitigations",
-            note="the card records risks and mitigations, not the provider's risk-management process",
-        ),
-        _i(
-            "6-lifecycle-changes",
-            "6 Changes through the lifecycle",
-            "Relevant changes made to the system through its lifecycle.",
-            note=_NO_FIELD,
-        ),
-        _i(
-            "9-post-market",
-            "9 Post-market monitoring plan (Art. 72)",
-            "How performance is evaluated once the system is on the market.",
-            note=_NO_FIELD,
-        ),
+        # the form's header
+        _f("", _DOC, "Date the document was last updated", "When this documentation was last updated.",
+           _ALL, "Measure 1.1 (keep the documentation up to date)", "card.date", id="document-date"),
+        _f("", _DOC, "Document version number", "The version of this documentation.",
+           _ALL, "Measure 1.1", "card.version", id="document-version"),
+        # 1. General information
+        _f("1.1", _S1, "Legal name for the model provider", "The legal name of the provider of the model.",
+           _ALL, "Art. 53(1)", "regulatory.provider.legal_name"),
+        _f("1.2", _S1, "Model name",
+           "The unique identifier of the model (and of its collection of models, where applicable), with the "
+           "names of the publicly available versions this documentation covers.",
+           _ALL, "Art. 53(1)", "model.name", "model.public_versions",
+           shows=("model.name", "model.version", "model.family", "model.public_versions")),
+        _f("1.3", _S1, "Model authenticity",
+           "Evidence of the provenance and authenticity of the model, e.g. a secure hash of distributed "
+           "binaries or the URL endpoint of a service, where available.",
+           _ALL, "Art. 53(1)", "model.authenticity"),
+        _f("1.4", _S1, "Release date", "The date the model was first released through any distribution channel.",
+           _ALL, "Annex XI 1.1(c); Annex XII 1(c)", "model.date"),
+        _f("1.5", _S1, "Union market release date", "The date the model was placed on the Union market.",
+           _ALL, "Art. 53(1)", "regulatory.union_market_date"),
+        _f("1.6", _S1, "Model dependencies",
+           "If the model modifies or fine-tunes general-purpose AI models placed on the market, their names "
+           "(and versions); otherwise 'N/A'.",
+           _ALL, "Art. 53(1); Annex XI 1.2(b)",
+           ("model.base_models", "model.base_model", "training[from_scratch=true]"),
+           shows=("model.base_models", "model.base_model", "training.from_scratch"), display="dependencies"),
+        # 2. Model properties
+        _f("2.1", _S2, "Model architecture", "A general description of the architecture, e.g. a transformer.",
+           _ALL, "Annex XI 1.1(d); Annex XII 1(f)", "model.architecture"),
+        _f("2.2", _S2, "Design specifications of the model",
+           "The key design specifications of the model, with the rationale and assumptions made, giving basic "
+           "insight into how the model was designed.",
+           _AUTHORITIES, "Annex XI 1.2(b)", "model.design"),
+        _f("2.3", _S2, "Input modalities",
+           "The input modalities (text, images, audio, video, other) and, for each, the maximum input size "
+           "or 'N/A' if not defined.",
+           _ALL, "Annex XI 1.1(e); Annex XII 1(g), 2(b)", "model.inputs[*].modality", "model.inputs[*].max_size",
+           shows=("model.inputs",), display="modalities"),
+        _f("2.4", _S2, "Output modalities",
+           "The output modalities and, for each, the maximum output size or 'N/A' if not defined.",
+           _ALL, "Annex XI 1.1(e); Annex XII 1(g), 2(b)", "model.outputs[*].modality",
+           "model.outputs[*].max_size", shows=("model.outputs",), display="modalities"),
+        _f("2.5", _S2, "Total model size",
+           "The total number of parameters, with at least two significant figures, e.g. 7.3 × 10^10.",
+           _AUTHORITIES, "Annex XI 1.1(d)", "model.parameters", display="parameters"),
+        _f("2.6", _S2, "Model size range", "The range the total number of parameters falls in.",
+           _DOWNSTREAM, "Annex XII 1(f)", "model.parameters", display="parameter_range"),
+        # 3. Methods of distribution and licenses
+        _f("3.1", _S3, "Distribution channels",
+           "The methods of distribution through which the model is made available in the Union (enterprise "
+           "or subscription software suites, APIs, integrated development environments, device-specific "
+           "applications or firmware, open-source repositories, other), with the level of access each gives "
+           "(e.g. weights-level, black-box).",
+           _ALL, "Annex XI 1.1(c); Annex XII 1(c)", "distribution.channels", "distribution.channels[*].access",
+           shows=("distribution.channels",), display="channels"),
+        _f("3.2", _S3, "License", "The licence under which the model is made available (a link or its name).",
+           _ALL, "Annex XI 1.1(f); Annex XII 1(h)", "model.license", shows=("model.license", "model.license_url")),
+        # 4. Use
+        _f("4.1", _S4, "Acceptable Use Policy",
+           "A link to the acceptable use policy that applies, or an indication that none exists.",
+           _ALL, "Annex XI 1.1(b); Annex XII 1(b)", "intended_use.acceptable_use_policy"),
+        _f("4.2", _S4, "Intended uses",
+           "The uses intended by the provider, or the uses it restricts or prohibits (beyond those prohibited "
+           "by Union or international law).",
+           _ALL, "Annex XI 1.1(a); Annex XII 1(a)", ("intended_use.primary_uses", "intended_use.out_of_scope_uses"),
+           shows=("intended_use.primary_uses", "intended_use.out_of_scope_uses")),
+        _f("4.3", _S4, "Type and nature of AI systems",
+           "The type and nature of AI systems the model can be integrated into, e.g. conversational "
+           "assistants, decision support, creative or predictive systems.",
+           _ALL, "Annex XI 1.1(a); Annex XII 1(a)", "intended_use.system_types"),
+        _f("4.4", _S4, "Technical means for integration",
+           "The technical means (instructions for use, infrastructure, tools) required to integrate the model "
+           "into AI systems.",
+           _ALL, "Annex XI 1.2(a); Annex XII 2(a)", ("intended_use.integration", "usage.code"),
+           shows=("intended_use.integration", "usage.code")),
+        _f("4.5", _S4, "Required hardware",
+           "How the model interacts with hardware that is not part of it: the hardware needed to use it, or 'N/A'.",
+           _DOWNSTREAM, "Annex XII 1(d)", "usage.hardware"),
+        _f("4.6", _S4, "Required software",
+           "The software (and versions) needed to use the model, or 'N/A'.",
+           _DOWNSTREAM, "Annex XII 1(d)-(e)", ("model.frameworks", "model.library"),
+           shows=("model.library", "model.frameworks")),
+        # 5. Training process
+        _f("5.1", _S5, "Design specification of the training process",
+           "The main steps or stages of training, with methodologies and techniques, the key design choices "
+           "and assumptions, what the model is designed to optimise for and the relevance of the parameters.",
+           _AUTHORITIES, "Annex XI 1.2(b)", "training.procedure", "training.objective"),
+        _f("5.2", _S5, "Decision rationale", "How and why the key design choices of training were made.",
+           _AUTHORITIES, "Annex XI 1.2(b)", "training.design_choices"),
+        # 6. Information on the data used for training, testing and validation
+        _f("6.1", _S6, "Data type/modality", "The modalities of the data (text, images, audio, video, other).",
+           _ALL, "Annex XI 1.2(c); Annex XII 2(c)", f"{_TRAIN_PROV}.composition.modalities"),
+        _f("6.2", _S6, "Data provenance",
+           "Where the data comes from: web crawling, non-public datasets from third parties, data collected "
+           "from users, publicly available datasets, other means, synthetic data.",
+           _ALL, "Annex XI 1.2(c); Annex XII 2(c)", f"{_TRAIN_PROV}.sources[].kind",
+           shows=(f"{_TRAIN_PROV}.sources",)),
+        _f("6.3", _S6, "How the data was obtained and selected",
+           "The methods used to obtain and select the data (including annotation, and the models and methods "
+           "that generated synthetic data), and for third-party data how the rights to it were obtained.",
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.collection.method",
+           f"{_TRAIN_PROV}.collection.selection"),
+        _f("6.4", _S6, "Number of data points",
+           "The size of the data, with the unit of a data point (e.g. tokens, documents, images).",
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.composition.instances", f"{_TRAIN_PROV}.composition.unit"),
+        _f("6.5", _S6, "Scope and main characteristics",
+           "The scope and main characteristics of the data: domains, geographies, languages, modality coverage.",
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.composition.description"),
+        _f("6.6", _S6, "Data curation methodologies",
+           "The processing that turned the acquired data into training data: cleaning, filtering, "
+           "normalisation, augmentation.",
+           _ALL, "Annex XI 1.2(c); Annex XII 2(c)", f"{_TRAIN_PROV}.preprocessing"),
+        _f("6.7", _S6, "Measures for unsuitability",
+           "The measures taken to detect unsuitable data sources and content (e.g. illegal content, personal "
+           "data).",
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.unsuitable_data_measures"),
+        _f("6.8", _S6, "Methods to detect identifiable biases",
+           "The methods used to detect identifiable biases in the data, where applicable.",
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.bias_detection"),
+        # 7. Computational resources (during training)
+        _f("7.1", _S7, "Training time",
+           "The duration of training in wall-clock time and in hardware time (hardware units × days).",
+           _AUTHORITIES, "Annex XI 1.2(d)", "training.hours", "training.compute.hardware_days",
+           shows=("training.hours", "training.compute.hardware_days", "training.hardware"), display="training_time"),
+        _f("7.2", _S7, "Amount of computation used for training",
+           "The floating point operations used for training, with at least two significant figures.",
+           _AUTHORITIES, "Annex XI 1.2(d)", "training.compute.flops", display="flops"),
+        _f("7.3", _S7, "Measurement methodology",
+           "How the amount of computation was measured or estimated.",
+           _AUTHORITIES, "Annex XI 1.2(d)", "training.compute.flops_method"),
+        # 8. Energy consumption (during training and inference)
+        _f("8.1", _S8, "Amount of energy used for training",
+           "The energy used for training in MWh, with at least two significant figures; when unknown, an "
+           "estimate from the computational resources used.",
+           _AUTHORITIES, "Annex XI 1.2(e)",
+           ("environmental_impact.energy_kwh", "training.compute.hardware_days&training.compute.device_power_w"),
+           shows=("environmental_impact.energy_kwh", "training.compute"), display="training_energy"),
+        _f("8.2", _S8, "Measurement methodology",
+           "How the training energy was measured or estimated; if information needed is missing, which.",
+           _AUTHORITIES, "Annex XI 1.2(e)", "environmental_impact.method"),
+        _f("8.3", _S8, "Benchmarked amount of computation used for inference",
+           "The floating point operations of a benchmarked inference task (and its energy, where known).",
+           _AUTHORITIES, "Annex XI 1.2(e)", "environmental_impact.inference.flops",
+           shows=("environmental_impact.inference.flops", "environmental_impact.inference.energy_kwh"),
+           display="inference"),
+        _f("8.4", _S8, "Measurement methodology",
+           "The benchmarked task and how its computation was measured or estimated.",
+           _AUTHORITIES, "Annex XI 1.2(e)", "environmental_impact.inference.method"),
+        # Annex XI, Section 2 (not part of the form): only for models with systemic risk
+        _f("XI 2.1", _XI2, "Evaluation strategies and results",
+           "Evaluation strategies and their results, on public evaluation protocols and tools or other "
+           "methods, with the criteria, metrics and methods used to identify limitations.",
+           _AUTHORITIES, "Annex XI 2.1", "regulatory.systemic_risk_documentation.evaluation_strategies",
+           "metrics[category=capability|safety]", applies=_SYSTEMIC, display="results"),
+        _f("XI 2.2", _XI2, "Adversarial testing and model adaptations",
+           "Measures for internal and external adversarial testing (e.g. red teaming) and model adaptations, "
+           "including alignment and fine-tuning.",
+           _AUTHORITIES, "Annex XI 2.2", "regulatory.systemic_risk_documentation.adversarial_testing",
+           applies=_SYSTEMIC),
+        _f("XI 2.3", _XI2, "System architecture",
+           "Where applicable, how the software components of the system build on or feed into each other.",
+           _AUTHORITIES, "Annex XI 2.3", "regulatory.systemic_risk_documentation.system_architecture",
+           applies=_SYSTEMIC),
     ),
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (ABOUTML, MODELCARDS, DATASHEETS, EU_AI_ACT)}
+# fmt: on
+
+_IV1 = "1. General description of the AI system"
+_IV2 = "2. Detailed description of the elements of the AI system and of its development"
+_HR = "regulatory.high_risk"
+
+# fmt: off
+_ANNEX_IV_ITEMS = (
+    _f("1(a)", _IV1, "Intended purpose, provider and version",
+       "Its intended purpose, the name of the provider and the version of the system, reflecting its relation "
+       "to previous versions.",
+       (), "Annex IV 1(a)", "intended_use.primary_uses", ("regulatory.provider.legal_name", "model.developers"),
+       "model.version"),
+    _f("1(b)", _IV1, "Interaction with other hardware and software",
+       "How the system interacts, or can be used to interact, with hardware or software, including other AI "
+       "systems, that are not part of it, where applicable.",
+       (), "Annex IV 1(b)", f"{_HR}.system_interactions"),
+    _f("1(c)", _IV1, "Versions of software and firmware",
+       "The versions of relevant software or firmware, and any requirements related to version updates.",
+       (), "Annex IV 1(c)", (f"{_HR}.software_versions", "model.frameworks")),
+    _f("1(d)", _IV1, "Forms placed on the market",
+       "All the forms in which the system is placed on the market or put into service (software packages "
+       "embedded into hardware, downloads, APIs).",
+       (), "Annex IV 1(d)", "distribution.channels"),
+    _f("1(e)", _IV1, "Hardware", "The hardware on which the system is intended to run.",
+       (), "Annex IV 1(e)", "usage.hardware"),
+    _f("1(f)", _IV1, "Product photographs or illustrations",
+       "Where the system is a component of products, photographs or illustrations showing their external "
+       "features, marking and internal layout.",
+       (), "Annex IV 1(f)", f"{_HR}.product_illustrations"),
+    _f("1(g)", _IV1, "User interface", "A basic description of the user interface provided to the deployer.",
+       (), "Annex IV 1(g)", f"{_HR}.user_interface"),
+    _f("1(h)", _IV1, "Instructions for use", "Instructions for use for the deployer.",
+       (), "Annex IV 1(h)", f"{_HR}.instructions_for_use"),
+    _f("2(a)", _IV2, "Development methods and steps",
+       "The methods and steps of development, including recourse to pre-trained systems or third-party tools "
+       "and how they were used, integrated or modified.",
+       (), "Annex IV 2(a)", "training.procedure",
+       ("model.base_models", "model.base_model", "training[from_scratch=true]")),
+    _f("2(b)", _IV2, "Design specifications",
+       "The general logic of the system and its algorithms; key design choices with rationale and assumptions, "
+       "including about the persons or groups it is used on; what it optimises for; the expected output.",
+       (), "Annex IV 2(b)", ("model.design", "training.design_choices"), "training.objective", "model.outputs"),
+    _f("2(c)", _IV2, "System architecture and computational resources",
+       "How the software components build on or feed into each other, and the computational resources used "
+       "to develop, train, test and validate the system.",
+       (), "Annex IV 2(c)", "model.architecture",
+       ("training.compute", "training.hardware", "environmental_impact.hardware")),
+    _f("2(d)", _IV2, "Data requirements",
+       "Datasheets of the training data: provenance, scope and main characteristics; how the data was obtained "
+       "and selected; labelling and cleaning.",
+       (), "Annex IV 2(d)", f"{_TRAIN_PROV}.sources", f"{_TRAIN_PROV}.collection",
+       (f"{_TRAIN_PROV}.labelling", f"{_TRAIN_PROV}.preprocessing"), f"{_TRAIN_PROV}.composition"),
+    _f("2(e)", _IV2, "Human oversight measures",
+       "The human oversight measures needed (Art. 14), including the technical measures that help deployers "
+       "interpret the outputs.",
+       (), "Annex IV 2(e)", f"{_HR}.human_oversight"),
+    _f("2(f)", _IV2, "Pre-determined changes",
+       "Where applicable, the pre-determined changes to the system and its performance, and the technical "
+       "solutions that keep it compliant.",
+       (), "Annex IV 2(f)", f"{_HR}.predetermined_changes"),
+    _f("2(g)", _IV2, "Validation and testing procedures",
+       "The validation and testing data and their characteristics; the metrics of accuracy, robustness and "
+       "potentially discriminatory impacts; test logs and reports, dated and signed.",
+       (), "Annex IV 2(g)", _EVAL_DATA, "test_methodology.protocol", "test_methodology.metric_definitions",
+       ("metrics", "fairness.results"), f"{_HR}.test_reports"),
+    _f("2(h)", _IV2, "Cybersecurity measures", "The cybersecurity measures put in place.",
+       (), "Annex IV 2(h)", f"{_HR}.cybersecurity"),
+    _f("3", "3. Monitoring, functioning and control", "Capabilities, limitations and control",
+       "Capabilities and limitations in performance, including the accuracy for the persons or groups the "
+       "system is intended for and the expected level of accuracy; foreseeable unintended outcomes and risks; "
+       "human oversight measures; specifications of the input data.",
+       (), "Annex IV 3", "metrics", "fairness.results",
+       "test_methodology.requirements", ("ethical_considerations.risks", "caveats_and_recommendations.caveats"),
+       f"{_HR}.human_oversight", "model.inputs"),
+    _f("4", "4. Performance metrics", "Appropriateness of the performance metrics",
+       "Why the performance metrics are appropriate for the system.",
+       (), "Annex IV 4", f"{_HR}.metrics_appropriateness"),
+    _f("5", "5. Risk management system", "Risk management system (Art. 9)",
+       "The risk management system, with the risks identified and the measures adopted.",
+       (), "Annex IV 5", f"{_HR}.risk_management", "ethical_considerations.risks[].mitigations"),
+    _f("6", "6. Changes through the lifecycle", "Relevant changes through the lifecycle",
+       "The relevant changes made by the provider to the system through its lifecycle.",
+       (), "Annex IV 6", f"{_HR}.changes"),
+    _f("7", "7. Standards applied", "Harmonised standards applied",
+       "The harmonised standards applied in full or in part; where none, the solutions adopted to meet the "
+       "requirements of Chapter III, Section 2, with the other standards and specifications applied.",
+       (), "Annex IV 7", (f"{_HR}.standards", f"{_HR}.other_solutions")),
+    _f("8", "8. EU declaration of conformity", "EU declaration of conformity (Art. 47)",
+       "A copy of the EU declaration of conformity.",
+       (), "Annex IV 8", f"{_HR}.declaration_of_conformity"),
+    _f("9", "9. Post-market monitoring", "Post-market monitoring plan (Art. 72)",
+       "The system in place to evaluate performance in the post-market phase, with the post-market "
+       "monitoring plan.",
+       (), "Annex IV 9", f"{_HR}.post_market_monitoring"),
+)
+
+# fmt: on
+
+EU_ANNEX_IV = Profile(
+    "eu-annex-iv",
+    "EU AI Act, Annex IV technical documentation",
+    "Regulation (EU) 2024/1689, Annex IV (technical documentation of high-risk AI systems, Art. 11(1))",
+    _ANNEX_IV_ITEMS,
+)
+#: the profile's former name: the same items (it had 15, five of them not expressible, before schema 1.1)
+EU_AI_ACT = Profile("eu-ai-act", EU_ANNEX_IV.title, EU_ANNEX_IV.reference, _ANNEX_IV_ITEMS)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (ABOUTML, MODELCARDS, DATASHEETS, EU_GPAI, EU_ANNEX_IV, EU_AI_ACT)}
 DEFAULT_PROFILE = "aboutml"
 
 
@@ -514,24 +794,6 @@ DEFAULT_PROFILE = "aboutml"
 # resolving paths on a card
 
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<sel>[^\]]*)\])?$")
-
-
-def is_filled(value: Any) -> bool:
-    """A real answer: not None, not empty, not a TODO placeholder (recursively for sections)."""
-    if value is None:
-        return False
-    if isinstance(value, str):
-        text = value.strip()
-        return bool(text) and not text.startswith(PLACEHOLDER_PREFIX)
-    if isinstance(value, (list, tuple)):
-        return any(is_filled(v) for v in value)
-    if isinstance(value, dict):
-        return any(is_filled(v) for v in value.values())
-    if isinstance(value, BaseModel):
-        return any(is_filled(getattr(value, n)) for n in type(value).model_fields) or any(
-            is_filled(v) for v in getattr(value, "extensions", {}).values()
-        )
-    return True  # numbers, booleans (False is an answer), dates
 
 
 def _select(item: Any, selector: str) -> bool:
@@ -554,6 +816,10 @@ def _resolve(node: Any, segments: list[str], prefix: str) -> Iterator[str] | Non
     here = f"{prefix}.{name}" if prefix else name
     if sel is None:
         return _resolve(value, segments[1:], here)
+    if value is not None and not isinstance(value, (list, tuple)):  # a selector on one section: a condition
+        if sel in ("", "*") or _select(value, sel):
+            return _resolve(value, segments[1:], here)
+        return iter(())
     items = [(i, v) for i, v in enumerate(value or [])]
     if sel not in ("", "*"):
         items = [(i, v) for i, v in items if _select(v, sel)]
@@ -567,42 +833,114 @@ def _resolve(node: Any, segments: list[str], prefix: str) -> Iterator[str] | Non
 
 
 def resolve(card: ModelCard, path: str) -> list[str]:
-    """Concrete card paths that give a real answer for ``path`` (empty: not answered)."""
-    found = _resolve(card, path.split("."), "")
-    return list(found) if found is not None else []
+    """Concrete card paths that give a real answer for ``path`` (empty: not answered).
+
+    ``a&b`` answers only when both ``a`` and ``b`` do (their paths together).
+    """
+    found: list[str] = []
+    for part in path.split("&"):
+        hits = _resolve(card, part.split("."), "")
+        part_found = list(hits) if hits is not None else []
+        if not part_found:
+            return []
+        found.extend(p for p in part_found if p not in found)
+    return found
+
+
+def unmet(node: Any, path: str) -> list[str]:
+    """The exact items that leave ``path`` unanswered on ``node`` (a card), named as ``modelcard diff`` names them.
+
+    ``datasets[*].provenance.maintenance`` on a card whose dataset ``compas-2yr`` lacks it gives
+    ``["datasets[compas-2yr].provenance.maintenance"]`` (the same field ``validate --strict`` reports as
+    ``datasets[0].provenance.maintenance``); a path with nothing to name stays as written.
+    """
+    out: list[str] = []
+    for part in path.split("&"):
+        if list(_resolve(node, part.split("."), "") or []):
+            continue
+        segments = part.split(".")
+        star = next((k for k, seg in enumerate(segments) if seg.endswith("[*]")), None)
+        if star is None:
+            out.append(part)
+            continue
+        head = ".".join(segments[: star + 1])[: -len("[*]")]
+        rest = ".".join(segments[star + 1 :])
+        parent = node
+        for seg in head.split("."):
+            parent = getattr(parent, seg, None) if parent is not None else None
+        items = list(parent) if isinstance(parent, (list, tuple)) else []
+        if not items:
+            out.append(part)
+            continue
+        shape = tuple(re.sub(r"\[[^\]]*\]", "", seg) for seg in head.split("."))
+        for i, item in enumerate(items):
+            name = f"{head}[{_item_name(shape, i, item)}]"
+            if not rest:
+                if not is_filled(item):
+                    out.append(name)
+            elif not list(_resolve(item, rest.split("."), "") or []):
+                out.extend(f"{name}.{sub}" for sub in unmet(item, rest))
+    return out or [path]
+
+
+def _item_name(shape: tuple[str, ...], index: int, item: Any) -> str:
+    """How a list item is named: by its identity (a dataset by its ``id``), else by its index."""
+    from modelcard.schema.walk import identity_at
+
+    identity = identity_at(shape)
+    if identity is not None and identity.fields:
+        value = getattr(item, identity.fields[0], None)
+        if isinstance(value, str) and value and not any(c in value for c in "[].") and len(identity.fields) == 1:
+            return value
+    return str(index)
+
+
+def applies(card: ModelCard, item: ItemSpec) -> bool:
+    """Whether ``item`` applies to the card (items with a condition apply only when it holds)."""
+    return not item.applies or bool(resolve(card, item.applies))
 
 
 # --------------------------------------------------------------------------
 
 
-def assess(card: ModelCard, profile: str = DEFAULT_PROFILE) -> Completeness:
-    """Which items of ``profile`` (a name in PROFILES) the card covers."""
+def assess_item(card: ModelCard, it: ItemSpec) -> Item:
+    """Whether the card covers one item, with the fields that answer it and what is missing."""
+    fields: list[str] = []
+    missing: list[str] = []
+    for alternatives in it.requires:
+        hits = [p for alt in alternatives for p in resolve(card, alt)]
+        if hits:
+            fields.extend(h for h in hits if h not in fields)
+        else:
+            missing.append(" or ".join(", ".join(unmet(card, alt)) for alt in alternatives))
+    return Item(
+        id=it.id,
+        title=it.heading,
+        covered=it.coverable and not missing,
+        fields=fields,
+        question=it.question,
+        missing=missing,
+        coverable=it.coverable,
+        note=it.note,
+    )
+
+
+def profile_spec(profile: str) -> Profile:
+    """The profile named ``profile``; a usage error naming the choices when there is none."""
     spec = PROFILES.get(profile)
     if spec is None:
         from modelcard.diagnostics import UsageError
 
         raise UsageError(f"unknown profile '{profile}'; choose one of: {', '.join(PROFILES)}")
-    items: list[Item] = []
-    for it in spec.items:
-        fields: list[str] = []
-        missing: list[str] = []
-        for alternatives in it.requires:
-            hits = [p for alt in alternatives for p in resolve(card, alt)]
-            if hits:
-                fields.extend(h for h in hits if h not in fields)
-            else:
-                missing.append(" or ".join(alternatives))
-        covered = it.coverable and not missing
-        items.append(
-            Item(
-                id=it.id,
-                title=it.title,
-                covered=covered,
-                fields=fields,
-                question=it.question,
-                missing=missing,
-                coverable=it.coverable,
-                note=it.note,
-            )
-        )
+    return spec
+
+
+def assess(card: ModelCard, profile: str = DEFAULT_PROFILE) -> Completeness:
+    """Which items of ``profile`` (a name in PROFILES) the card covers.
+
+    Items with a condition that does not hold (Annex XI, Section 2 for a model without systemic risk)
+    are left out.
+    """
+    spec = profile_spec(profile)
+    items = [assess_item(card, it) for it in spec.items if applies(card, it)]
     return Completeness(profile=spec.name, title=spec.title, items=items, reference=spec.reference)

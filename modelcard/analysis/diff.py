@@ -2,11 +2,12 @@
 
 The Python API behind ``modelcard diff``::
 
-    from modelcard.analysis.diff import diff_files, format_text
+    from modelcard.analysis.diff import diff_files
+    from modelcard.report import report
 
     d = diff_files("card-v1.yaml", "card-v2.yaml")
     print(d.identical, d.sections, [m.direction for m in d.metrics])
-    print(format_text(d))
+    print(report("diff", d, "text"))   # or "json", "markdown"
 
 Three views of the change:
 
@@ -25,8 +26,13 @@ Three views of the change:
   whose numbers moved under the same verdict, and those added or removed.
 
 A change is a **regression** when a verdict got worse (pass -> inconclusive,
-not_run or fail; anything -> fail), a new result fails, a fairness result or a
-metric was removed, or a metric worsened beyond noise.
+not_run or fail; anything -> fail), a verdict stayed but its estimate moved
+further outside the band, a new result fails, a fairness result or a metric was
+removed, or a metric worsened beyond noise.  Whether a verdict change is an
+improvement is :func:`modelcard.analysis.verdicts.compare`'s call (the one
+rule): a softer verdict whose estimate moved further outside the band (fail ->
+inconclusive only because the interval widened) is *ambiguous*, never an
+improvement; each flipped or moved result carries that assessment and reason.
 """
 
 from __future__ import annotations
@@ -39,19 +45,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelcard.card.layering import LIST_KEYS, MEASUREMENT_FIELDS
-from modelcard.diagnostics import CardError
+from modelcard.analysis.verdicts import Assessment, Change, Verdict, compare, decisive_disparity
 from modelcard.io.source import Document
-from modelcard.report.tables import group as fmt_group
-from modelcard.report.tables import interval, markdown_table, md_escape, num, text_table
-from modelcard.safe_text import neutralise
+from modelcard.report.fmt import compact as num
+from modelcard.report.fmt import group as fmt_group
 from modelcard.schema.models import ModelCard
+from modelcard.schema.types import group_key
+from modelcard.schema.walk import ListIdentity, identity_at
 
 DIFF_FORMAT = "modelcard-diff/1"
-_RANK = {"pass": 0, "inconclusive": 1, "not_run": 1, "fail": 2}
-
-#: lists whose items' measurements are reported by the metrics and verdicts views
-_MEASURED = {("metrics",), ("fairness", "results"), ("fairness", "spreads")}
 
 
 @dataclass
@@ -176,16 +178,32 @@ class VerdictChange:
     split: str | None = None
     group: dict[str, str] | None = None
     reference_group: dict[str, str] | None = None
+    #: for a flipped or moved result: :func:`modelcard.analysis.verdicts.compare`'s classification and why
+    assessment: Change | None = None
+    reason: str = ""
 
     @property
     def regression(self) -> bool:
+        """Removed; added and failing; or worse by :func:`~modelcard.analysis.verdicts.compare`.
+
+        A flip to a more severe verdict (:attr:`Verdict.severity`) is a regression
+        when the new verdict is ``fail`` or the old one was ``pass`` (the check no
+        longer clears), even where ``compare`` calls it ambiguous because the
+        estimate moved towards the band; ``compare`` never calls a softer verdict an
+        improvement when the gap grew (fail → inconclusive on a wider interval).
+        """
         if self.change == "removed":
             return True
         if self.change == "added":
-            return self.new == "fail"
-        if self.change == "moved":
-            return False
-        return _RANK[self.new or "pass"] > _RANK[self.old or "pass"] or (self.new == "fail" != self.old)
+            return self.new == Verdict.FAIL
+        if self.assessment is Change.REGRESSED:
+            return True
+        old, new = _verdict(self.old), _verdict(self.new)
+        return new.worse_than(old) and (new is Verdict.FAIL or old is Verdict.PASS)
+
+    @property
+    def improvement(self) -> bool:
+        return self.assessment is Change.IMPROVED
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -202,6 +220,8 @@ class VerdictChange:
             "convention": self.convention,
             "old_value": self.old_value,
             "new_value": self.new_value,
+            "assessment": None if self.assessment is None else str(self.assessment),
+            "reason": self.reason or None,
             "regression": self.regression,
         }
 
@@ -246,6 +266,8 @@ class CardDiff:
                     if v.change == "removed"
                     else f"{what}: new result fails"
                     if v.change == "added"
+                    else f"{what}: {v.reason}"
+                    if v.change == "moved"
                     else f"{what}: {v.old} -> {v.new}"
                 )
         for m in self.metrics:
@@ -287,35 +309,15 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def short(value: Any, width: int = 60) -> str:
-    """A one-line rendering of a value for the text and Markdown views."""
-    if isinstance(value, dict):
-        return f"{{{len(value)} key{'s' if len(value) != 1 else ''}}}"
-    if isinstance(value, list):
-        return f"[{len(value)} item{'s' if len(value) != 1 else ''}]"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (int, float)):
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    text = " ".join(str(value).split())
-    if len(text) > width:
-        text = text[: width - 1] + "…"
-    return json.dumps(text, ensure_ascii=False)
-
-
 def _item_label(shape: tuple[str, ...], item: Any) -> str:
-    key = LIST_KEYS[shape]
+    identity = identity_at(shape)
     parts = []
-    for f in key.fields:  # type: ignore[attr-defined]
+    for f in identity.fields if identity is not None else ():
         v = item.get(f) if isinstance(item, dict) else None
         if v is None or v == "":
             continue
         if isinstance(v, dict):
-            v = ",".join(f"{a}={b}" for a, b in v.items())
+            v = fmt_group(v, sep=",")
             if f == "reference_group":
                 v = "vs " + v
         elif isinstance(v, list):
@@ -347,8 +349,9 @@ class _FieldDiffer:
                     self.out.append(FieldChange(f"{path}.{k}" if path else k, "added", new=new[k]))
             return
         if isinstance(old, list) and isinstance(new, list):
-            if shape in LIST_KEYS:
-                self.keyed(old, new, path, shape)
+            identity = identity_at(shape)
+            if identity is not None:
+                self.keyed(old, new, path, shape, identity)
             elif all(map(_scalar, old)) and all(map(_scalar, new)):
                 self.collection(old, new, path)
             else:
@@ -364,7 +367,7 @@ class _FieldDiffer:
         if old != new or (type(old) is not type(new) and not (_number(old) and _number(new))):
             self.out.append(FieldChange(path, "changed", old=old, new=new))
 
-    def collection(self, old: list, new: list, path: str) -> None:
+    def collection(self, old: list[Any], new: list[Any], path: str) -> None:
         def k(v: Any) -> str:
             return json.dumps(_jsonable(v), sort_keys=True)
 
@@ -379,10 +382,10 @@ class _FieldDiffer:
                 added[k(v)] -= 1
                 self.out.append(FieldChange(f"{path}[]", "added", new=v))
 
-    def keyed(self, old: list, new: list, path: str, shape: tuple[str, ...]) -> None:
-        key = LIST_KEYS[shape]
-        measured = shape in _MEASURED
-        skip = MEASUREMENT_FIELDS[shape][1] if measured else ()
+    def keyed(self, old: list[Any], new: list[Any], path: str, shape: tuple[str, ...], identity: ListIdentity) -> None:
+        # measurements (values, intervals, verdicts) are reported by the metrics and verdicts views
+        key, measured = identity.key, bool(identity.signals)
+        skip = identity.measured
         pending: dict[Any, list[int]] = {}
         for j, item in enumerate(new):
             pending.setdefault(key(item), []).append(j)
@@ -415,8 +418,8 @@ def field_changes(old: Any, new: Any) -> list[FieldChange]:
 # metrics and verdicts
 
 
-def _norm(g: dict | None) -> tuple:
-    return tuple(sorted((str(k), str(v)) for k, v in (g or {}).items()))
+def _norm(g: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    return group_key(g)
 
 
 def _ci(x: Any) -> tuple[float, float] | None:
@@ -455,7 +458,7 @@ def _directions(*cards: ModelCard) -> dict[str, bool]:
 def metric_moves(old: ModelCard, new: ModelCard) -> tuple[list[MetricMove], int]:
     better = _directions(old, new)
 
-    def key(m: Any) -> tuple:
+    def key(m: Any) -> tuple[Any, ...]:
         return (m.name, _norm(m.slice), m.dataset, m.split)
 
     def move(m: Any, change: str) -> MetricMove:
@@ -483,26 +486,32 @@ def metric_moves(old: ModelCard, new: ModelCard) -> tuple[list[MetricMove], int]
     return out, unchanged
 
 
-def _result_view(r: Any) -> tuple[str | None, float | None]:
-    conv = (
-        r.threshold.convention
-        if r.threshold
-        else (
-            "difference"
-            if r.disparity and r.disparity.difference
-            else "ratio"
-            if r.disparity and r.disparity.ratio
-            else None
-        )
+def _view(item: Any) -> tuple[str | None, float | None]:
+    """(convention, value) a fairness result or spread is reported by: the disparity it is judged on
+    (:func:`modelcard.analysis.verdicts.decisive_disparity`), else a result's own value."""
+    conv, d = decisive_disparity(item)
+    if d is not None:
+        return conv, d.value
+    if hasattr(item, "disparity"):  # a result without that disparity: its value
+        return "value", item.value
+    return conv, None
+
+
+def _assessment(item: Any) -> Assessment:
+    """A stated verdict with the numbers and band behind it, for :func:`modelcard.analysis.verdicts.compare`."""
+    _, d = decisive_disparity(item)
+    threshold = item.threshold
+    return Assessment(
+        verdict=_verdict(item.verdict),
+        value=None if d is None else d.value,
+        interval=None if d is None else d.confidence_interval,
+        band_min=None if threshold is None else threshold.min,
+        band_max=None if threshold is None else threshold.max,
     )
-    d = r.disparity.get(conv) if r.disparity and conv else None
-    return (conv, d.value) if d is not None else ("value", r.value)
 
 
-def _spread_view(s: Any) -> tuple[str | None, float | None]:
-    conv = s.threshold.convention if s.threshold else ("difference" if s.difference else "ratio")
-    d = getattr(s, conv, None)
-    return conv, (d.value if d is not None else None)
+def _verdict(v: Any) -> Verdict:
+    return Verdict(v) if v is not None else Verdict.NOT_RUN
 
 
 def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange], int]:
@@ -514,14 +523,14 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
     def spreads(card: ModelCard) -> list[Any]:
         return [s for s in (card.fairness.spreads or [] if card.fairness else []) if s.verdict]
 
-    def rkey(r: Any) -> tuple:
+    def rkey(r: Any) -> tuple[Any, ...]:
         return (r.metric, _norm(r.group), _norm(r.reference_group), r.dataset, r.split)
 
     def rlabel(r: Any) -> str:
         return fmt_group(r.group) + (f" vs {fmt_group(r.reference_group)}" if r.reference_group else "")
 
     def rchange(r: Any, change: str) -> VerdictChange:
-        conv, _ = _result_view(r)
+        conv, _ = _view(r)
         return VerdictChange(
             "fairness",
             r.metric,
@@ -534,7 +543,7 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
             reference_group=dict(r.reference_group) if r.reference_group else None,
         )
 
-    def skey(s: Any) -> tuple:
+    def skey(s: Any) -> tuple[Any, ...]:
         return (s.metric, tuple(s.attributes), s.dataset)
 
     def schange(s: Any, change: str) -> VerdictChange:
@@ -543,7 +552,7 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
             s.metric,
             f"spread over {', '.join(s.attributes)}",
             change,
-            convention=_spread_view(s)[0],
+            convention=_view(s)[0],
             dataset=s.dataset,
         )
 
@@ -557,6 +566,8 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
                 continue
             v = change(b, "flipped" if a.verdict != b.verdict else "moved")
             v.old, v.new, v.old_value, v.new_value = a.verdict, b.verdict, view(a)[1], view(b)[1]
+            judged = compare(_assessment(a), _assessment(b))
+            v.assessment, v.reason = judged.change, judged.reason
             out.append(v)
         for x in removed:
             v = change(x, "removed")
@@ -568,8 +579,8 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
             out.append(v)
         return same
 
-    unchanged = collect(results(old), results(new), rkey, rchange, _result_view)
-    unchanged += collect(spreads(old), spreads(new), skey, schange, _spread_view)
+    unchanged = collect(results(old), results(new), rkey, rchange, _view)
+    unchanged += collect(spreads(old), spreads(new), skey, schange, _view)
     order = {"flipped": 0, "added": 1, "removed": 2, "moved": 3}
     out.sort(key=lambda v: order[v.change])  # stable: card order within each kind of change
     return out, unchanged
@@ -602,173 +613,15 @@ def diff_cards(
     )
 
 
-def _load(path: str | os.PathLike) -> tuple[ModelCard, Document]:
-    from modelcard.card.validate import load_document, validate_document
+def _load(path: str | os.PathLike[str]) -> tuple[ModelCard, Document]:
+    from modelcard.card.validate import load_validated
 
-    doc = load_document(path)
-    card, diagnostics = validate_document(doc)
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if card is None or errors:
-        raise CardError(errors or diagnostics)
+    card, doc, _ = load_validated(path)
     return card, doc
 
 
-def diff_files(old: str | os.PathLike, new: str | os.PathLike) -> CardDiff:
+def diff_files(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> CardDiff:
     """Load, validate and compare two card files (raises CardError when either is invalid)."""
     old_card, old_doc = _load(old)
     new_card, new_doc = _load(new)
     return diff_cards(old_card, new_card, old_doc, new_doc, old_file=str(old), new_file=str(new))
-
-
-# --------------------------------------------------------------------------
-# output
-
-_MARK = {"added": "+", "removed": "-", "changed": "~"}
-
-
-def _field_text(f: FieldChange) -> str:
-    if f.change == "changed":
-        return f"{f.path}: {short(f.old)} -> {short(f.new)}"
-    return f"{f.path}: {short(f.old if f.change == 'removed' else f.new)}"
-
-
-def _side(value: float | None, ci: tuple[float, float] | None) -> str:
-    text = num(value)
-    return text + (" " + interval(*ci) if ci else "")
-
-
-def _metric_row(m: MetricMove) -> list[str]:
-    return [
-        m.label,
-        _side(m.old_value, m.old_ci) if m.change != "added" else "",
-        _side(m.new_value, m.new_ci) if m.change != "removed" else "",
-        num(m.delta, signed=True) if m.delta is not None else "",
-        m.direction,
-        m.noise,
-        "REGRESSION" if m.regression else "",
-    ]
-
-
-def _verdict_row(v: VerdictChange) -> list[str]:
-    signed = v.convention == "difference"
-    values = " -> ".join(
-        num(x, signed=signed) for x in (v.old_value, v.new_value) if x is not None or v.change in ("flipped", "moved")
-    )
-    verdicts = f"{v.old} -> {v.new}" if v.change == "flipped" else (v.old if v.change == "removed" else v.new)
-    return [
-        f"{v.kind} {v.metric}",
-        v.label,
-        v.change,
-        verdicts or "",
-        f"{v.convention or ''} {values}".strip(),
-        "REGRESSION" if v.regression else "",
-    ]
-
-
-_METRIC_HEADERS = ["METRIC", "OLD [CI]", "NEW [CI]", "DELTA", "DIRECTION", "NOISE", ""]
-_VERDICT_HEADERS = ["CHECK", "GROUP", "CHANGE", "VERDICT", "VALUE", ""]
-
-
-def _title(d: CardDiff) -> list[str]:
-    return [
-        f"--- {d.old_file} ({d.old_model[0]} {d.old_model[1]})",
-        f"+++ {d.new_file} ({d.new_model[0]} {d.new_model[1]})",
-    ]
-
-
-def _count(items: Sequence[Any], attr: str, value: str) -> int:
-    return sum(1 for x in items if getattr(x, attr) == value)
-
-
-def format_text(d: CardDiff) -> str:
-    lines = _title(d)
-    if d.identical:
-        lines.append("no differences")
-        return neutralise("\n".join(lines), terminal=True)
-    lines.append("sections changed: " + ", ".join(f"{s} ({n})" for s, n in d.sections.items()))
-    if d.fields:
-        lines += ["", f"fields ({len(d.fields)}):"]
-        lines += [f"  {_MARK[f.change]} {_field_text(f)}" for f in d.fields]
-    if d.metrics:
-        lines += [
-            "",
-            f"metrics ({_count(d.metrics, 'change', 'moved')} moved, "
-            f"{_count(d.metrics, 'change', 'added')} added, {_count(d.metrics, 'change', 'removed')} "
-            f"removed, {d.metrics_unchanged} unchanged):",
-        ]
-        lines.append(text_table(_METRIC_HEADERS, [_metric_row(m) for m in d.metrics], indent="  "))
-    if d.verdicts:
-        lines += [
-            "",
-            f"fairness results ({_count(d.verdicts, 'change', 'flipped')} flipped, "
-            f"{_count(d.verdicts, 'change', 'moved')} moved, {_count(d.verdicts, 'change', 'added')} added, "
-            f"{_count(d.verdicts, 'change', 'removed')} removed, {d.verdicts_unchanged} unchanged):",
-        ]
-        lines.append(text_table(_VERDICT_HEADERS, [_verdict_row(v) for v in d.verdicts], indent="  "))
-    regressions = d.regressions
-    lines.append("")
-    lines.append(f"{len(regressions)} regression{'s' if len(regressions) != 1 else ''}" + (":" if regressions else ""))
-    lines += [f"  {r}" for r in regressions]
-    return neutralise("\n".join(lines), terminal=True)  # card values never drive the terminal
-
-
-def format_json(d: CardDiff) -> str:
-    return json.dumps(d.to_dict(), indent=2, ensure_ascii=False)
-
-
-def format_markdown(d: CardDiff) -> str:
-    old, new = d.old_model, d.new_model
-    same_name = old[0] == new[0]
-    head = (
-        f"{md_escape(new[0])} {md_escape(old[1])} → {md_escape(new[1])}"
-        if same_name
-        else f"{md_escape(old[0])} {md_escape(old[1])} → {md_escape(new[0])} {md_escape(new[1])}"
-    )
-    regressions = d.regressions
-    icon = "⚠️" if regressions else ("🟰" if d.identical else "📝")
-    lines = [f"### {icon} modelcard diff: {head}", ""]
-    if d.identical:
-        lines.append("No differences.")
-        return "\n".join(lines) + "\n"
-    lines.append("**Sections changed:** " + ", ".join(f"{md_escape(s)} ({n})" for s, n in d.sections.items()))
-    lines.append("")
-    if regressions:
-        lines.append(f"**{len(regressions)} regression{'s' if len(regressions) != 1 else ''}:**")
-        lines += [f"- {md_escape(r).replace(' -&gt; ', ' → ')}" for r in regressions]
-        lines.append("")
-    if d.verdicts:
-        lines += [
-            "#### Fairness results",
-            "",
-            markdown_table([h.lower() for h in _VERDICT_HEADERS], [_verdict_row(v) for v in d.verdicts]),
-            "",
-        ]
-    if d.metrics:
-        lines += [
-            "#### Metrics",
-            "",
-            markdown_table([h.lower() for h in _METRIC_HEADERS], [_metric_row(m) for m in d.metrics]),
-            "",
-        ]
-    if d.fields:
-        rows = [
-            [
-                f.change,
-                f.path,
-                short(f.old) if f.change != "added" else "",
-                short(f.new) if f.change != "removed" else "",
-            ]
-            for f in d.fields
-        ]
-        lines += [
-            "<details><summary>Fields (" + str(len(d.fields)) + ")</summary>",
-            "",
-            markdown_table(["change", "field", "before", "after"], rows),
-            "",
-            "</details>",
-            "",
-        ]
-    return "\n".join(lines)
-
-
-FORMATTERS = {"text": format_text, "json": format_json, "markdown": format_markdown}

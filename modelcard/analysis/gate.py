@@ -7,7 +7,9 @@ The Python API behind ``modelcard gate``::
     result = gate_file("card.yaml", overlays=["eval.yaml"],
                        requirements=[parse_requirement("accuracy>=0.65")])
     print(result.passed, result.counts)
-    print(format_text(result))
+
+    from modelcard.report import report
+    print(report("gate", result, "markdown"))   # or "text", "json"
 
 What is checked
 
@@ -21,9 +23,21 @@ What is checked
   ``fpr<=0.35``, ``accuracy[race=Caucasian]>=0.6``, ``accuracy[*]>=0.6`` for
   every slice, ``accuracy@compas-test>=0.65`` for one dataset).
 
+Every verdict comes from THE rule, :mod:`modelcard.analysis.verdicts`: a
+fairness result or spread by the card's ``test_methodology.verdict_basis``
+(``interval`` by default: pass when the whole confidence interval lies inside
+the band, fail when wholly outside, inconclusive otherwise or without an
+interval) and ``fairness.adjustment``; a requirement by its own ``basis``,
+which names the same rule's two bases: ``confidence_interval`` is the interval
+basis (a two-sided bar narrower than the interval is inconclusive, not judged
+by the estimate), ``estimate`` (the default) the point basis, with a note when
+the interval alone would not settle it.  The output states the family: how
+many fairness results and spreads were judged, and the adjustment.
+
 Verdicts are ``pass``, ``fail``, ``inconclusive`` (the confidence interval
-straddles the bar, or the value is undefined), ``not_run`` and ``missing`` (a
-requirement names a metric the card does not report).  The gate passes when
+overlaps the bar or band, or there is none, or the value is undefined),
+``not_run`` and ``missing`` (a requirement names a metric the card does not
+report).  The gate passes when
 no check blocks: ``fail`` and ``missing`` always block; ``inconclusive`` and
 ``not_run`` block unless explicitly allowed.  A card with nothing to check
 fails too (``allow_empty`` to accept it): an empty gate proves nothing.
@@ -31,19 +45,26 @@ fails too (``allow_empty`` to accept it): an empty gate proves nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelcard.diagnostics import CardError, UsageError
+from modelcard.analysis.verdicts import (
+    REQUIREMENT_BASES,
+    CardVerdicts,
+    Verdict,
+    decisive_disparity,
+    judge_card,
+    judge_detail,
+    shown_disparity,
+)
+from modelcard.diagnostics import UsageError
 from modelcard.io.source import Document, format_path
-from modelcard.report.tables import group as fmt_group
-from modelcard.report.tables import interval, markdown_table, md_escape, num, text_table
-from modelcard.safe_text import neutralise
+from modelcard.report.fmt import group as fmt_group
 from modelcard.schema.models import ModelCard, PerformanceRequirement
+from modelcard.schema.types import group_key
 
 VERDICTS = ("fail", "missing", "inconclusive", "not_run", "pass")
 GATE_FORMAT = "modelcard-gate/1"
@@ -74,35 +95,6 @@ class GateCheck:
     path: str = ""  # where it is in the card, e.g. "fairness.results[3]"
     location: str = ""  # FILE:LINE:COL, or "--require ..." for command-line requirements
     blocking: bool = False
-
-    @property
-    def threshold_text(self) -> str:
-        lo, hi, conv = self.threshold_min, self.threshold_max, self.convention
-        what = conv if conv and conv != "value" else ""
-        if lo is None and hi is None:
-            return ""
-        signed = conv == "difference"
-        if lo is not None and hi is not None:
-            rng = f"in [{num(lo, signed=signed)}, {num(hi, signed=signed)}]"
-        elif lo is not None:
-            rng = f">= {num(lo, signed=signed)}"
-        else:
-            rng = f"<= {num(hi, signed=signed)}"
-        return f"{what} {rng}".strip()
-
-    @property
-    def value_text(self) -> str:
-        signed = self.convention == "difference"
-        text = num(self.value, signed=signed)
-        if self.ci is not None:
-            text += " " + interval(*self.ci, signed=signed)
-        return text
-
-    @property
-    def check_text(self) -> str:
-        if self.kind == "requirement":
-            return f"requirement {self.metric}"
-        return f"{self.kind} {self.metric}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +136,22 @@ class GateResult:
     allow_not_run: bool = False
     allow_empty: bool = False
     ci_must_clear: bool = False
+    #: how the card's fairness verdicts are decided: basis, family and adjustment (issue 11 §4)
+    verdicts: CardVerdicts = field(default_factory=CardVerdicts)
+
+    @property
+    def family(self) -> dict[str, Any]:
+        """The family of fairness verdicts: how many were judged, the card's basis and adjustment."""
+        v = self.verdicts
+        return {
+            "size": v.family_size,
+            "stated_size": v.stated_family_size,
+            "basis": v.basis,
+            "adjustment": v.adjustment,
+            "level": v.level,
+            "min_level": v.min_level,
+            "text": v.family_text(),
+        }
 
     @property
     def blocking(self) -> list[GateCheck]:
@@ -203,6 +211,7 @@ class GateResult:
                 "allow_empty": self.allow_empty,
                 "ci_must_clear": self.ci_must_clear,
             },
+            "family": self.family,
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -218,6 +227,9 @@ _REQUIRE = re.compile(
     re.VERBOSE,
 )
 
+#: the API parameter requirement expressions come in (the CLI shows it as ``--require``)
+OPTION = "requirements"
+
 REQUIRE_SYNTAX = (
     "METRIC[SLICE][@DATASET[/SPLIT]]>=NUMBER or <=NUMBER, e.g. 'accuracy>=0.65', "
     "'fpr<=0.35', 'accuracy[race=Caucasian]>=0.6', 'accuracy[*]>=0.6' (every slice), "
@@ -226,21 +238,29 @@ REQUIRE_SYNTAX = (
 
 
 def parse_requirement(expr: str) -> PerformanceRequirement:
-    """Parse a ``--require`` expression into a :class:`PerformanceRequirement`."""
+    """Parse a requirement expression (``accuracy>=0.65``) into a :class:`PerformanceRequirement`.
+
+    A bad expression raises :class:`UsageError` with ``option="requirements"``
+    (the CLI shows it as ``--require``).
+
+    Example:
+        >>> parse_requirement("accuracy[sex=female]>=0.8").model_dump(exclude_none=True)
+        {'metric': 'accuracy', 'min': 0.8, 'slice': {'sex': 'female'}}
+    """
     m = _REQUIRE.match(expr)
     if m is None:
-        raise UsageError(f"--require '{expr}': cannot read it; expected {REQUIRE_SYNTAX}")
+        raise UsageError(f"'{expr}': cannot read it; expected {REQUIRE_SYNTAX}", option=OPTION)
     op = m.group("op")
     if op not in (">=", "<="):
         better = {"=>": ">=", "=<": "<=", ">": ">=", "<": "<="}.get(op)
         suggestion = f"; write '{better}' (bounds are inclusive)" if better else "; use >= or <="
-        raise UsageError(f"--require '{expr}': operator '{op}' is not supported{suggestion}")
+        raise UsageError(f"'{expr}': operator '{op}' is not supported{suggestion}", option=OPTION)
     try:
         bar = float(m.group("bar"))
     except ValueError:
-        raise UsageError(f"--require '{expr}': '{m.group('bar')}' is not a number") from None
+        raise UsageError(f"'{expr}': '{m.group('bar')}' is not a number", option=OPTION) from None
     if bar != bar or bar in (float("inf"), float("-inf")):
-        raise UsageError(f"--require '{expr}': the bar must be a finite number")
+        raise UsageError(f"'{expr}': the bar must be a finite number", option=OPTION)
     kw: dict[str, Any] = {"metric": m.group("metric"), "dataset": m.group("dataset"), "split": m.group("split")}
     kw["min" if op == ">=" else "max"] = bar
     raw_slice = m.group("slice")
@@ -254,8 +274,9 @@ def parse_requirement(expr: str) -> PerformanceRequirement:
                 attr, eq, value = part.partition("=")
                 if not eq or not attr.strip() or not value.strip():
                     raise UsageError(
-                        f"--require '{expr}': slice '[{raw_slice}]' must be attribute=value pairs "
-                        "separated by commas, or '*' for every slice"
+                        f"'{expr}': slice '[{raw_slice}]' must be attribute=value pairs "
+                        "separated by commas, or '*' for every slice",
+                        option=OPTION,
                     )
                 pairs[attr.strip()] = value.strip()
             kw["slice"] = pairs
@@ -266,60 +287,59 @@ def parse_requirement(expr: str) -> PerformanceRequirement:
 # building the checks
 
 
-def _ci(est: Any) -> tuple[tuple[float, float] | None, float | None]:
+def _ci(est: Any, default_level: float | None = None) -> tuple[tuple[float, float] | None, float | None]:
+    """(bounds, level) of an estimate's interval; an interval that states no level has the card's."""
     ci = getattr(est, "confidence_interval", None)
     if ci is None:
         return None, None
-    return (ci.lower, ci.upper), ci.level
+    return (ci.lower, ci.upper), (ci.level if ci.level is not None else default_level)
 
 
-def _where(doc: Document | None, path: tuple) -> str:
+def _where(doc: Document | None, path: tuple[str | int, ...]) -> str:
     if doc is None:
         return ""
     pos = doc.pos(path)
     return str(pos) if pos is not None else doc.source
 
 
-def _fairness_checks(card: ModelCard, doc: Document | None) -> Iterable[GateCheck]:
-    from modelcard.card.checks import expected_verdict
+def _fairness_checks(card: ModelCard, doc: Document | None, judged: CardVerdicts) -> Iterable[GateCheck]:
+    """One check per fairness result, and per spread with a verdict or a threshold.
 
+    A stated verdict is what validate's consistency check has already held to
+    the rule, so it stands; a ``not_run`` result whose threshold has the
+    disparity it applies to, and a spread with a threshold but no verdict, are
+    judged here by the same rule (:func:`modelcard.analysis.verdicts.judge_card`,
+    the card's basis and adjustment included): the evaluation did run.
+    """
     fairness = card.fairness
     if fairness is None:
         return
     for i, r in enumerate(fairness.results or []):
-        conv = (
-            r.threshold.convention
-            if r.threshold
-            else (
-                "difference"
-                if r.disparity and r.disparity.difference
-                else "ratio"
-                if r.disparity and r.disparity.ratio
-                else None
-            )
-        )
-        d = r.disparity.get(conv) if (r.disparity and conv) else None
+        path = ("fairness", "results", i)
+        conv, d = decisive_disparity(r)
         if d is not None:
-            value, (ci, level) = d.value, _ci(d)
+            value, (ci, level) = d.value, _ci(d, judged.level)
         else:
             conv = "value"
-            value, (ci, level) = r.value, _ci(r)
+            value, (ci, level) = r.value, _ci(r, judged.level)
         label = fmt_group(r.group)
         if r.reference_group:
             label += f" vs {fmt_group(r.reference_group)}"
-        note, verdict = "", r.verdict
-        implied = expected_verdict(r.disparity, r.threshold)
-        if verdict == "not_run" and implied is not None:
+        note, verdict = "", str(r.verdict)
+        member = judged.member(path)
+        if verdict == Verdict.NOT_RUN and member is not None and member.estimate is not None:
             # e.g. a hand-written threshold with fresh numbers from a fragment that had no threshold:
             # the evaluation did run, so judge it instead of letting --allow-not-run wave it through
-            verdict, note = implied, "card says not_run; verdict computed from its threshold"
+            verdict, note = (
+                str(member.verdict),
+                f"card says not_run; verdict computed from its threshold: {member.judgement.reason}",
+            )
         elif value is None:
             note = (d.undefined_reason if d is not None else r.undefined_reason) or ""
         elif r.threshold is None:
             note = "no threshold in the card; verdict as recorded"
         if r.small_sample:
             note = "; ".join(filter(None, [note, "small sample"]))
-        path = ("fairness", "results", i)
         yield GateCheck(
             kind="fairness",
             metric=r.metric,
@@ -340,19 +360,20 @@ def _fairness_checks(card: ModelCard, doc: Document | None) -> Iterable[GateChec
             location=_where(doc, path),
         )
     for i, s in enumerate(fairness.spreads or []):
-        verdict, note = s.verdict, ""
-        if verdict is None:
-            if s.threshold is None:
-                continue  # informational only: nothing to gate
-            verdict = expected_verdict(s, s.threshold) or "not_run"
-            note = "verdict computed from the threshold"
-        conv = s.threshold.convention if s.threshold else ("difference" if s.difference else "ratio")
-        d = getattr(s, conv, None)
-        ci, level = _ci(d) if d is not None else (None, None)
+        path = ("fairness", "spreads", i)
+        note = ""
+        if s.verdict is not None:
+            verdict = str(s.verdict)
+        else:
+            member = judged.member(path)
+            if member is None:
+                continue  # no threshold: informational only, nothing to gate
+            verdict, note = str(member.verdict), f"verdict computed from the threshold: {member.judgement.reason}"
+        conv, d = shown_disparity(s)
+        ci, level = _ci(d, judged.level) if d is not None else (None, None)
         label = f"spread over {', '.join(s.attributes)}"
         if s.max_group and s.min_group:
             label += f" ({fmt_group(s.max_group)} vs {fmt_group(s.min_group)})"
-        path = ("fairness", "spreads", i)
         yield GateCheck(
             kind="spread",
             metric=s.metric,
@@ -371,27 +392,34 @@ def _fairness_checks(card: ModelCard, doc: Document | None) -> Iterable[GateChec
         )
 
 
-def _same_group(a: dict | None, b: dict | None) -> bool:
-    return {k: str(v) for k, v in (a or {}).items()} == {k: str(v) for k, v in (b or {}).items()}
+def _same_group(a: dict[str, str] | None, b: dict[str, str] | None) -> bool:
+    return group_key(a) == group_key(b)
 
 
 def _judge(
     req: PerformanceRequirement, value: float | None, ci: tuple[float, float] | None, basis: str
 ) -> tuple[str, str]:
-    def inside(x: float) -> bool:
-        return (req.min is None or x >= req.min) and (req.max is None or x <= req.max)
+    """A requirement's verdict by THE rule (:mod:`modelcard.analysis.verdicts`), the bar being the band.
 
-    if value is None:
-        return "inconclusive", ""
-    straddles = ci is not None and inside(ci[0]) != inside(ci[1])
-    if basis == "confidence_interval":
-        if ci is None:
-            return "inconclusive", "no confidence interval to judge"
-        if straddles:
-            return "inconclusive", "confidence interval straddles the bar"
-        return ("pass" if inside(value) else "fail"), ""
-    note = "confidence interval straddles the bar" if straddles else ""
-    return ("pass" if inside(value) else "fail"), note
+    ``basis: confidence_interval`` is the rule's interval basis (pass when the
+    whole interval clears the bar, fail when the whole interval misses it,
+    inconclusive otherwise — an interval wider than a two-sided bar included —
+    and without an interval); ``basis: estimate`` (the default for requirements)
+    is its point basis, with a note when the interval alone would not settle it.
+    """
+    j = judge_detail(value, ci, req.min, req.max, basis=REQUIREMENT_BASES[basis])
+    if j.verdict is Verdict.INCONCLUSIVE:
+        return str(j.verdict), "" if value is None else _bar(j.reason)
+    if basis == "estimate" and ci is not None:
+        by_interval = judge_detail(value, ci, req.min, req.max)
+        if by_interval.verdict is Verdict.INCONCLUSIVE:
+            return str(j.verdict), _bar(by_interval.reason)
+    return str(j.verdict), ""
+
+
+def _bar(reason: str) -> str:
+    """A verdict reason in a requirement's words: the band is the bar; "no confidence interval" kept."""
+    return reason.replace("the band", "the bar")
 
 
 def _requirement_checks(
@@ -399,6 +427,7 @@ def _requirement_checks(
     doc: Document | None,
     requirements: Sequence[tuple[PerformanceRequirement, str, str]],
     ci_must_clear: bool,
+    default_level: float | None = None,
 ) -> Iterable[GateCheck]:
     for req, path_text, location in requirements:
         source = path_text or location
@@ -414,7 +443,7 @@ def _requirement_checks(
             if req.split is not None and m.split != req.split:
                 continue
             matched = True
-            ci, level = _ci(m)
+            ci, level = _ci(m, default_level)
             verdict, note = _judge(req, m.value, ci, basis)
             if m.value is None:
                 note = m.undefined_reason or "value undefined"
@@ -473,18 +502,27 @@ def gate_card(
     allow_empty: bool = False,
     ci_must_clear: bool = False,
     file: str | None = None,
+    requirement_label: str = "requirement",
 ) -> GateResult:
-    """Gate a validated card.  ``doc`` (the loaded document) adds FILE:LINE:COL to each check."""
+    """Gate a validated card.  ``doc`` (the loaded document) adds FILE:LINE:COL to each check.
+
+    ``requirements`` are given in addition to the card's own; each check they
+    make says where it came from as ``requirement_label`` and the expression
+    (``requirement accuracy>=0.65``; the CLI passes ``--require``).
+    """
     reqs: list[tuple[PerformanceRequirement, str, str]] = []
     tm = card.test_methodology
     for i, req in enumerate(tm.requirements or [] if tm else []):
         path = ("test_methodology", "requirements", i)
         reqs.append((req, format_path(path), _where(doc, path)))
-    for req in requirements:
-        text = req if isinstance(req, str) else None
-        parsed = parse_requirement(req) if isinstance(req, str) else req
-        reqs.append((parsed, "", f"--require {text}" if text else "--require"))
-    checks = list(_fairness_checks(card, doc)) + list(_requirement_checks(card, doc, reqs, ci_must_clear))
+    for given in requirements:
+        text = given if isinstance(given, str) else None
+        parsed = parse_requirement(given) if isinstance(given, str) else given
+        reqs.append((parsed, "", f"{requirement_label} {text}" if text else requirement_label))
+    judged = judge_card(card)
+    checks = list(_fairness_checks(card, doc, judged)) + list(
+        _requirement_checks(card, doc, reqs, ci_must_clear, judged.level)
+    )
     for c in checks:
         c.blocking = (
             c.verdict in ("fail", "missing")
@@ -500,94 +538,27 @@ def gate_card(
         allow_not_run=allow_not_run,
         allow_empty=allow_empty,
         ci_must_clear=ci_must_clear,
+        verdicts=judged,
     )
 
 
 def gate_file(
-    path: str | os.PathLike, *, overlays: Sequence[str | os.PathLike] = (), sets: Sequence[str] = (), **options: Any
+    path: str | os.PathLike[str],
+    *,
+    overlays: Sequence[str | os.PathLike[str]] = (),
+    sets: Sequence[str] = (),
+    **options: Any,
 ) -> GateResult:
-    """Load (with overlays and ``--set`` values), validate and gate a card.
+    """Load (with ``overlays`` and ``sets``), validate and gate a card (options as :func:`gate_card`).
 
     Raises CardError (exit 1) when the card is invalid and UsageError/UnreadableError (exit 2)
     when it cannot be read.
     """
-    from modelcard.card.validate import load_document, validate_document
+    from modelcard.card.validate import load_validated
 
     requirements = list(options.pop("requirements", ()))
-    for r in requirements:  # a bad --require is a usage error: report it before reading the card
+    for r in requirements:  # a bad requirement is a usage error: report it before reading the card
         if isinstance(r, str):
             parse_requirement(r)
-    doc = load_document(path, overlays, sets)
-    card, diagnostics = validate_document(doc)
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if card is None or errors:
-        raise CardError(errors or diagnostics)
+    card, doc, _ = load_validated(path, overlays, sets)
     return gate_card(card, doc, requirements=requirements, file=str(path), **options)
-
-
-# --------------------------------------------------------------------------
-# output
-
-_ORDER = {v: i for i, v in enumerate(VERDICTS)}
-_ICON = {"pass": "✅", "fail": "❌", "missing": "❌", "inconclusive": "⚠️", "not_run": "⏸️"}
-
-
-def _sorted(checks: Sequence[GateCheck]) -> list[GateCheck]:
-    return sorted(checks, key=lambda c: (not c.blocking, _ORDER[c.verdict]))
-
-
-def _verdict_text(c: GateCheck) -> str:
-    text = c.verdict.replace("_", " ").upper()
-    if c.verdict != "pass" and not c.blocking:
-        text += " (allowed)"
-    return text
-
-
-def _level(result: GateResult) -> str:
-    levels = {c.ci_level for c in result.checks if c.ci is not None and c.ci_level}
-    return f"{round(levels.pop() * 100):g}% CI" if len(levels) == 1 else "CI"
-
-
-def format_text(result: GateResult) -> str:
-    headers = ["CHECK", "GROUP", f"VALUE [{_level(result)}]", "THRESHOLD", "VERDICT", "NOTE"]
-    rows = [
-        [c.check_text, c.label, c.value_text, c.threshold_text, _verdict_text(c), c.note]
-        for c in _sorted(result.checks)
-    ]
-    lines = [f"{result.file}: gate for {result.model_name} {result.model_version}"]
-    if rows:
-        lines.append(text_table(headers, rows, indent="  "))
-    blocking = [c for c in _sorted(result.checks) if c.blocking]
-    if blocking:
-        lines.append("blocking:")
-        lines += [
-            f"  {c.location or result.file}: {c.check_text} {c.label}: {c.verdict.replace('_', ' ')}" for c in blocking
-        ]
-    lines.append(f"gate {'PASSED' if result.passed else 'FAILED'}: {result.reason}")
-    return neutralise("\n".join(lines), terminal=True)  # card values never drive the terminal
-
-
-def format_json(result: GateResult) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
-
-
-def format_markdown(result: GateResult) -> str:
-    icon = "✅" if result.passed else "❌"
-    title = (
-        f"### {icon} modelcard gate {'passed' if result.passed else 'failed'}: "
-        f"{md_escape(result.model_name)} {md_escape(result.model_version)}"
-    )
-    lines = [title, "", md_escape(result.reason), ""]
-    if result.checks:
-        headers = ["", "check", "group", f"value [{_level(result)}]", "threshold", "verdict", "note"]
-        rows = [
-            [_ICON[c.verdict], c.check_text, c.label, c.value_text, c.threshold_text, _verdict_text(c).lower(), c.note]
-            for c in _sorted(result.checks)
-        ]
-        lines.append(markdown_table(headers, rows))
-        lines.append("")
-    lines.append(f"<sub>{md_escape(result.file)} · generated by modelcard gate</sub>")
-    return "\n".join(lines) + "\n"
-
-
-FORMATTERS = {"text": format_text, "json": format_json, "markdown": format_markdown}

@@ -1,7 +1,12 @@
 """THE verdict rule, and what follows from it: worse-than order, diff semantics, multiplicity.
 
 One home for the rule (issue 11 §1); ``evaluate``, ``validate``'s consistency
-check, ``gate``, ``diff`` and ``render`` import it.
+check, ``gate``, ``diff``, ``render`` and ``migrate`` import it.  On a card,
+:func:`judge_card` re-derives every verdict from the card's own numbers under
+its basis (``test_methodology.verdict_basis``) and multiplicity adjustment
+(``fairness.adjustment``, ``fairness.family_size``); :func:`decisive_disparity`
+says which disparity a result or spread is judged on; performance
+requirements name the same two bases (:data:`REQUIREMENT_BASES`).
 
 The rule
 --------
@@ -41,56 +46,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
+
+# THE Verdict enum (its order, icon and label) lives with the schema types; re-exported from here
+from modelcard.schema.types import Verdict as Verdict
 
 # --------------------------------------------------------------------------
 # verdicts
-
-
-class Verdict(str, Enum):
-    """The outcome of checking a disparity against its threshold band."""
-
-    PASS = "pass"
-    INCONCLUSIVE = "inconclusive"
-    FAIL = "fail"
-    NOT_RUN = "not_run"
-
-    @property
-    def severity(self) -> int:
-        """pass 0 < not_run 1 < inconclusive 2 < fail 3 (higher is worse)."""
-        return _SEVERITY[self]
-
-    def worse_than(self, other: Verdict | str) -> bool:
-        return self.severity > Verdict(other).severity
-
-    @property
-    def icon(self) -> str:
-        return _ICONS[self]
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-    @property
-    def description(self) -> str:
-        return _DESCRIPTIONS[self]
-
-    def __str__(self) -> str:  # "pass", not "Verdict.PASS", in f-strings and output
-        return self.value
-
-
-_SEVERITY = {Verdict.PASS: 0, Verdict.NOT_RUN: 1, Verdict.INCONCLUSIVE: 2, Verdict.FAIL: 3}
-_ICONS = {Verdict.PASS: "✅", Verdict.INCONCLUSIVE: "❔", Verdict.FAIL: "❌", Verdict.NOT_RUN: "➖"}
-_LABELS = {Verdict.PASS: "Pass", Verdict.INCONCLUSIVE: "Inconclusive", Verdict.FAIL: "Fail", Verdict.NOT_RUN: "Not run"}
-_DESCRIPTIONS = {
-    Verdict.PASS: "the whole confidence interval lies inside the threshold band",
-    Verdict.FAIL: "the whole confidence interval lies outside the threshold band",
-    Verdict.INCONCLUSIVE: "the confidence interval overlaps the threshold band without lying inside it, "
-    "or there is no interval to judge",
-    Verdict.NOT_RUN: "no threshold was set, so nothing was checked",
-}
 
 #: how a verdict is decided: by the interval (default) or, when the user asks, by the point estimate
 BASES = ("interval", "point")
@@ -109,20 +72,27 @@ POINT_RULE_TEXT = (
 )
 
 
-@dataclass(frozen=True)
-class Band:
-    """An acceptable range ``[min, max]``, bounds inclusive, either may be None (unbounded)."""
+# The records below are NamedTuples, not dataclasses: the rule is on the path of ``validate``, whose
+# cold start matters, and a NamedTuple class costs a tenth of a frozen dataclass to create.
 
+
+class _BandFields(NamedTuple):
     min: float | None = None
     max: float | None = None
 
-    def __post_init__(self) -> None:
-        for name in ("min", "max"):
-            v = getattr(self, name)
+
+class Band(_BandFields):
+    """An acceptable range ``[min, max]``, bounds inclusive, either may be None (unbounded)."""
+
+    __slots__ = ()
+
+    def __new__(cls, min: float | None = None, max: float | None = None) -> Band:
+        for name, v in (("min", min), ("max", max)):
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
                 raise ValueError(f"threshold {name} must be a finite number or None, got {v!r}")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"threshold min {self.min} is greater than max {self.max}")
+        if min is not None and max is not None and min > max:
+            raise ValueError(f"threshold min {min} is greater than max {max}")
+        return super().__new__(cls, min, max)
 
     @property
     def empty(self) -> bool:
@@ -158,8 +128,7 @@ class Band:
         return cls(getattr(threshold, "min", None), getattr(threshold, "max", None))
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     """A verdict with the reason it was reached."""
 
     verdict: Verdict
@@ -308,8 +277,7 @@ class Change(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     """One side of a comparison: a verdict with the numbers and band behind it."""
 
     verdict: Verdict | str
@@ -337,8 +305,7 @@ class Assessment:
         return max(self.band.distance(b[0]), self.band.distance(b[1]))
 
 
-@dataclass(frozen=True)
-class ChangeResult:
+class ChangeResult(NamedTuple):
     change: Change
     reason: str
     old_gap: float | None = None
@@ -551,8 +518,7 @@ def adjusted_levels(p_values: Sequence[float | None], level: float, method: str 
     return [adjusted_level(level, len(p_values), method)] * len(p_values)
 
 
-@dataclass(frozen=True)
-class FamilyJudgement:
+class FamilyJudgement(NamedTuple):
     """One result of a family judged together: its judgement, the level and interval used, its p-value (Holm)."""
 
     judgement: Judgement
@@ -632,3 +598,357 @@ def judge_family(
             )
         out[i] = FamilyJudgement(j, lv, interval, pvals.get(i))
     return out  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------
+# a card's verdicts: what each result is judged on, its basis, its family
+#
+# Everything that re-derives a verdict from a card's numbers (validate's
+# consistency check, gate, diff, render, migrate) goes through
+# :func:`judge_card`, so the card's basis and adjustment are read in one place.
+
+#: a performance requirement's ``basis`` as the rule's basis: the point estimate, or the whole interval
+REQUIREMENT_BASES = {"estimate": "point", "confidence_interval": "interval"}
+
+#: the confidence level a card's intervals have when its test methodology does not say
+DEFAULT_LEVEL = 0.95
+
+#: relative slack when comparing confidence levels read back from a card (they went through text)
+_LEVEL_SLACK = 1e-9
+
+
+def _convention(threshold: Any) -> str | None:
+    if threshold is None:
+        return None
+    conv = threshold.get("convention") if isinstance(threshold, dict) else getattr(threshold, "convention", None)
+    return conv if conv in ("difference", "ratio") else None
+
+
+def _holder(item: Any) -> Any:
+    """Where an item's disparities live: a fairness result's ``disparity`` (maybe None), a spread itself."""
+    return item.disparity if hasattr(item, "disparity") else item
+
+
+def decisive_disparity(item: Any) -> tuple[str | None, Any]:
+    """``(convention, disparity)``: the disparity a fairness result or a spread is judged on.
+
+    With a threshold, the threshold's convention decides, and the disparity is
+    None when the item does not give that one (it cannot be judged).  Without a
+    threshold nothing is judged; the difference (else the ratio) is the one to
+    report, and ``(None, None)`` when the item gives neither.
+    """
+    holder = _holder(item)
+    conv = _convention(getattr(item, "threshold", None))
+    if conv is not None:
+        return conv, (getattr(holder, conv, None) if holder is not None else None)
+    return _first_disparity(holder)
+
+
+def _first_disparity(holder: Any) -> tuple[str | None, Any]:
+    for conv in ("difference", "ratio"):
+        d = getattr(holder, conv, None) if holder is not None else None
+        if d is not None:
+            return conv, d
+    return None, None
+
+
+def shown_disparity(item: Any) -> tuple[str | None, Any]:
+    """The disparity to display: the decisive one, or, when the item lacks the threshold's, the other one."""
+    conv, d = decisive_disparity(item)
+    if d is None:
+        return _first_disparity(_holder(item))
+    return conv, d
+
+
+def judge_item(
+    item: Any, *, basis: str = "interval", min_level: float | None = None, default_level: float | None = None
+) -> Judgement:
+    """The verdict the rule gives a fairness result or spread, from its own numbers and threshold.
+
+    ``min_level``: the confidence level a multiplicity adjustment requires of
+    the interval a verdict rests on (see :func:`judge_card`).  An interval
+    stated at a lower level is too narrow to decide at the adjusted level, so it
+    counts as no interval (``inconclusive``) — as in :func:`judge_family`.  An
+    interval that states no level has ``default_level`` (the card's).
+    """
+    threshold = getattr(item, "threshold", None)
+    band = Band.of(threshold)
+    if band.empty:
+        return Judgement(Verdict.NOT_RUN, "no threshold", basis)
+    conv, estimate = decisive_disparity(item)
+    if estimate is None:
+        return Judgement(
+            Verdict.INCONCLUSIVE, f"there is no {conv or 'disparity'}, which the threshold applies to", basis
+        )
+    if basis == "interval" and min_level is not None:
+        value, interval = _estimate_parts(estimate)
+        level = getattr(interval, "level", None)
+        if level is None:
+            level = default_level
+        if interval is not None and level is not None and level < min_level - _LEVEL_SLACK:
+            j = judge_detail(value, None, band.min, band.max, basis=basis)
+            return Judgement(
+                j.verdict,
+                f"its interval has level {level:.6g}, below the {min_level:.6g} the adjustment requires, "
+                f"so the band {band.text()} cannot be checked",
+                basis,
+            )
+    return judge_estimate(estimate, threshold, basis=basis)
+
+
+class Member(NamedTuple):
+    """One fairness result or spread with a threshold: where it is, and what the rule says of it."""
+
+    path: tuple[str | int, ...]
+    kind: str  # "result" | "spread"
+    item: Any
+    convention: str | None
+    estimate: Any
+    judgement: Judgement
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.judgement.verdict
+
+    @property
+    def stated(self) -> Verdict | None:
+        """The verdict the card states (None for a spread that gives none)."""
+        v = getattr(self.item, "verdict", None)
+        return None if v is None else Verdict(v)
+
+    @property
+    def judged(self) -> bool:
+        """Part of the family: it has a threshold and the card does not say it was not run."""
+        return self.stated is not Verdict.NOT_RUN
+
+
+class Problem(NamedTuple):
+    """Something about the card's family of verdicts that the card checks report."""
+
+    path: tuple[str | int, ...]
+    message: str
+    code: str
+    severity: str  # "error" | "warning"
+
+
+class CardVerdicts:
+    """How a card's verdicts are decided, and what the rule derives for each result and spread.
+
+    * ``basis``: the card's ``test_methodology.verdict_basis`` (``interval`` unless it says ``point``);
+    * ``level``: the nominal confidence level (``test_methodology.confidence_intervals.level``, else 0.95);
+    * ``family_size``: how many results and spreads are judged (a threshold, not ``not_run``);
+      ``stated_family_size`` what ``fairness.family_size`` says;
+    * ``adjustment``: ``fairness.adjustment`` (``none`` when absent) and ``min_level``, the level
+      every deciding interval must have at least under it (None: no requirement);
+    * ``members``: every result and spread with a threshold, with the rule's judgement;
+    * ``problems``: inconsistencies between the family the card states and the one it holds.
+    """
+
+    def __init__(self, basis: str = "interval", level: float = DEFAULT_LEVEL) -> None:
+        self.basis = basis
+        self.level = level
+        self.adjustment = "none"
+        self.stated_family_size: int | None = None
+        self.min_level: float | None = None
+        self.members: list[Member] = []
+        self.problems: list[Problem] = []
+
+    def __repr__(self) -> str:
+        return (
+            f"CardVerdicts(basis={self.basis!r}, level={self.level!r}, adjustment={self.adjustment!r}, "
+            f"family_size={self.family_size}, members={len(self.members)}, problems={self.problems!r})"
+        )
+
+    @property
+    def family_size(self) -> int:
+        return sum(1 for m in self.members if m.judged)
+
+    def member(self, path: tuple[str | int, ...]) -> Member | None:
+        return next((m for m in self.members if m.path == tuple(path)), None)
+
+    def rule_text(self) -> str:
+        """One sentence: on what the verdicts are decided."""
+        if self.basis == "point":
+            return (
+                "Verdicts are decided on the point estimate (basis: point, chosen for this card): pass when the "
+                "disparity lies inside the threshold band (bounds inclusive), fail otherwise; confidence intervals "
+                "are shown but not used."
+            )
+        return (
+            "Verdicts are decided on the confidence interval of the disparity (basis: interval): pass when the "
+            "whole interval lies inside the threshold band (bounds inclusive), fail when it lies wholly outside, "
+            "inconclusive when it overlaps a bound, is wider than the band, or is missing."
+        )
+
+    def family_text(self) -> str:
+        """One sentence: how many results were judged, and the multiplicity adjustment."""
+        m = self.family_size
+        what = f"{m} result{'s' if m != 1 else ''} and spread{'s' if m != 1 else ''} judged against a threshold"
+        if m == 1:
+            what = "1 result or spread judged against a threshold"
+        level = f"{self.level * 100:g}%"
+        if self.basis == "point":
+            adj = "no multiplicity adjustment applies to point-estimate verdicts"
+        elif self.adjustment == "bonferroni":
+            adj = (
+                f"Bonferroni adjustment: every deciding interval at level "
+                f"{adjusted_level(self.level, max(m, 1), 'bonferroni') * 100:.4g}% (1 − α/{m}, α = {1 - self.level:g})"
+            )
+        elif self.adjustment == "holm":
+            adj = f"Holm step-down adjustment: deciding intervals at levels from {level} to " + (
+                f"{adjusted_level(self.level, max(m, 1), 'bonferroni') * 100:.4g}%"
+            )
+        else:
+            adj = f"no multiplicity adjustment (each interval has its own {level} level)"
+        text = f"{what}; {adj}."
+        if self.stated_family_size is not None and self.stated_family_size != m:
+            text += f" The card states a family of {self.stated_family_size}."
+        return text[:1].upper() + text[1:]
+
+
+def _level_of(card: Any) -> float:
+    tm = getattr(card, "test_methodology", None)
+    ci = getattr(tm, "confidence_intervals", None) if tm is not None else None
+    level = getattr(ci, "level", None) if ci is not None else None
+    return float(level) if level is not None else DEFAULT_LEVEL
+
+
+def card_basis(card: Any) -> str:
+    """The card's verdict basis: ``point`` only when its test methodology says so."""
+    tm = getattr(card, "test_methodology", None)
+    basis = getattr(tm, "verdict_basis", None) if tm is not None else None
+    return "point" if basis == "point" else "interval"
+
+
+def judge_card(card: Any) -> CardVerdicts:
+    """Re-derive every fairness verdict of a card from its own numbers, under its basis and adjustment.
+
+    How an adjustment is honoured: the intervals a card holds are the ones its
+    verdicts were decided on, so each result is judged on its stored interval.
+    What the adjustment adds is a requirement on those intervals' levels:
+
+    * ``bonferroni``: every deciding interval must have level at least
+      ``1 − α/m`` (``α = 1 − level``, ``m`` the stated family size, else the
+      counted one); a narrower interval cannot decide, so the rule gives
+      ``inconclusive`` (and a stated pass/fail on it is a mismatch);
+    * ``holm``: every deciding interval must have level at least the nominal
+      one, and the levels must follow Holm's step-down schedule — sorted from
+      the highest, ``1 − α/m``, ``1 − α/(m − 1)``, … for results the rule
+      settles (pass or fail), until the first unsettled one, from which on all
+      share that level and are inconclusive (:func:`holm_schedule_problem`);
+    * ``none``: no requirement.
+
+    With ``basis: point`` intervals decide nothing, so no adjustment applies.
+    """
+    fairness = getattr(card, "fairness", None)
+    out = CardVerdicts(basis=card_basis(card), level=_level_of(card))
+    if fairness is None:
+        return out
+    out.adjustment = getattr(fairness, "adjustment", None) or "none"
+    out.stated_family_size = getattr(fairness, "family_size", None)
+    items: list[tuple[tuple[str | int, ...], str, Any]] = []
+    for i, r in enumerate(getattr(fairness, "results", None) or []):
+        items.append((("fairness", "results", i), "result", r))
+    for i, s in enumerate(getattr(fairness, "spreads", None) or []):
+        items.append((("fairness", "spreads", i), "spread", s))
+    items = [(p, k, x) for p, k, x in items if not Band.of(getattr(x, "threshold", None)).empty]
+    counted = sum(1 for _, _, x in items if getattr(x, "verdict", None) != Verdict.NOT_RUN)
+    m = out.stated_family_size if out.stated_family_size else counted
+    if out.basis == "interval" and out.adjustment == "bonferroni":
+        out.min_level = adjusted_level(out.level, max(m, 1), "bonferroni")
+    elif out.basis == "interval" and out.adjustment == "holm":
+        out.min_level = out.level
+    for path, kind, x in items:
+        conv, estimate = decisive_disparity(x)
+        judgement = judge_item(x, basis=out.basis, min_level=out.min_level, default_level=out.level)
+        out.members.append(Member(path, kind, x, conv, estimate, judgement))
+    if out.stated_family_size is not None and out.stated_family_size != counted:
+        out.problems.append(
+            Problem(
+                ("fairness", "family_size"),
+                f"family_size says {out.stated_family_size} but the card judges {counted} result"
+                f"{'s' if counted != 1 else ''} and spreads against a threshold; "
+                "a multiplicity adjustment made for one family does not cover another",
+                "family-size",
+                "warning",
+            )
+        )
+    if out.basis == "point" and out.adjustment != "none":
+        out.problems.append(
+            Problem(
+                ("fairness", "adjustment"),
+                f"adjustment '{out.adjustment}' has no effect: verdicts are decided on the point estimate "
+                "(test_methodology.verdict_basis: point)",
+                "adjustment-unused",
+                "warning",
+            )
+        )
+    if out.basis == "interval" and out.adjustment == "holm" and out.stated_family_size in (None, counted):
+        judged = [mb for mb in out.members if mb.judged]
+        levels = [_stated_level(mb.estimate, out.level) for mb in judged]
+        settled = [mb.verdict in (Verdict.PASS, Verdict.FAIL) for mb in judged]
+        found = _holm_schedule(levels, settled, out.level)
+        if found is not None:  # located at the interval out of schedule
+            i, why = found
+            where = judged[i].path + ("disparity",) * (judged[i].kind == "result") + (judged[i].convention or "",)
+            out.problems.append(Problem((*where, "confidence_interval", "level"), why, "adjusted-level", "error"))
+    return out
+
+
+def _stated_level(estimate: Any, default: float) -> float | None:
+    """The level of an estimate's interval (``default`` when it states none); None without an interval."""
+    interval = _estimate_parts(estimate)[1]
+    if interval_bounds(interval) is None:
+        return None
+    level = getattr(interval, "level", None)
+    return default if level is None else float(level)
+
+
+def holm_schedule_problem(levels: Sequence[float | None], settled: Sequence[bool], level: float) -> str | None:
+    """Why the interval levels of a family do not follow Holm's step-down schedule, or None when they do.
+
+    ``levels[i]`` is the level of result i's deciding interval (None: no
+    interval), ``settled[i]`` whether the rule settles it (pass/fail) on that
+    interval.  With ``m`` results and ``α = 1 − level``, Holm judges the result
+    of rank k (by decision p-value) at ``1 − α/(m − k + 1)`` while all earlier
+    ones were settled; the first unsettled one stops the procedure, and it and
+    all later ones share its level (and are unsettled).  So, sorted from the
+    highest level, the divisors ``α/(1 − level)`` must read ``m, m − 1, …`` over
+    settled results, then stay constant over unsettled ones; a result without an
+    interval is unsettled at any level.
+    """
+    found = _holm_schedule(levels, settled, level)
+    return None if found is None else found[1]
+
+
+def _holm_schedule(levels: Sequence[float | None], settled: Sequence[bool], level: float) -> tuple[int, str] | None:
+    """(index of the first result out of schedule, why), or None: see :func:`holm_schedule_problem`."""
+    _check_level(level)
+    m = len(levels)
+    alpha = 1 - level
+    divisors: list[tuple[float, bool, int]] = []
+    for i, (lv, ok) in enumerate(zip(levels, settled)):
+        if lv is None:
+            continue
+        d = alpha / (1 - lv) if lv < 1 else math.inf
+        divisors.append((d, ok, i))
+    divisors.sort(key=lambda t: -t[0])
+    for k, (d, ok, i) in enumerate(divisors):
+        expect = m - k
+        if abs(d - expect) > 1e-6 * expect:
+            lv = 1 - alpha / d if d else level
+            return i, (
+                f"under Holm's adjustment with a family of {m} at level {level:g}, the interval of rank {k + 1} "
+                f"(by level) should have level 1 − α/{expect} = {1 - alpha / expect:.10g}, "
+                f"not {lv:.10g} (1 − α/{d:.4g}; α = {alpha:g})"
+            )
+        if not ok:
+            for d2, ok2, i2 in divisors[k:]:
+                if abs(d2 - expect) > 1e-6 * expect or ok2:
+                    return i2, (
+                        f"under Holm's adjustment the step-down stops at the first unsettled result (level "
+                        f"{1 - alpha / expect:.10g}); every later result must share that level and be "
+                        "inconclusive"
+                    )
+            return None
+    return None  # every interval settled; results without one (if any) come last and stop the procedure

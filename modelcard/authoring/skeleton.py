@@ -29,18 +29,17 @@ import datetime as _dt
 import json
 import os
 import textwrap
-import types
-import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import AnyUrl, BaseModel
+from pydantic import BaseModel
 
-from modelcard.card.checks import PLACEHOLDER_PREFIX
+from modelcard.diagnostics import CardPath
+from modelcard.io.serialize import inline_yaml
 from modelcard.schema import models as S
+from modelcard.schema.walk import PLACEHOLDER_PREFIX, Kind, classify, field_status, is_placeholder
 
 PLACEHOLDER = PLACEHOLDER_PREFIX
 WIDTH = 100
@@ -64,6 +63,8 @@ _LINKED: set[tuple[type, str]] = {(S.DatasetSplit, "dataset")}
 _EXAMPLE_OPTIONAL: dict[type, tuple[str, ...]] = {
     S.Disparity: ("difference",),
     S.Threshold: ("min", "max"),
+    S.DistributionChannel: ("name", "url", "access", "description"),  # a channel is only its kind without them
+    S.CodeSnippet: ("description",),  # what the code does belongs with it
 }
 #: example values in commented blocks, where the type alone gives a poor example
 _EXAMPLE_VALUES: dict[tuple[type, str], Any] = {
@@ -80,100 +81,6 @@ _EXAMPLE_VALUES: dict[tuple[type, str], Any] = {
 _ALWAYS_LIVE: set[tuple[type, str]] = {(S.ModelCard, "factors")}
 
 
-# --------------------------------------------------------------------------
-# classifying annotations
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What a field holds, as far as the skeleton cares."""
-
-    name: str  # model|list|dict|str|literal|date|bool|int|float|url|any
-    model: type[BaseModel] | None = None
-    item: Kind | None = None  # for lists
-    choices: tuple[str, ...] = ()
-    pattern: str | None = None
-    markdown: bool = False
-    nullable: bool = False
-
-    @property
-    def textual(self) -> bool:
-        return self.name == "str" and self.pattern is None
-
-    def hint(self) -> str:
-        return {
-            "date": "YYYY-MM-DD",
-            "bool": "true or false",
-            "int": "a whole number",
-            "float": "a number",
-            "url": "a URL",
-            "dict": "mapping of key: value",
-            "literal": "one of: " + ", ".join(self.choices),
-        }.get(self.name, "") or (f"must match {self.pattern}" if self.pattern else "")
-
-
-def classify(tp: Any) -> Kind:
-    """Reduce a (possibly Optional/Annotated) annotation to a :class:`Kind`."""
-    pattern = None
-    markdown = False
-    url = False
-    nullable = False
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            args = typing.get_args(tp)
-            for meta in args[1:]:
-                pattern = getattr(meta, "pattern", None) or pattern
-                extra = getattr(meta, "json_schema_extra", None)
-                if isinstance(extra, dict) and extra.get("contentMediaType") == "text/markdown":
-                    markdown = True
-                if isinstance(extra, dict) and extra.get("format") == "uri":
-                    url = True
-            tp = args[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            nullable = nullable or len(args) < len(typing.get_args(tp))
-            if len(args) != 1:
-                return Kind("any", nullable=nullable)
-            tp = args[0]
-        else:
-            break
-    origin = typing.get_origin(tp)
-    if origin is Literal:
-        return Kind("literal", choices=tuple(str(c) for c in typing.get_args(tp)), nullable=nullable)
-    if origin is list:
-        return Kind("list", item=classify(typing.get_args(tp)[0]), nullable=nullable)
-    if origin is dict:
-        return Kind("dict", nullable=nullable)
-    if isinstance(tp, type):
-        if issubclass(tp, BaseModel):
-            return Kind("model", model=tp, nullable=nullable)
-        if issubclass(tp, bool):
-            return Kind("bool", nullable=nullable)
-        if issubclass(tp, int):
-            return Kind("int", nullable=nullable)
-        if issubclass(tp, float):
-            return Kind("float", nullable=nullable)
-        if issubclass(tp, _dt.date):
-            return Kind("date", nullable=nullable)
-        if issubclass(tp, str) and url:
-            return Kind("url", pattern=pattern, nullable=nullable)
-        if issubclass(tp, str):
-            return Kind("str", pattern=pattern, markdown=markdown, nullable=nullable)
-        if issubclass(tp, AnyUrl):
-            return Kind("url", nullable=nullable)
-    return Kind("any", nullable=nullable)
-
-
-def _status(info: Any) -> str:
-    extra = info.json_schema_extra
-    if info.is_required():
-        return "required"
-    if isinstance(extra, dict) and extra.get(S.RECOMMENDED):
-        return "recommended"
-    return "optional"
-
-
 def _placeholder_ok(model: type[BaseModel], name: str, kind: Kind) -> bool:
     """Can a live skeleton hold a value here that plain validation accepts?"""
     if (model, name) in _PLACEHOLDERS or (model, name) in _CHOICE_DEFAULTS:
@@ -181,10 +88,10 @@ def _placeholder_ok(model: type[BaseModel], name: str, kind: Kind) -> bool:
     if kind.name == "str":
         return kind.pattern is None
     if kind.name == "list" and kind.item is not None:
-        if kind.item.name == "model":
+        if kind.item.model is not None:
             return sketchable(kind.item.model)
         return kind.item.textual
-    if kind.name == "model":
+    if kind.model is not None:
         return sketchable(kind.model)
     return False
 
@@ -207,7 +114,7 @@ class Node:
     """One key of the skeleton (or one item of a list of sections)."""
 
     key: str | None  # None for a list item
-    path: tuple  # card path, e.g. ("model", "developers", 0, "name")
+    path: CardPath  # card path, e.g. ("model", "developers", 0, "name")
     guidance: str
     kind: Kind
     status: str  # required|recommended|optional
@@ -221,7 +128,7 @@ class Node:
     example: bool = False  # part of a commented example (not a question)
     askable: bool = False  # the wizard asks it
     filled: bool = False  # set from an answer (not a placeholder)
-    default_from: tuple | None = None  # path of the node whose value is this one's default
+    default_from: CardPath | None = None  # path of the node whose value is this one's default
 
     @property
     def dotted(self) -> str:
@@ -255,7 +162,7 @@ class Skeleton:
         model: type[BaseModel],
         name: str,
         info: Any,
-        path: tuple,
+        path: CardPath,
         *,
         parent_live: bool,
         example: bool,
@@ -263,25 +170,31 @@ class Skeleton:
     ) -> Node | None:
         annotation = info.rebuild_annotation()
         kind = classify(annotation)
-        status = _status(info)
+        status = field_status(model, name)
         guidance = info.description or ""
         live_wanted = parent_live and (status != "optional" or (model, name) in _ALWAYS_LIVE)
         if example and status == "optional" and not lone_optional and name not in _EXAMPLE_OPTIONAL.get(model, ()):
             return None  # keep commented examples short
         node = Node(name, path, guidance, kind, status, live=False, annotation=annotation, model=model, example=example)
-        if kind.name == "model":
+        if kind.model is not None:
             ok = sketchable(kind.model)
             node.live = live_wanted and ok
             node.example = example or not ok
             sub = self._section(kind.model, path, live=node.live, example=node.example)
             node.children = sub.children
-        elif kind.name == "list" and kind.item is not None and kind.item.name == "model":
+        elif kind.name == "list" and kind.item is not None and kind.item.model is not None:
             ok = sketchable(kind.item.model)
             node.live = live_wanted and ok
             node.example = example or not ok
             item_model, live, ex = kind.item.model, node.live, node.example
 
-            def make_item(i: int, _p=path, _m=item_model, _l=live, _e=ex) -> Node:
+            def make_item(
+                i: int,
+                _p: CardPath = path,
+                _m: type[BaseModel] = item_model,
+                _l: bool = live,
+                _e: bool = ex,
+            ) -> Node:
                 sub = self._section(_m, _p + (i,), live=_l, example=_e)
                 sub.key = None
                 if i:  # identifiers must stay unique: TODO-dataset, TODO-dataset-2, ...
@@ -304,7 +217,7 @@ class Skeleton:
         )
         return node
 
-    def _section(self, model: type[BaseModel], path: tuple, *, live: bool, example: bool) -> Node:
+    def _section(self, model: type[BaseModel], path: CardPath, *, live: bool, example: bool) -> Node:
         node = Node(
             path[-1] if path and isinstance(path[-1], str) else None,
             path,
@@ -316,7 +229,7 @@ class Skeleton:
             example=example,
         )
         fields = model.model_fields
-        lone_optional = model not in _EXAMPLE_OPTIONAL and all(_status(i) == "optional" for i in fields.values())
+        lone_optional = model not in _EXAMPLE_OPTIONAL and all(field_status(model, n) == "optional" for n in fields)
         own = [n for n in fields if n in vars(model).get("__annotations__", {})]
         for name in own + [n for n in fields if n not in own]:  # a subclass's own fields first
             info = fields[name]
@@ -357,7 +270,7 @@ class Skeleton:
 
     # ----- access
 
-    def find(self, path: tuple) -> Node:
+    def find(self, path: CardPath) -> Node:
         for node in self.root.walk():
             if node.path == tuple(path) and node.key is not None:
                 return node
@@ -366,14 +279,14 @@ class Skeleton:
                 return node
         raise KeyError(path)
 
-    def set(self, path: tuple, value: Any) -> None:
+    def set(self, path: CardPath, value: Any) -> None:
         """Fill one field with a real answer."""
         node = self.find(path)
         node.value = value
         node.filled = True
         node.live = True
 
-    def set_names(self, path: tuple, names: list[str]) -> None:
+    def set_names(self, path: CardPath, names: list[str]) -> None:
         """Fill a list of sections by the names of its items (authors, developers, inputs...)."""
         node = self.find(path)
         assert node.make_item is not None
@@ -387,7 +300,7 @@ class Skeleton:
             node.items.append(item)
         node.live = True
 
-    def add_item(self, path: tuple) -> Node:
+    def add_item(self, path: CardPath) -> Node:
         """Append an empty item to the list of sections at ``path``; returns it."""
         node = self.find(path)
         assert node.make_item is not None
@@ -418,7 +331,7 @@ class Skeleton:
         visit(self.root)
         return out
 
-    def value_of(self, path: tuple) -> Any:
+    def value_of(self, path: CardPath) -> Any:
         try:
             node = self.find(path)
         except KeyError:
@@ -537,7 +450,7 @@ def _name_leaf(node: Node) -> str | None:
 
 
 def _real(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip()) and not value.startswith(PLACEHOLDER)
+    return isinstance(value, str) and bool(value.strip()) and not is_placeholder(value)
 
 
 def _comment(guidance: str, status: str, kind: Kind) -> list[str]:
@@ -579,26 +492,12 @@ def _as_item(lines: list[str]) -> list[str]:
 
 
 def scalar(value: Any) -> str:
-    """A scalar as YAML text that reads back as the same value."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    text = str(value)
-    if text and text == text.strip() and "\n" not in text and "#" not in text:
-        try:
-            if yaml.safe_load(f"k: {text}") == {"k": text}:
-                return text
-        except yaml.YAMLError:
-            pass
-    return json.dumps(text, ensure_ascii=False)
+    """A scalar as YAML text on one line that reads back as the same value (by the one writer)."""
+    text = inline_yaml(value)
+    return text if text is not None else json.dumps(str(value), ensure_ascii=False)
 
 
-def _flow(value: dict) -> str:
+def _flow(value: dict[Any, Any]) -> str:
     return "{" + ", ".join(f"{scalar(k)}: {scalar(v)}" for k, v in value.items()) + "}"
 
 
@@ -617,23 +516,35 @@ def _block(value: Any, first: str, cont: str, *, inline_space: bool = False) -> 
 # the $schema reference
 
 
-def schema_ref_for(target: str | os.PathLike) -> str:
-    """How a card written at ``target`` should point at the JSON Schema.
+def schema_ref_for(target: str | os.PathLike[str]) -> str:
+    """How a card written at ``target`` should point at the JSON Schema, so that editors find it offline.
 
     A relative path to ``schemas/modelcard-<version>.schema.json`` when such
-    a file exists in the card's folder or one of its parents (a checkout of
-    a project that vendors the schema), else the schema's published ``$id``.
+    a file exists in the card's folder or one of its parents up to the
+    repository root (a project that vendors the schema with ``modelcard schema
+    -o schemas/...``); else the schema installed with the package (what
+    ``modelcard schema --install-path`` prints): a relative path when it lies
+    inside the card's repository (a source checkout, a ``.venv`` in the
+    project), an absolute one otherwise. The published ``$id`` only when
+    neither exists.
     """
-    from modelcard.schema.jsonschema import SCHEMA_FILENAME
+    from modelcard.schema.jsonschema import SCHEMA_FILENAME, schema_path
 
     folder = Path(target).resolve().parent
+    root: Path | None = None
     for parent in (folder, *folder.parents):
         candidate = parent / "schemas" / SCHEMA_FILENAME
         if candidate.is_file():
             return Path(os.path.relpath(candidate, folder)).as_posix()
         if (parent / ".git").exists():
+            root = parent
             break  # do not look beyond the repository
-    return S.SCHEMA_ID
+    installed = schema_path().resolve()
+    if not installed.is_file():
+        return S.SCHEMA_ID
+    if root is not None and installed.is_relative_to(root):
+        return Path(os.path.relpath(installed, folder)).as_posix()
+    return installed.as_posix()
 
 
 def skeleton(*, name: str | None = None, schema_ref: str | None = S.SCHEMA_ID, today: _dt.date | None = None) -> str:

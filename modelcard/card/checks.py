@@ -8,93 +8,33 @@ agree with the numbers they summarise, recommended fields are filled and no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
-
-from modelcard.diagnostics import ERROR, WARNING, Diagnostic
+from modelcard.analysis.verdicts import Member, Verdict, interval_bounds, judge_card
+from modelcard.diagnostics import ERROR, INFO, WARNING, CardPath, Diagnostic
 from modelcard.io.source import Document, format_path
-from modelcard.schema.models import RECOMMENDED, ModelCard
+from modelcard.schema.models import SCHEMA_VERSION, SCHEMA_VERSIONS, ModelCard
 
-PLACEHOLDER_PREFIX = "TODO"
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, (list, dict, str)) and len(value) == 0)
-
-
-def iter_sections(model: BaseModel, path: tuple = ()) -> Iterator[tuple[tuple, BaseModel]]:
-    """Every section (nested model) of a card with its path, depth first."""
-    yield path, model
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            yield from iter_sections(value, path + (name,))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from iter_sections(item, path + (name, i))
-
-
-def missing_recommended(card: ModelCard) -> Iterator[tuple[tuple, str]]:
-    """(path of the section, field name) for each empty recommended field of a present section."""
-    for path, section in iter_sections(card):
-        for name, info in type(section).model_fields.items():
-            extra = info.json_schema_extra
-            if isinstance(extra, dict) and extra.get(RECOMMENDED) and _is_empty(getattr(section, name)):
-                if (
-                    name == "confidence_interval"
-                    and getattr(section, "value", 0) is None
-                    and getattr(section, "undefined_reason", None)
-                ):
-                    continue  # an undefined value (division by zero) has no interval to give
-                yield path, name
-
-
-def _placeholders(data: Any, path: tuple = ()) -> Iterator[tuple]:
-    if isinstance(data, str):
-        if data.lstrip().startswith(PLACEHOLDER_PREFIX):
-            yield path
-    elif isinstance(data, dict):
-        for k, v in data.items():
-            yield from _placeholders(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _placeholders(v, path + (i,))
-
-
-def expected_verdict(disparity: Any, threshold: Any) -> str | None:
-    """The verdict the numbers imply (pass/fail/inconclusive), or None when they do not decide it.
-
-    ``disparity`` is a Disparity (or anything with .difference/.ratio) or a GroupSpread.
-    """
-    if disparity is None or threshold is None:
-        return None
-    d = getattr(disparity, threshold.convention, None)
-    if d is None or d.value is None:
-        return None
-    lo, hi = threshold.min, threshold.max
-
-    def inside(x: float) -> bool:
-        return (lo is None or x >= lo) and (hi is None or x <= hi)
-
-    ci = d.confidence_interval
-    if ci is not None and inside(ci.lower) != inside(ci.upper):
-        return "inconclusive"
-    return "pass" if inside(d.value) else "fail"
+# what "recommended", "missing" and "placeholder" mean is the schema walker's; re-exported here
+from modelcard.schema.walk import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
+from modelcard.schema.walk import identity_at, placeholders
+from modelcard.schema.walk import iter_sections as iter_sections
+from modelcard.schema.walk import missing_recommended as missing_recommended
 
 
 def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[Diagnostic]:
     """Cross-field rules, plus completeness when ``strict``."""
     out: list[Diagnostic] = []
 
-    def add(path: tuple, message: str, code: str, severity: str = ERROR, key: bool = False) -> None:
+    def add(path: CardPath, message: str, code: str, severity: str = ERROR, key: bool = False) -> None:
         out.append(
             Diagnostic.at(
                 doc.pos(path, key=key), message, file=doc.source, severity=severity, code=code, path=format_path(path)
             )
         )
+
+    old_schema = card.card.schema_version != SCHEMA_VERSION
 
     # datasets: unique ids, references resolve
     ids: dict[str, int] = {}
@@ -107,7 +47,24 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
             )
         ids.setdefault(ds.id, i)
 
-    def check_ref(path: tuple, ref: str | None) -> None:
+    # metrics: no two that cannot be told apart (the list identity the schema declares for metrics)
+    metric_identity = identity_at(("metrics",))
+    if metric_identity is not None:
+        first_of: dict[tuple[str, ...], int] = {}
+        for i, m in enumerate(card.metrics or []):
+            key = metric_identity.key({f: getattr(m, f, None) for f in metric_identity.fields})
+            if key is not None and key in first_of:
+                add(
+                    ("metrics", i),
+                    f"metrics[{i}] cannot be told apart from metrics[{first_of[key]}]: same "
+                    f"{', '.join(metric_identity.fields)}; give one a different display_name, config, args, slice, "
+                    "dataset or split",
+                    "duplicate-metric",
+                )
+            elif key is not None:
+                first_of[key] = i
+
+    def check_ref(path: CardPath, ref: str | None) -> None:
         if ref is not None and ref not in ids:
             known = ", ".join(sorted(ids)) or "none are declared"
             add(path, f"dataset '{ref}' is not declared in datasets (known: {known})", "unknown-dataset")
@@ -138,29 +95,33 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
                     "undefined-metric",
                     WARNING,
                 )
-        for where, items in (
+        named: tuple[tuple[CardPath, Sequence[Any]], ...] = (
             (("fairness", "results"), results),
             (("fairness", "spreads"), spreads),
             (("test_methodology", "requirements"), requirements),
-        ):
-            for i, r in enumerate(items):
-                if r.metric not in defined:
+        )
+        for where, items in named:
+            for i, item in enumerate(items):
+                if item.metric not in defined:
                     add(
                         where + (i, "metric"),
-                        f"metric '{r.metric}' is not in test_methodology.metric_definitions",
+                        f"metric '{item.metric}' is not in test_methodology.metric_definitions",
                         "undefined-metric",
                         WARNING,
                     )
 
     # values inside their confidence intervals
-    for base, items in (("metrics", card.metrics or []), (("fairness", "results"), results)):
-        prefix = base if isinstance(base, tuple) else (base,)
-        for i, m in enumerate(items):
-            ci = m.confidence_interval
-            if ci is not None and m.value is not None and not (ci.lower <= m.value <= ci.upper):
+    estimates: tuple[tuple[CardPath, Sequence[Any]], ...] = (
+        (("metrics",), card.metrics or []),
+        (("fairness", "results"), results),
+    )
+    for prefix, ests in estimates:
+        for i, est in enumerate(ests):
+            ci = est.confidence_interval
+            if ci is not None and est.value is not None and not (ci.lower <= est.value <= ci.upper):
                 add(
                     prefix + (i, "confidence_interval"),
-                    f"value {m.value:g} lies outside its confidence interval [{ci.lower:g}, {ci.upper:g}]",
+                    f"value {est.value:g} lies outside its confidence interval [{ci.lower:g}, {ci.upper:g}]",
                     "value-outside-ci",
                     WARNING,
                 )
@@ -168,21 +129,27 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
     # fairness: verdicts agree with numbers; groups use declared attributes
     declared = {a.name for a in (card.fairness.sensitive_attributes or [])} if card.fairness else set()
 
-    def check_verdict(path: tuple, verdict: str | None, disparity: Any, threshold: Any) -> None:
-        implied = expected_verdict(disparity, threshold)
-        if verdict in ("pass", "fail") and implied is not None and implied != verdict:
-            d = getattr(disparity, threshold.convention)
-            add(
-                path + ("verdict",),
-                f"verdict '{verdict}' contradicts the numbers: {threshold.convention} {d.value:g} "
-                f"with threshold [{_fmt(threshold.min, '−∞')}, {_fmt(threshold.max, '+∞')}] implies '{implied}'",
-                "verdict-mismatch",
-            )
+    # every stated verdict must be the one THE rule (modelcard.analysis.verdicts) derives from the card's own
+    # numbers, under the card's basis and adjustment; not_run is a statement that nothing was run
+    judged = judge_card(card)
+    for member in judged.members:
+        stated = member.stated
+        if stated is None or stated is Verdict.NOT_RUN:
+            continue
+        if member.estimate is None:
+            if member.kind == "spread":
+                add(
+                    member.path + ("threshold",),
+                    f"threshold applies to the {member.convention} but the spread gives no such disparity",
+                    "threshold-without-disparity",
+                )
+            continue  # a result without it gets threshold-without-disparity below
+        if stated is not member.verdict:
+            add(member.path + ("verdict",), _mismatch(member, judged.basis, old_schema, doc.source), "verdict-mismatch")
+    for problem in judged.problems:
+        add(problem.path, problem.message, problem.code, problem.severity)
 
-    for i, sp in enumerate(spreads):
-        check_verdict(("fairness", "spreads", i), sp.verdict, sp, sp.threshold)
     for i, r in enumerate(results):
-        check_verdict(("fairness", "results", i), r.verdict, r.disparity, r.threshold)
         if (
             r.threshold is not None
             and r.verdict != "not_run"
@@ -210,21 +177,69 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
                     )
 
     out.extend(proportion_diagnostics(card, doc))
+    notice = old_schema_notice(doc)  # last: what to run once the problems above are read
+    if notice is not None:
+        out.append(notice)
 
     if strict:
         for path, name in missing_recommended(card):
-            where = format_path(path) or "the card"
-            add(path + (name,), f"recommended field '{name}' is missing in {where}", "missing-recommended")
-        for path in _placeholders(doc.data):
+            section = format_path(path) or "the card"
+            add(path + (name,), f"recommended field '{name}' is missing in {section}", "missing-recommended")
+        for path in placeholders(doc.data):
             add(path, "placeholder not filled in", "placeholder")
-        for d in out:
-            d.severity = ERROR
+        for d in out:  # notices (info) stay notices: an old schema version is not a defect
+            if d.severity == WARNING:
+                d.severity = ERROR
     return out
 
 
-#: Metrics whose values are proportions, in [0, 1]: the rates and AUC ``modelcard evaluate``
-#: computes (``metrics.RATE_METRICS`` and ``metrics.AUC``; a test keeps this list covering them)
-#: and their usual synonyms.  Names are compared lower-case with spaces and dashes as underscores.
+def old_schema_notice(doc: Document) -> Diagnostic | None:
+    """The notice for a card of an earlier schema version (severity info, code ``old-schema``), else None.
+
+    Read from the raw data, so a card that 1.1 refuses (e.g. a link it no longer allows) gets it too.
+    """
+    meta = doc.data.get("card") if isinstance(doc.data, dict) else None
+    version = meta.get("schema_version") if isinstance(meta, dict) else None
+    if isinstance(version, float):
+        version = f"{version:.1f}"
+    if version not in SCHEMA_VERSIONS or version == SCHEMA_VERSION:
+        return None
+    name = doc.source if doc.source and not doc.source.startswith("<") else "CARD"
+    path = ("card", "schema_version")
+    return Diagnostic.at(
+        doc.pos(path),
+        f"schema {version}: run `modelcard migrate {name}` to upgrade the card to schema {SCHEMA_VERSION} "
+        "(verdicts are decided on confidence intervals unless the card asks for point estimates; links may only "
+        "use http, https or mailto)",
+        file=doc.source,
+        severity=INFO,
+        code="old-schema",
+        path=format_path(path),
+    )
+
+
+def _mismatch(member: Member, basis: str, old_schema: bool, source: str) -> str:
+    """The message of a stated verdict the rule does not derive."""
+    j = member.judgement
+    text = f"verdict '{member.stated}' disagrees with the verdict rule, which gives '{j.verdict}': {j.reason}"
+    if old_schema:
+        name = source if source and not source.startswith("<") else "CARD"
+        return (
+            text
+            + f"; schema 1.0 decided such verdicts on the point estimate: `modelcard migrate {name}` recomputes them"
+        )
+    no_interval = interval_bounds(getattr(member.estimate, "confidence_interval", None)) is None
+    if basis == "interval" and j.verdict is Verdict.INCONCLUSIVE and no_interval:
+        text += (
+            f"; give the {member.convention}'s confidence_interval, or set test_methodology.verdict_basis: point "
+            "to decide on the point estimate"
+        )
+    return text
+
+
+#: Metrics whose values are proportions, in [0, 1]: the rates, scores and calibration errors ``modelcard
+#: evaluate`` computes (``finalize.BINARY_METRICS`` and ``finalize.SCORE_METRICS``; a test keeps this list
+#: covering them) and their usual synonyms.  Names are compared lower-case with spaces and dashes as underscores.
 PROPORTION_METRICS = frozenset(
     {
         "selection_rate",
@@ -257,6 +272,13 @@ PROPORTION_METRICS = frozenset(
         "auroc",
         "pr_auc",
         "average_precision",
+        "base_rate",
+        "prevalence",
+        "for",
+        "ppr",
+        "brier",
+        "brier_score",
+        "ece",
     }
 )
 
@@ -293,7 +315,7 @@ def proportion_diagnostics(card: ModelCard, doc: Document) -> list[Diagnostic]:
     if not rates:
         return out
 
-    def check(path: tuple, value: float | None, lo: float, hi: float, what: str, metric: str) -> None:
+    def check(path: CardPath, value: float | None, lo: float, hi: float, what: str, metric: str) -> None:
         if value is not None and not lo <= value <= hi:
             span = f"[{lo:g}, {hi:g}]" if hi != float("inf") else f">= {lo:g}"
             out.append(
@@ -307,7 +329,7 @@ def proportion_diagnostics(card: ModelCard, doc: Document) -> list[Diagnostic]:
                 )
             )
 
-    def estimate(path: tuple, est: Any, lo: float, hi: float, what: str, metric: str) -> None:
+    def estimate(path: CardPath, est: Any, lo: float, hi: float, what: str, metric: str) -> None:
         if est is None:
             return
         check(path + ("value",), est.value, lo, hi, what, metric)
@@ -316,7 +338,7 @@ def proportion_diagnostics(card: ModelCard, doc: Document) -> list[Diagnostic]:
             check(path + ("confidence_interval", "lower"), ci.lower, lo, hi, "lower bound", metric)
             check(path + ("confidence_interval", "upper"), ci.upper, lo, hi, "upper bound", metric)
 
-    def disparities(path: tuple, difference: Any, ratio: Any, metric: str) -> None:
+    def disparities(path: CardPath, difference: Any, ratio: Any, metric: str) -> None:
         estimate(path + ("difference",), difference, -1.0, 1.0, "difference", metric)
         estimate(path + ("ratio",), ratio, 0.0, float("inf"), "ratio", metric)
 
@@ -338,7 +360,3 @@ def proportion_diagnostics(card: ModelCard, doc: Document) -> list[Diagnostic]:
         if sp.metric in rates:
             disparities(("fairness", "spreads", i), sp.difference, sp.ratio, sp.metric)
     return out
-
-
-def _fmt(x: float | None, unbounded: str) -> str:
-    return unbounded if x is None else f"{x:g}"

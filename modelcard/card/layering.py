@@ -3,14 +3,15 @@
 ``merge(base, overlay)`` combines two loaded :class:`Document` s:
 
 * mappings merge key by key; a key only in the overlay is added;
-* lists of identifiable items merge item by item (see :data:`LIST_KEYS`):
-  datasets by ``id``; metrics by name+slice+dataset+split; fairness results by
+* lists of identifiable items merge item by item, by the identity their
+  item model declares (:func:`modelcard.schema.walk.identity_at`): datasets
+  by ``id``; metrics by name+slice+dataset+split; fairness results by
   metric+group+reference_group+dataset+split; spreads by
   metric+attributes+dataset; definitions, attributes and people by ``name``.
   A matched item is merged field by field, an unmatched overlay item is
   appended, and base items the overlay does not mention are kept;
 * a matched result that brings a new measurement (``value``/``disparity``)
-  replaces the old measurement as a unit (:data:`MEASUREMENT_FIELDS`): a fresh
+  replaces the old measurement as a unit (the model's ``measurement``): a fresh
   value never inherits a stale confidence interval, ``n`` or verdict (nor, for
   a spread, a stale ``small_sample`` flag or ``notes``), while hand-written
   fields of the item (``threshold``, ``description``...) stay;
@@ -20,9 +21,10 @@
 Every merged node keeps the source position of the file it came from, so a
 schema error in a fragment points at the fragment's ``FILE:LINE:COL``.
 
-``apply_set(doc, "model.version=1.2.0")`` sets one value from the command
-line.  The key path is checked against the schema (an unknown field or a list
-index that does not exist is a :class:`UsageError`, exit 2), and the text is
+``apply_set(doc, "model.version=1.2.0")`` sets one value (the CLI's ``--set``).
+The key path is checked against the schema (an unknown field or a list index
+that does not exist is a :class:`UsageError` with ``option="sets"``, exit 2;
+its message names the path, and the CLI adds the flag), and the text is
 converted to the type the schema expects at that place: ``metrics[0].value=0.9``
 becomes the number 0.9, ``model.version=1.10`` stays the text ``"1.10"``.
 """
@@ -31,74 +33,18 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import difflib
-import json
 import re
 import types
-import typing
-from collections.abc import Callable
 from typing import Any
 
-from modelcard.diagnostics import SourcePos, UsageError
-from modelcard.io.source import Document, format_path
+from modelcard.diagnostics import SourcePos, UsageError, format_path
+from modelcard.io.source import Document
+from modelcard.schema.walk import identity_at, is_scalar_type, shape_of, type_at
 
-PathT = tuple
+PathT = tuple[Any, ...]
 
-
-def _label(value: Any) -> Any:
-    """Group/slice values as the schema reads them: ``5`` and ``"5"`` are the same label."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return value
-
-
-def _identity(value: Any) -> str:
-    if isinstance(value, dict):
-        value = {str(k): _label(v) for k, v in value.items()}
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _keyed(*fields: str) -> Callable[[Any], Any]:
-    def key(item: Any) -> Any:
-        if not isinstance(item, dict):
-            return None  # not an identifiable item: never matched
-        return tuple(_identity(item.get(f)) for f in fields)
-
-    key.fields = fields  # type: ignore[attr-defined]
-    return key
-
-
-#: lists whose items are matched by identity instead of replaced wholesale
-LIST_KEYS: dict[tuple[str, ...], Callable[[Any], Any]] = {
-    ("datasets",): _keyed("id"),
-    ("metrics",): _keyed("name", "slice", "dataset", "split"),
-    ("fairness", "results"): _keyed("metric", "group", "reference_group", "dataset", "split"),
-    ("fairness", "spreads"): _keyed("metric", "attributes", "dataset"),
-    ("fairness", "sensitive_attributes"): _keyed("name"),
-    ("test_methodology", "metric_definitions"): _keyed("name"),
-    ("test_methodology", "datasets"): _keyed("dataset", "split"),
-    ("test_methodology", "requirements"): _keyed("metric", "slice", "all_slices", "dataset", "split"),
-    ("model", "developers"): _keyed("name"),
-    ("card", "authors"): _keyed("name"),
-}
-
-_ESTIMATE = ("value", "undefined_reason", "confidence_interval", "n", "small_sample")
-
-#: list shape -> (fields that signal a new measurement, fields the measurement consists of)
-MEASUREMENT_FIELDS: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ("metrics",): (("value",), _ESTIMATE),
-    ("fairness", "results"): (("value", "disparity"), _ESTIMATE + ("reference_value", "disparity", "verdict")),
-    ("fairness", "spreads"): (
-        ("difference", "ratio"),
-        ("max_group", "min_group", "difference", "ratio", "small_sample", "verdict", "notes"),
-    ),
-}
-
-
-def _shape(path: PathT) -> tuple[str, ...]:
-    return tuple(p for p in path if isinstance(p, str))
+#: the API parameter a bad assignment came in (the CLI shows it as ``--set``)
+OPTION = "sets"
 
 
 def _snapshot(doc: Document) -> Any:
@@ -152,9 +98,10 @@ class _Merger:
                 if k not in b:
                     out[k] = self.copy(v, self.overlay, op + (k,), dst + (k,))
             return out
-        shape = _shape(dst)
-        key = LIST_KEYS.get(shape)
-        if key is not None and isinstance(b, list) and isinstance(o, list):
+        shape = shape_of(dst)
+        identity = identity_at(shape)
+        if identity is not None and isinstance(b, list) and isinstance(o, list):
+            key = identity.key
             self._locate_from_base(bp, dst)
             index: dict[Any, list[int]] = {}
             for j, item in enumerate(o):
@@ -162,7 +109,7 @@ class _Merger:
                 if k is not None:
                     index.setdefault(k, []).append(j)
             used: set[int] = set()
-            out_list = []
+            out_list: list[Any] = []
             for i, item in enumerate(b):
                 k = key(item)
                 candidates = [j for j in index.get(k, ()) if j not in used] if k is not None else []
@@ -182,10 +129,10 @@ class _Merger:
         return self.copy(o, self.overlay, op, dst)
 
     def merge_item(self, shape: tuple[str, ...], b: Any, bp: PathT, o: Any, op: PathT, dst: PathT) -> Any:
-        measurement = MEASUREMENT_FIELDS.get(shape)
-        if measurement and isinstance(b, dict) and isinstance(o, dict):
-            signals, fields = measurement
-            if any(s in o for s in signals):
+        identity = identity_at(shape)
+        if identity is not None and identity.signals and isinstance(b, dict) and isinstance(o, dict):
+            fields = identity.measured
+            if any(s in o for s in identity.signals):
                 # a new measurement: drop the old one so no stale CI, n or verdict survives
                 b = {k: v for k, v in b.items() if k not in fields or k in o}
                 merged = self.merge(b, bp, o, op, dst)
@@ -199,7 +146,7 @@ def merge(base: Document, overlay: Document) -> Document:
     """Deep-merge ``overlay`` into ``base`` (neither is modified)."""
     data = _Merger(base, overlay).merge(base.data, (), overlay.data, (), ())
 
-    def locate() -> tuple[dict, dict]:
+    def locate() -> tuple[dict[PathT, SourcePos], dict[PathT, SourcePos]]:
         m = _Merger(base, overlay, track=True)
         m.merge(base.data, (), overlay.data, (), ())
         return m.positions, m.key_positions
@@ -208,13 +155,22 @@ def merge(base: Document, overlay: Document) -> Document:
 
 
 # --------------------------------------------------------------------------
-# --set KEY.PATH=VALUE
+# setting one value: KEY.PATH=VALUE
 
 _SEGMENT = re.compile(r"([^.\[\]=]+)|\[(\d+)\]")
 
 
+def _usage(message: str) -> UsageError:
+    return UsageError(message, option=OPTION)
+
+
 def parse_set_path(expr: str) -> PathT:
-    """``"metrics[0].value"`` -> ``("metrics", 0, "value")``."""
+    """A key path as a card path.
+
+    Example:
+        >>> parse_set_path("metrics[0].value")
+        ('metrics', 0, 'value')
+    """
     hint = "expected e.g. model.version or metrics[0].value"
     path: list[Any] = []
     pos = 0
@@ -222,94 +178,36 @@ def parse_set_path(expr: str) -> PathT:
         if path and expr[pos] == ".":
             pos += 1
         elif path and expr[pos] != "[":
-            raise UsageError(f"--set: cannot read key path '{expr}' ({hint})")
+            raise _usage(f"cannot read key path '{expr}' ({hint})")
         m = _SEGMENT.match(expr, pos)
         if m is None or m.end() == pos:
-            raise UsageError(f"--set: cannot read key path '{expr}' ({hint})")
+            raise _usage(f"cannot read key path '{expr}' ({hint})")
         if m.group(1) is not None:
             name = m.group(1).strip()
             if not name:
-                raise UsageError(f"--set: cannot read key path '{expr}' ({hint})")
+                raise _usage(f"cannot read key path '{expr}' ({hint})")
             path.append(name)
         else:
             path.append(int(m.group(2)))
         pos = m.end()
     if not path or not isinstance(path[0], str):
-        raise UsageError(f"--set: key path '{expr}' must start with a section name ({hint})")
+        raise _usage(f"key path '{expr}' must start with a section name ({hint})")
     return tuple(path)
 
 
-def unwrap_optional(tp: Any) -> Any:
-    """Strip Optional/Annotated down to the interesting type."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
-
-
-def schema_type_at(path: PathT) -> Any:
-    """The type the card schema expects at ``path`` (None inside an ``x-`` extension).
-
-    Raises UsageError, with a did-you-mean hint, when the path cannot exist in a card.
-    """
-    from pydantic import BaseModel
-
-    from modelcard.schema.models import EXTENSION_PREFIX, ModelCard
-
-    tp: Any = ModelCard
-    for i, part in enumerate(path):
-        where = format_path(path[:i]) or "the card"
-        if isinstance(part, str) and part.startswith(EXTENSION_PREFIX):
-            return None
-        tp = unwrap_optional(tp)
-        origin = typing.get_origin(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            if not isinstance(part, str):
-                raise UsageError(f"--set {format_path(path)}: {where} is a section, not a list; use {where}.FIELD")
-            field = tp.model_fields.get(part)
-            if field is None:
-                close = difflib.get_close_matches(part, list(tp.model_fields), n=1, cutoff=0.6)
-                hint = (
-                    f"; did you mean '{close[0]}'?"
-                    if close
-                    else f" (fields: {', '.join(tp.model_fields)}; extensions start with '{EXTENSION_PREFIX}')"
-                )
-                raise UsageError(f"--set {format_path(path)}: '{part}' is not a field of {where}{hint}")
-            tp = field.annotation
-        elif origin is list:
-            if not isinstance(part, int):
-                raise UsageError(f"--set {format_path(path)}: {where} is a list; use an index, e.g. {where}[0].{part}")
-            tp = typing.get_args(tp)[0]
-        elif origin is dict:
-            if not isinstance(part, str):
-                raise UsageError(f"--set {format_path(path)}: {where} is a mapping, not a list")
-            tp = typing.get_args(tp)[1]
-        else:
-            raise UsageError(f"--set {format_path(path)}: {where} holds a single value and has no '{part}' inside it")
-    return tp
-
-
 def coerce(value: str, tp: Any) -> Any:
-    """Convert command-line text to the number, boolean or date the schema expects; else keep text."""
-    if tp is None:
-        return value
-    bare = unwrap_optional(tp)
-    origin = typing.get_origin(bare)
-    if origin in (list, dict) or (isinstance(bare, type) and bare.__module__ == "modelcard.schema.models"):
+    """Convert text to the number, boolean or date the schema expects; else keep the text.
+
+    ``tp`` is what :func:`modelcard.schema.walk.type_at` says (None: an extension, kept as text).
+    """
+    if tp is None or not is_scalar_type(tp):
         return value  # a list or a section cannot come from one string: the schema reports it
     from pydantic import TypeAdapter, ValidationError
 
     try:
         converted = TypeAdapter(tp).validate_python(value)
     except (ValidationError, TypeError, ValueError):
-        return value  # the schema reports the problem, located at the --set
+        return value  # the schema reports the problem, located at the assignment
     if isinstance(converted, (bool, int, float, _dt.date)) and not isinstance(converted, str):
         return converted
     return value
@@ -318,15 +216,22 @@ def coerce(value: str, tp: Any) -> Any:
 def apply_set(doc: Document, assignment: str) -> Document:
     """Return a copy of ``doc`` with ``key.path=value`` applied.
 
-    Missing mappings along the path are created; list items must exist.
+    Missing mappings along the path are created; list items must exist.  A
+    bad path raises :class:`UsageError` (``option="sets"``); a value of the
+    wrong type is left to the schema, which reports it located at
+    ``set KEY.PATH``.
     """
     if "=" not in assignment:
-        raise UsageError(f"--set '{assignment}': expected KEY.PATH=VALUE, e.g. model.version=1.2.0")
+        raise _usage(f"'{assignment}': expected KEY.PATH=VALUE, e.g. model.version=1.2.0")
     key, value = assignment.split("=", 1)
     key = key.strip()
     path = parse_set_path(key)
-    value_out = coerce(value, schema_type_at(path))
-    source = SourcePos(f"--set {key}", 1, len(key) + 2)
+    try:
+        tp = type_at(path)
+    except UsageError as exc:
+        raise _usage(str(exc)) from None
+    value_out = coerce(value, tp)
+    source = SourcePos(f"set {key}", 1, len(key) + 2)
 
     data = copy.deepcopy(doc.data)
     created: list[PathT] = []  # mappings created along the path
@@ -336,15 +241,15 @@ def apply_set(doc: Document, assignment: str) -> Document:
         last = i == len(path) - 1
         if isinstance(part, int):
             if not isinstance(node, list):
-                raise UsageError(f"--set {key}: {format_path(path[:i])} is not a list in the card")
+                raise _usage(f"{key}: {format_path(path[:i])} is not a list in the card")
             if part >= len(node):
                 size = f"it has {len(node)} item{'s' if len(node) != 1 else ''}"
-                raise UsageError(f"--set {key}: {format_path(here)} does not exist in the card ({size})")
+                raise _usage(f"{key}: {format_path(here)} does not exist in the card ({size})")
         elif not isinstance(node, dict):
-            raise UsageError(f"--set {key}: {format_path(path[:i])} is not a mapping in the card")
+            raise _usage(f"{key}: {format_path(path[:i])} is not a mapping in the card")
         elif part not in node or (node[part] is None and not last):
             if not last and isinstance(path[i + 1], int):
-                raise UsageError(f"--set {key}: {format_path(here)} does not exist in the card")
+                raise _usage(f"{key}: {format_path(here)} does not exist in the card")
             node[part] = {}
             created.append(here)
         if last:
@@ -352,7 +257,7 @@ def apply_set(doc: Document, assignment: str) -> Document:
         else:
             node = node[part]
 
-    def locate() -> tuple[dict, dict]:
+    def locate() -> tuple[dict[PathT, SourcePos], dict[PathT, SourcePos]]:
         positions = {p: s for p, s in doc.positions.items() if p[: len(path)] != path}
         key_positions = {p: s for p, s in doc.key_positions.items() if p[: len(path)] != path}
         for p in created:

@@ -1,14 +1,16 @@
-"""Validation: load -> schema -> checks, with every problem located in the source.
+"""Validation: load -> layer -> schema -> checks, with every problem located in the source.
 
-This is the Python API behind ``modelcard validate``::
+This is the Python API behind ``modelcard validate`` and every command that
+reads a card::
 
-    from modelcard import validate_file, load_card
+    from modelcard.card.validate import load_validated, validate_file
 
-    report = validate_file("card.yaml", strict=True)
+    report = validate_file("card.yaml", strict=True)   # never raises for a bad card
     for d in report.diagnostics:
         print(d)            # card.yaml:12:5: error: ... [code]
 
-    card = load_card("card.yaml", overlays=["metrics.yaml"])  # raises CardError
+    # the one "load, validate, raise" step: CardError lists every located error
+    card, doc, warnings = load_validated("card.yaml", overlays=["metrics.yaml"])
 """
 
 from __future__ import annotations
@@ -16,26 +18,33 @@ from __future__ import annotations
 import difflib
 import functools
 import os
-import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from modelcard.card.checks import run_checks
-from modelcard.card.layering import apply_set, merge, unwrap_optional
-from modelcard.diagnostics import CardError, Diagnostic, ModelcardError, Report, UsageError
-from modelcard.io.source import Document, format_path, load
+from modelcard.card.checks import old_schema_notice, run_checks
+from modelcard.card.layering import apply_set, merge
+from modelcard.diagnostics import ERROR, INFO, CardError, Diagnostic, ModelcardError, Report, UsageError, format_path
+from modelcard.io.source import Document, load
 from modelcard.schema.models import EXTENSION_PREFIX, MAX_MAGNITUDE, ModelCard
+from modelcard.schema.walk import section_fields
 
-PathLike = str | os.PathLike
+PathLike = str | os.PathLike[str]
 
 
 def load_document(path: PathLike, overlays: Sequence[PathLike] = (), sets: Sequence[str] = ()) -> Document:
     """Load a card and layer ``overlays`` (files) and ``sets`` (KEY=VALUE) over it."""
-    doc = load(path)
+    return layer(load(path), overlays, sets)
+
+
+def layer(doc: Document, overlays: Sequence[PathLike] = (), sets: Sequence[str] = ()) -> Document:
+    """Layer fragment files, then ``KEY.PATH=VALUE`` assignments, over a loaded card (see :mod:`.layering`)."""
     for overlay in overlays:
-        doc = merge(doc, load(overlay))
+        fragment = load(overlay)
+        if isinstance(fragment.data, dict) and fragment.data.get("kind") == "fragment":
+            fragment.data = {k: v for k, v in fragment.data.items() if k != "kind"}  # the declaration, not data
+        doc = merge(doc, fragment)
     for assignment in sets:
         doc = apply_set(doc, assignment)
     return doc
@@ -47,10 +56,15 @@ def validate_document(doc: Document, *, strict: bool = False) -> tuple[ModelCard
     try:
         card = ModelCard.model_validate(doc.data)
     except ValidationError as exc:
-        return None, _sorted(schema_diagnostics(exc, doc) + unknown)
+        from modelcard.card.partial import checks_on_valid_parts
+
+        notice = old_schema_notice(doc)  # a card of an older schema: migrate may be what fixes it
+        # schema errors and the rules on the parts that are valid, in one run, in line order
+        rules = checks_on_valid_parts(doc, strict=strict)
+        return None, _sorted(schema_diagnostics(exc, doc) + unknown + rules) + ([notice] if notice else [])
     if unknown:
-        return None, unknown
-    return card, run_checks(card, doc, strict=strict)
+        return None, _sorted(unknown + run_checks(card, doc, strict=strict))
+    return card, _sorted(run_checks(card, doc, strict=strict))
 
 
 def validate_file(
@@ -134,19 +148,59 @@ def _worker_count(jobs: int | None, cards: int) -> int:
     return max(1, min(jobs, cards))
 
 
+def validated(doc: Document, *, strict: bool = False) -> tuple[ModelCard, list[Diagnostic]]:
+    """Validate a loaded document; return the card and its warnings, or raise.
+
+    Raises:
+        CardError: listing every error, each located in the source, when the
+            card is invalid (with ``strict``, also when a recommended field is
+            missing or a placeholder is left).
+    """
+    card, diagnostics = validate_document(doc, strict=strict)
+    errors = [d for d in diagnostics if d.severity == ERROR]
+    if card is None or errors:
+        raise CardError(errors or diagnostics)
+    return card, diagnostics
+
+
+def load_validated(
+    path: PathLike,
+    overlays: Sequence[PathLike] = (),
+    sets: Sequence[str] = (),
+    *,
+    strict: bool = False,
+) -> tuple[ModelCard, Document, list[Diagnostic]]:
+    """Load a card, layer ``overlays`` and ``sets`` over it, validate it: the one way in.
+
+    Every command and API that reads a card goes through here.
+
+    Returns:
+        ``(card, document, warnings)``: the validated card, the merged
+        document (data with source positions) and the warnings, which do not
+        stop anything.
+
+    Raises:
+        CardError: the card (or a fragment) is invalid; every error is located.
+        UnreadableError: a file cannot be read.
+        UsageError: an assignment in ``sets`` names no field (``option="sets"``).
+
+    Example:
+        >>> card, doc, warnings = load_validated("examples/compas-recidivism.yaml")  # doctest: +SKIP
+    """
+    doc = load_document(path, overlays, sets)
+    card, warnings = validated(doc, strict=strict)
+    return card, doc, warnings
+
+
 def load_card(
     path: PathLike, *, overlays: Sequence[PathLike] = (), sets: Sequence[str] = (), strict: bool = False
 ) -> ModelCard:
-    """Load, merge and validate a card; raise CardError listing every error."""
-    card, diagnostics = validate_document(load_document(path, overlays, sets), strict=strict)
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if card is None or errors:
-        raise CardError(errors or diagnostics)
-    return card
+    """Load, merge and validate a card; raise CardError listing every error (see :func:`load_validated`)."""
+    return load_validated(path, overlays, sets, strict=strict)[0]
 
 
 def validate_data(
-    data: dict, name: str = "<data>", *, strict: bool = False
+    data: dict[str, Any], name: str = "<data>", *, strict: bool = False
 ) -> tuple[ModelCard | None, list[Diagnostic]]:
     """Validate an in-memory mapping (no source positions beyond the name)."""
     return validate_document(Document(data, name), strict=strict)
@@ -156,39 +210,16 @@ def validate_data(
 # turning Pydantic errors into located diagnostics
 
 
-_PLANS: dict[type, dict[str, tuple[str, Any]]] = {}
-
-
-def _plan(model: type[BaseModel]) -> dict[str, tuple[str, Any]]:
-    """For each field of ``model``: how to descend into it ("model", "list", "dict" or "leaf")."""
-    plan = _PLANS.get(model)
-    if plan is None:
-        plan = {}
-        for name, field in model.model_fields.items():
-            tp = unwrap_optional(field.annotation)
-            origin = typing.get_origin(tp)
-            kind, child = "leaf", None
-            if isinstance(tp, type) and issubclass(tp, BaseModel):
-                kind, child = "model", tp
-            elif origin in (list, dict):
-                inner = unwrap_optional(typing.get_args(tp)[-1])
-                if isinstance(inner, type) and issubclass(inner, BaseModel):
-                    kind, child = origin.__name__, inner
-            plan[name] = (kind, child)
-        _PLANS[model] = plan
-    return plan
-
-
 def unknown_keys(
-    data: Any, model: type[BaseModel] = ModelCard, path: tuple = ()
-) -> Iterable[tuple[tuple, type[BaseModel]]]:
+    data: Any, model: type[BaseModel] = ModelCard, path: tuple[Any, ...] = ()
+) -> Iterable[tuple[tuple[Any, ...], type[BaseModel]]]:
     """(path, section model) of every key in raw card data that the schema does not define.
 
     ``x-`` keys are extensions and never unknown.
     """
     if not isinstance(data, dict):
         return
-    plan = _plan(model)
+    plan = section_fields(model)
     for key, value in data.items():
         entry = plan.get(key)
         if entry is None:
@@ -196,6 +227,8 @@ def unknown_keys(
                 yield path + (key,), model
             continue
         kind, child = entry
+        if child is None:
+            continue
         if kind == "model":
             yield from unknown_keys(value, child, path + (key,))
         elif kind == "list" and isinstance(value, list):
@@ -206,7 +239,7 @@ def unknown_keys(
                 yield from unknown_keys(item, child, path + (key, k))
 
 
-def _unknown_key_diagnostic(path: tuple, model: type[BaseModel], doc: Document) -> Diagnostic:
+def _unknown_key_diagnostic(path: tuple[Any, ...], model: type[BaseModel], doc: Document) -> Diagnostic:
     key = str(path[-1])
     close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else f"; extensions must start with '{EXTENSION_PREFIX}'"
@@ -220,7 +253,8 @@ def _unknown_key_diagnostic(path: tuple, model: type[BaseModel], doc: Document) 
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(diagnostics, key=lambda d: (d.line or 0, d.col or 0))
+    """In line order; notices (severity info, e.g. "run modelcard migrate") last: what to do once the rest is read."""
+    return sorted(diagnostics, key=lambda d: (d.severity == INFO, d.line or 0, d.col or 0))
 
 
 def _describe(value: Any) -> str:
@@ -252,7 +286,7 @@ _BOUNDS = {
 }
 
 
-def _bound_message(kind: str, err: dict) -> str | None:
+def _bound_message(kind: str, err: Mapping[str, Any]) -> str | None:
     """Pydantic's message for a numeric bound with the bound written as a number (``1e+100``, not
     its hundred digits), and the reason when it is the card's magnitude limit."""
     if kind not in _BOUNDS:
@@ -272,7 +306,7 @@ def _bound_message(kind: str, err: dict) -> str | None:
 
 def schema_diagnostics(exc: ValidationError, doc: Document) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
@@ -291,11 +325,8 @@ def schema_diagnostics(exc: ValidationError, doc: Document) -> list[Diagnostic]:
                 message = msg[len("Assertion failed, ") :]
             else:
                 message = f"{_bound_message(kind, err) or msg}; got {_describe(value)}"
-            if (
-                (kind == "string_type"
-                and isinstance(value, (int, float, bool)))
-                or (kind == "string_type"
-                and type(value).__name__ in ("date", "datetime"))
+            if (kind == "string_type" and isinstance(value, (int, float, bool))) or (
+                kind == "string_type" and type(value).__name__ in ("date", "datetime")
             ):
                 message += " (write it in quotes to make it text)"
             pos_path = loc

@@ -14,6 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 #: sub-command name -> module, in the order ``--help`` lists them
 COMMANDS = {
@@ -26,6 +27,7 @@ COMMANDS = {
     "gate": "modelcard.cli.gate",
     "diff": "modelcard.cli.diff",
     "merge": "modelcard.cli.merge",
+    "migrate": "modelcard.cli.migrate",
     "import": "modelcard.cli.importer",
     "export": "modelcard.cli.export",
     "edit": "modelcard.cli.edit",
@@ -52,8 +54,88 @@ def add_layer_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_quiet_option(p: argparse.ArgumentParser, help: str = "do not say what was written") -> None:
+    """``-q/--quiet``: silence the ``wrote FILE (...)`` line (and, where a command says so, its notices)."""
+    p.add_argument("-q", "--quiet", action="store_true", help=help)
+
+
+def _size_text(size: int) -> str:
+    """``812 B``, ``5.3 KB``, ``57 KB``, ``12 MB`` (binary units)."""
+    if size < 1024:
+        return f"{size} B"
+    value = size / 1024
+    for unit in ("KB", "MB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def report_written(path: str | os.PathLike[str] | None, kind: str, *, quiet: bool = False, detail: str = "") -> None:
+    """Say on standard error what a command wrote: ``wrote out/card.html (html, 57 KB)``.
+
+    Every command that writes a file calls this once it is written (``detail`` is added after a
+    semicolon). Nothing is said for standard output (``-`` or no ``-o``), for a device or a FIFO
+    (nothing to measure: ``-o /dev/null``), or with ``quiet``.
+    """
+    import stat
+
+    from modelcard.safe_text import neutralise
+
+    if quiet or path is None or os.fspath(path) == "-":
+        return
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        return
+    text = f"wrote {os.fspath(path)} ({kind}, {_size_text(st.st_size)})" + (f"; {detail}" if detail else "")
+    print(neutralise(text, terminal=True), file=sys.stderr)
+
+
+def emit_reported(
+    output: str | None,
+    data: str | bytes,
+    kind: str,
+    *,
+    inputs: Sequence[str | os.PathLike[str] | None] = (),
+    quiet: bool = False,
+    detail: str = "",
+) -> None:
+    """Write ``data`` with the one safe writer (``modelcard.io.write.emit``), then :func:`report_written`."""
+    from modelcard.io.write import emit
+
+    emit(output, data, inputs=inputs)
+    report_written(output, kind, quiet=quiet, detail=detail)
+
+
+#: the command-line flag of an API parameter a library error names in ``exc.option``, where it is not
+#: simply the parameter with dashes (``missing_group`` -> ``--missing-group``); the library never names
+#: flags in its messages, the CLI puts the flag in front
+OPTION_FLAGS = {
+    "sets": "--set",
+    "overlays": "--with",
+    "requirements": "--require",
+    "references": "--reference",
+    "thresholds": "--threshold",
+    "from_": "--from",
+}
+
+
+def flag_of(option: str) -> str:
+    """The command-line flag of API parameter ``option``: ``"sets"`` -> ``--set``."""
+    return OPTION_FLAGS.get(option) or "--" + option.strip("_").replace("_", "-")
+
+
+def error_text(exc: BaseException) -> str:
+    """An error's message with the command-line flag its value came from in front, when it names one."""
+    option = getattr(exc, "option", None)
+    return f"{flag_of(option)} {exc}" if option else str(exc)
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a one-line message, as argparse does, minus noise
+    def error(self, message: str) -> NoReturn:  # exit 2 with a one-line message, as argparse does, minus noise
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -90,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for d in exc.diagnostics:
             print(str(d), file=sys.stderr)
         if not exc.diagnostics:
-            print(neutralise(f"modelcard: error: {exc}", terminal=True), file=sys.stderr)
+            print(neutralise(f"modelcard: error: {error_text(exc)}", terminal=True), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("modelcard: interrupted", file=sys.stderr)

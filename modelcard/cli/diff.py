@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from modelcard.cli import add_quiet_option
+
 HELP = "compare two cards: fields changed, metrics moved, verdicts flipped"
 DESCRIPTION = """Compare two versions of a card. Shows which sections and fields changed
 (by field path, with before/after values), which metrics moved (matched by
@@ -38,19 +40,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write the report to FILE instead of standard output ('-'); never to OLD or NEW",
     )
+    add_quiet_option(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.analysis.diff import FORMATTERS, diff_files
-    from modelcard.io.write import check_output, emit
+    from modelcard.analysis.diff import diff_files
+    from modelcard.cli import emit_reported
+    from modelcard.io.write import check_output
+    from modelcard.report import report
 
     inputs = [args.old, args.new]
     check_output(args.output, inputs)
     d = diff_files(args.old, args.new)
-    text = FORMATTERS[args.format](d)
+    text = report("diff", d, args.format)
     if not text.endswith("\n"):
         text += "\n"
-    emit(args.output, text, inputs=inputs)
+    emit_reported(args.output, text, f"diff report, {args.format}", inputs=inputs, quiet=args.quiet)
     if args.exit_code and not d.identical:
         return 1
     if args.fail_on_regression and d.regressions:

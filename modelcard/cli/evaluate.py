@@ -4,36 +4,64 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 HELP = "compute per-group metrics and fairness results from a predictions file (writes a card fragment)"
-DESCRIPTION = """Read a predictions file (CSV, or Parquet with the [parquet] extra) and write a card
-fragment (YAML) with overall and per-group metrics (selection_rate, accuracy, tpr, fnr, fpr,
-tnr, precision, and auc with --score), each with n and a confidence interval; fairness results
-comparing every group with a reference group (difference and ratio); best-versus-worst spreads;
-and verdicts against the thresholds you give, or that a card declares (--thresholds-from CARD);
-none by default: verdicts are then not_run.
-Layer the fragment over a card with `modelcard validate card.yaml --with FRAGMENT` or
-`modelcard render card.yaml --with FRAGMENT`.
+DESCRIPTION = """Read a predictions file (CSV, or Parquet with the [parquet] extra; or a directory of
+them: see --engine) and write a card
+fragment (YAML): overall and per-group metrics, each with n and a confidence interval that names
+its method; fairness results comparing every group with a reference group (difference = group -
+reference, ratio = group / reference); best-versus-worst spreads (max - min, min / max); named
+fairness criteria; calibration within groups (with probability scores); and verdicts against the
+thresholds you give or a card declares (--thresholds-from CARD), none by default (not_run).
+Verdicts are decided on the confidence interval: pass when it lies inside the threshold band,
+fail when it lies outside, inconclusive otherwise.
 
-Labels and predictions must be 0/1 or true/false, or two values with --positive naming the
-positive one. Missing cells are errors (for sensitive columns, unless --missing-group).
+Binary classification (labels and predictions 0/1, true/false, or two values with --positive),
+multiclass (class labels; one-vs-rest rates and macro averages) and regression (numbers: mean
+error, MAE, RMSE, R2) are told apart from the columns, or set with --task.
+Layer the fragment over a card with `modelcard validate card.yaml --with FRAGMENT`, or write it
+into the card with `modelcard merge card.yaml --with FRAGMENT --in-place`.
+
+Only empty cells (and NaN/null) are missing: 'NA', 'None', 'null' are real group names unless
+--na-values lists them. Missing cells are errors (for sensitive columns, unless --missing-group).
 Exit status: 0 written, 1 invalid data (with file:line), 2 usage error or unreadable file."""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("predictions", metavar="PREDICTIONS", help="CSV (.tsv = tab-separated) or Parquet file")
+    from modelcard.evaluation.options import (
+        ADJUSTMENTS,
+        AUC_INTERVALS,
+        BASES,
+        DEFAULTS,
+        INTERSECTIONAL_REFERENCES,
+        RATIO_INTERVALS,
+        TASKS,
+    )
+
+    p.add_argument(
+        "predictions",
+        metavar="PREDICTIONS",
+        help="CSV (.tsv = tab-separated) or Parquet file, or a directory of them (Hive partitions included)",
+    )
     p.add_argument("--label", required=True, metavar="COL", help="column with the true labels")
-    p.add_argument("--prediction", metavar="COL", help="column with the predicted labels")
+    p.add_argument("--prediction", metavar="COL", help="column with the predicted labels (or values)")
     p.add_argument(
         "--score",
         metavar="COL",
-        help="column with scores (adds AUC; with --score-threshold, "
-        "predictions are score >= T when --prediction is not given)",
+        help="column with scores (adds AUC and, for probabilities in [0, 1], Brier score, expected calibration "
+        "error and calibration bins; with --score-threshold, predictions are score >= T)",
     )
-    p.add_argument("--score-threshold", type=float, metavar="T", help="decision threshold on --score (a finite number)")
+    p.add_argument(
+        "--score-threshold",
+        type=float,
+        metavar="T",
+        help="derive predictions as score >= T (a finite number; not with --prediction)",
+    )
     p.add_argument(
         "--sensitive", action="append", required=True, metavar="COL", help="sensitive attribute column (repeatable)"
     )
+    p.add_argument("--task", choices=TASKS, help="the task (default: inferred from the label and prediction columns)")
     p.add_argument(
         "--intersectional", action="store_true", help="also report groups formed by combining all sensitive attributes"
     )
@@ -43,8 +71,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--metrics",
         metavar="LIST",
-        help="comma-separated metrics to report (default: all of selection_rate, accuracy, tpr, fnr, "
-        "fpr, tnr, precision, and auc with --score)",
+        help="comma-separated metrics to report (default: all for the task; binary: tp, fp, fn, tn, base_rate, "
+        "selection_rate, accuracy, balanced_accuracy, tpr, fnr, fpr, tnr, precision, npv, fdr, for, f1, ppr, "
+        "with --score auc, brier, ece, and equalized_odds)",
     )
     p.add_argument(
         "--reference",
@@ -55,13 +84,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "ATTR=VALUE,ATTR=VALUE sets the intersectional reference",
     )
     p.add_argument(
+        "--intersectional-reference",
+        choices=INTERSECTIONAL_REFERENCES,
+        default=DEFAULTS.intersectional_reference,
+        help="reference of each intersectional group: 'combined' (default: the combination of each attribute's "
+        "reference), 'within' (the --reference value of an attribute with the same values of the others, "
+        "e.g. each race x sex group against the reference race of the same sex), or 'largest'",
+    )
+    p.add_argument(
         "--threshold",
         action="append",
         default=[],
         metavar="METRIC:CONVENTION:MIN:MAX",
         help="acceptable disparity range, e.g. fpr:difference:-0.1:0.1 or selection_rate:ratio:0.8: "
-        "(empty bound = none; one per metric; METRIC 'all' = every metric without its own; "
-        "no default)",
+        "(empty bound = none; one per metric; METRIC 'all' = every metric without its own; no default)",
     )
     p.add_argument(
         "--thresholds-from",
@@ -70,41 +106,105 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "for metrics without their own --threshold; they take precedence over 'all:'",
     )
     p.add_argument(
+        "--basis",
+        choices=BASES,
+        default=DEFAULTS.basis,
+        help="what verdicts are decided on: the confidence 'interval' (default) or the 'point' estimate "
+        "(recorded in the fragment's test methodology)",
+    )
+    p.add_argument(
+        "--adjust",
+        choices=ADJUSTMENTS,
+        default=DEFAULTS.adjust,
+        help="multiplicity adjustment of the intervals verdicts are decided on, over the family of results "
+        "judged against a threshold (default: none, and the fragment says so)",
+    )
+    p.add_argument(
         "--min-group-size",
         type=int,
-        default=30,
+        default=DEFAULTS.min_group_size,
         metavar="N",
-        help="flag values computed on fewer than N instances as small_sample (default 30)",
+        help=f"flag values computed on fewer than N instances as small_sample (default {DEFAULTS.min_group_size})",
     )
     p.add_argument(
         "--confidence",
         type=float,
-        default=0.95,
+        default=DEFAULTS.confidence,
         metavar="LEVEL",
-        help="confidence level of intervals, between 0 and 1 (default 0.95)",
+        help=f"confidence level of intervals, above 0.5 and at most 0.999 (default {DEFAULTS.confidence})",
+    )
+    p.add_argument(
+        "--auc-interval",
+        choices=AUC_INTERVALS,
+        default=DEFAULTS.auc_interval,
+        help=f"AUC interval method (default {DEFAULTS.auc_interval})",
+    )
+    p.add_argument(
+        "--ratio-interval",
+        choices=RATIO_INTERVALS,
+        default=DEFAULTS.ratio_interval,
+        help=f"interval method for ratios of rates (default {DEFAULTS.ratio_interval})",
+    )
+    p.add_argument(
+        "--calibration-bins",
+        type=int,
+        default=DEFAULTS.calibration_bins,
+        metavar="K",
+        help=f"equal-width score bins for calibration (default {DEFAULTS.calibration_bins})",
     )
     p.add_argument(
         "--bootstrap",
         type=int,
-        default=1000,
+        default=DEFAULTS.bootstrap,
         metavar="N",
-        help="bootstrap resamples for AUC and ratio intervals (default 1000; 0 = none; at most 100000)",
+        help="Poisson-bootstrap replicates: percentile intervals instead of the closed forms, and an interval "
+        "for the expected calibration error (binary only; default 0 = none; at most 100000)",
     )
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=int, default=DEFAULTS.seed, metavar="S", help="bootstrap seed (default 0)")
     p.add_argument(
         "--max-groups",
         type=int,
+        default=DEFAULTS.max_groups,
         metavar="N",
         help="refuse (before any work) more than N groups: distinct values of a sensitive column, or "
-        "observed combinations of them (default 10000)",
+        f"observed combinations of them (default {DEFAULTS.max_groups})",
     )
-    p.add_argument("--dataset", metavar="ID", help="id of the card's dataset these predictions come from")
-    p.add_argument("--split", metavar="NAME", help="split name recorded with each result")
+    p.add_argument(
+        "--na-values",
+        metavar="LIST",
+        help="comma-separated cell values that mean 'missing' (default: only empty cells; 'NA', 'None', "
+        "'null' are otherwise real values)",
+    )
     p.add_argument(
         "--missing-group",
         metavar="LABEL",
-        help="report rows with a missing sensitive value as the group LABEL (default: error)",
+        help="report rows with a missing sensitive value as the group LABEL, which must not be a value of the "
+        "column already (default: error)",
     )
+    # -- engines (issue 12): large prediction logs
+    p.add_argument(
+        "--engine",
+        choices=("auto", "arrow", "spark"),
+        default="auto",
+        help="how PREDICTIONS is read: 'arrow' in record batches with flat memory (a file, a directory of "
+        "Parquet/CSV files, Hive-partitioned folders included); 'spark' with Apache Spark aggregations "
+        "(pip install 'modelcard[spark]', a Java runtime); 'auto' (default): arrow when pyarrow is installed",
+    )
+    p.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="COND",
+        help="keep the rows where COND holds: COL=VALUE, COL!=VALUE, COL<VALUE (<=, >, >=) or 'COL in A,B' "
+        "(repeatable: all must hold); on a partition folder column (region=eu/) it skips whole folders",
+    )
+    p.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master for --engine spark (default: the active session, else local[*])",
+    )
+    p.add_argument("--dataset", metavar="ID", help="id of the card's dataset these predictions come from")
+    p.add_argument("--split", metavar="NAME", help="split name recorded with each result")
     p.add_argument(
         "-o",
         "--output",
@@ -112,49 +212,74 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FRAGMENT",
         help="where to write the YAML fragment (default or '-': standard output)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="do not print the summary on standard error")
-
-
-def run(args: argparse.Namespace) -> int:
-    import os
-
-    from modelcard.diagnostics import UsageError
-    from modelcard.evaluation.pipeline import (
-        check_option,
-        dump_fragment,
-        evaluate_file,
-        parse_reference,
-        parse_threshold,
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print the summary, or what was written, on standard error"
     )
-    from modelcard.io.write import check_output, emit
 
-    for option in ("confidence", "bootstrap", "min_group_size", "seed", "max_groups", "score_threshold"):
-        value = getattr(args, option)
-        if value is not None:  # range-checked before anything is read (exit 2)
-            check_option(option, value, flag="--" + option.replace("_", "-"))
-    thresholds: dict[str, dict] = {}
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The API options the arguments give (parsed, not yet range-checked)."""
+    from modelcard.diagnostics import UsageError
+    from modelcard.evaluation.thresholds import parse_reference, parse_threshold
+
+    thresholds: dict[str, dict[str, Any]] = {}
     for spec in args.threshold:
         metric, th = parse_threshold(spec)
         if metric in thresholds:
             raise UsageError(f"--threshold: '{metric}' is given twice; one threshold per metric")
         thresholds[metric] = th
-    references: dict = {}
+    references: dict[Any, Any] = {}
     for spec in args.reference:
         attrs, values = parse_reference(spec)
-        key = attrs[0] if len(attrs) == 1 else attrs
+        key: Any = attrs[0] if len(attrs) == 1 else attrs
         if key in references:
             raise UsageError(f"--reference: '{','.join(attrs)}' is given twice")
         references[key] = values[0] if len(values) == 1 else values
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
+    na_values = tuple(v for v in args.na_values.split(",")) if args.na_values is not None else ()
+    return {
+        "task": args.task,
+        "positive": args.positive,
+        "score_threshold": args.score_threshold,
+        "metrics": metrics,
+        "intersectional": args.intersectional,
+        "references": references,
+        "intersectional_reference": args.intersectional_reference,
+        "thresholds": thresholds,
+        "thresholds_from": args.thresholds_from,
+        "min_group_size": args.min_group_size,
+        "confidence": args.confidence,
+        "bootstrap": args.bootstrap,
+        "seed": args.seed,
+        "calibration_bins": args.calibration_bins,
+        "adjust": args.adjust,
+        "basis": args.basis,
+        "auc_interval": args.auc_interval,
+        "ratio_interval": args.ratio_interval,
+        "max_groups": args.max_groups,
+        "dataset": args.dataset,
+        "split": args.split,
+        "missing_group": args.missing_group,
+        "na_values": na_values,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    from modelcard.cli import report_written
+    from modelcard.evaluation.options import OPTION_RANGES, EvaluateOptions, check_option, flag
+    from modelcard.io.write import check_output, emit
+
+    for option in OPTION_RANGES:  # range-checked before anything is read (exit 2), named by their flags
+        value = getattr(args, option)
+        if value is not None:
+            check_option(option, value, flag=flag(option))
+    options = EvaluateOptions.of(**_options(args))
     inputs = [args.predictions, args.thresholds_from]
     check_output(args.output, inputs)  # fail before the work, not after
-    provenance: dict = {}
-    if args.thresholds_from:  # read before the predictions: a bad card fails fast
-        from modelcard.evaluation.pipeline import metric_names, thresholds_with_card
 
-        names = metric_names(metrics, args.score is not None)
-        thresholds, taken = thresholds_with_card(thresholds, args.thresholds_from, names, dataset=args.dataset)
-        provenance["thresholds_from"] = {"card": os.path.basename(args.thresholds_from), "metrics": taken}
+    from modelcard.evaluation.pipeline import evaluate_file
 
     fragment = evaluate_file(
         args.predictions,
@@ -162,71 +287,25 @@ def run(args: argparse.Namespace) -> int:
         prediction=args.prediction,
         score=args.score,
         sensitive=args.sensitive,
-        positive=args.positive,
-        score_threshold=args.score_threshold,
-        metrics=metrics,
-        intersectional=args.intersectional,
-        references=references,
-        thresholds=thresholds,
-        min_group_size=args.min_group_size,
-        confidence=args.confidence,
-        bootstrap=args.bootstrap,
-        seed=args.seed,
-        dataset=args.dataset,
-        split=args.split,
-        missing_group=args.missing_group,
-        provenance=provenance,
-        **({} if args.max_groups is None else {"max_groups": args.max_groups}),
+        options=options,
+        engine=args.engine,
+        filter=args.filter,
+        spark_master=args.spark_master,
+        progress=None if not args.quiet else False,
     )
-
-    name = os.path.basename(args.predictions)
+    name = os.path.basename(os.path.normpath(args.predictions))
     header = (
         f"Generated by `modelcard evaluate` from {name}.\n"
         "Layer it over a card: modelcard validate card.yaml --with THIS_FILE"
     )
-    emit(args.output, dump_fragment(fragment, header=header), inputs=inputs)
+    emit(args.output, fragment.to_yaml(header), inputs=inputs)
     if not args.quiet:
-        _summary(fragment, args.output)
+        _summary(fragment.to_data(), args.output)
+    report_written(args.output, "card fragment", quiet=args.quiet)
     return 0
 
 
-def _summary(fragment: dict, output: str) -> None:
-    from collections import Counter
+def _summary(fragment: dict[str, Any], output: str) -> None:
+    from modelcard.report import report
 
-    from modelcard.safe_text import neutralise
-
-    class out:  # group labels come from the predictions file: never let them drive the terminal
-        @staticmethod
-        def write(text: str) -> None:
-            sys.stderr.write(neutralise(text, terminal=True))
-
-    info = fragment.get("x-evaluate", {})
-    for ref in info.get("reference_groups", []):
-        group = ", ".join(f"{k}={v}" for k, v in ref["group"].items())
-        print(f"reference {group}: {ref['why']}", file=out)
-    small = sorted(
-        {tuple(m["slice"].items()) for m in fragment.get("metrics", []) if m.get("small_sample") and m.get("slice")}
-    )
-    if small:
-        shown = "; ".join(", ".join(f"{k}={v}" for k, v in s) for s in small[:8])
-        print(
-            f"small samples (n < {info.get('min_group_size')}) in {len(small)} group(s): {shown}"
-            + (" ..." if len(small) > 8 else ""),
-            file=out,
-        )
-    if "thresholds_from" in info:
-        taken = info["thresholds_from"]["metrics"]
-        print(
-            f"thresholds from {info['thresholds_from']['card']}: "
-            + (", ".join(taken) if taken else "none declared for the metrics evaluated"),
-            file=out,
-        )
-    results = fragment.get("fairness", {}).get("results", [])
-    verdicts = Counter(r["verdict"] for r in results)
-    text = ", ".join(f"{v} {verdicts[v]}" for v in ("pass", "fail", "inconclusive", "not_run") if verdicts[v])
-    where = "standard output" if output == "-" else output
-    print(
-        f"{len(fragment.get('metrics', []))} metric values and {len(results)} fairness results "
-        f"({text or 'none'}) written to {where}",
-        file=out,
-    )
+    sys.stderr.write(report("evaluation", fragment, "text", output=output))

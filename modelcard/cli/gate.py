@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from modelcard.cli import add_layer_options
+from modelcard.cli import add_layer_options, add_quiet_option
 
 HELP = "fail a release when fairness or performance checks fail or were not run"
 DESCRIPTION = """Gate a release on its card. Every fairness result (and every spread with a
@@ -64,11 +64,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write the report to FILE instead of standard output ('-'; the exit status is the same)",
     )
+    add_quiet_option(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.analysis.gate import FORMATTERS, gate_file
-    from modelcard.io.write import check_output, emit
+    from modelcard.analysis.gate import gate_file
+    from modelcard.cli import emit_reported
+    from modelcard.io.write import check_output
+    from modelcard.report import report
 
     inputs = [args.card, *args.overlays]
     check_output(args.output, inputs)
@@ -81,7 +84,15 @@ def run(args: argparse.Namespace) -> int:
         allow_not_run=args.allow_not_run,
         allow_empty=args.allow_empty,
         ci_must_clear=args.ci_must_clear,
+        requirement_label="--require",
     )
-    text = FORMATTERS[args.format](result)
-    emit(args.output, text if text.endswith("\n") else text + "\n", inputs=inputs)
+    text = report("gate", result, args.format)
+    emit_reported(
+        args.output,
+        text if text.endswith("\n") else text + "\n",
+        f"gate report, {args.format}",
+        inputs=inputs,
+        quiet=args.quiet,
+        detail="gate passed" if result.passed else "gate FAILED",
+    )
     return 0 if result.passed else 1

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import Literal
 
-from modelcard.cli import add_layer_options
+from modelcard.cli import add_layer_options, add_quiet_option
 
 HELP = "layer fragments and --set values over a card and write the merged card"
 DESCRIPTION = """Materialise a layered card: deep-merge card fragments (e.g. metrics and
@@ -39,15 +40,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--strict", action="store_true", help="refuse to write unless the merged card also passes validate --strict"
     )
+    add_quiet_option(p, "do not say what was written (warnings are still printed)")
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from modelcard.card.validate import load_document, validate_document
-    from modelcard.diagnostics import CardError, UsageError
-    from modelcard.io.serialize import card_text
-    from modelcard.io.write import check_output, emit, is_stdio
+    from modelcard.analysis.merge import merge_files, update_in_place
+    from modelcard.cli import emit_reported
+    from modelcard.diagnostics import UsageError
+    from modelcard.io.write import check_output, is_stdio
 
     if args.in_place:
         if args.output is not None:
@@ -59,37 +61,25 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.card, args.overlays)  # a fragment that is the card itself, a read-only card...
     else:
         check_output(args.output, [args.card, *args.overlays])
-    doc = load_document(args.card, args.overlays, args.sets)
-    card, diagnostics = validate_document(doc, strict=args.strict)
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if card is None or errors:
-        raise CardError(errors or diagnostics)
-    for d in diagnostics:  # warnings: still written, but said
+    result = merge_files(args.card, args.overlays, args.sets, strict=args.strict)
+    for d in result.warnings:  # warnings: still written, but said
         print(str(d), file=sys.stderr)
     if args.in_place:
-        return _in_place(args, doc.data)
-    fmt = args.format or ("json" if (args.output or "").lower().endswith(".json") else "yaml")
+        if update_in_place(args.card, result):
+            if not args.quiet:
+                print(f"{args.card}: updated in place", file=sys.stderr)
+        elif not args.quiet:
+            print(f"{args.card}: already up to date; not rewritten", file=sys.stderr)
+        return 0
+    json_out = args.format == "json" or (args.format is None and (args.output or "").lower().endswith(".json"))
+    fmt: Literal["yaml", "json"] = "json" if json_out else "yaml"
     sources = " + ".join([args.card, *args.overlays] + [f"--set {s}" for s in args.sets])
     header = f"Merged by `modelcard merge` from {sources}.\nEdit the sources, not this file."
-    emit(args.output, card_text(doc.data, fmt, header=header), inputs=[args.card, *args.overlays])
-    return 0
-
-
-def _in_place(args: argparse.Namespace, data: dict) -> int:
-    import sys
-
-    from modelcard.io.inplace import update_text
-    from modelcard.io.source import decode, display_name, read_bytes
-    from modelcard.io.write import write_output
-
-    raw = read_bytes(args.card)
-    name = display_name(args.card)
-    text = decode(raw, name)
-    updated = update_text(text, name, data)
-    if updated == text:
-        print(f"{args.card}: already up to date; not rewritten", file=sys.stderr)
-        return 0
-    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    write_output(args.card, bom + updated.encode("utf-8"), inputs=args.overlays)
-    print(f"{args.card}: updated in place", file=sys.stderr)
+    emit_reported(
+        args.output,
+        result.text(fmt, header=header),
+        f"merged card, {fmt}",
+        inputs=[args.card, *args.overlays],
+        quiet=args.quiet,
+    )
     return 0

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from modelcard.cli import add_layer_options
+from modelcard.cli import add_layer_options, add_quiet_option
 
-HELP = "render cards to Markdown, HTML or PDF (full card or one-page scorecard)"
+if TYPE_CHECKING:
+    from modelcard.diagnostics import ModelcardError
+
+HELP = "render cards to Markdown, HTML or PDF (full card, one-page scorecard, EU GPAI documentation form)"
 DESCRIPTION = """Render a card as Markdown (for GitHub / Hugging Face), a self-contained HTML
 page, or a PDF (needs the [pdf] extra). --layout scorecard gives a one-page summary:
 key facts, intended and out-of-scope use, headline metrics, fairness verdicts and
-completeness. With one CARD, -o names the output file (default: standard output).
+completeness. --layout eu-gpai-form gives the Model Documentation Form of the EU
+GPAI Code of Practice (AI Act Art. 53) filled from the card, empty items marked;
+--audience downstream|ai-office|national-authority keeps the items meant for
+that audience. With one CARD, -o names the output file (default: standard output).
 With several CARDs or a directory, -o names a folder that receives one output per
 card and an index page. Exit status: 0 rendered, 1 a card is invalid or a template
 broke a limit (--template-timeout, --max-output), 2 usage error, unreadable file or
@@ -19,6 +26,7 @@ template error (syntax, sandbox, a file outside the template folder)."""
 EPILOG = """examples:
   modelcard render examples/compas-recidivism.yaml --format html -o out/compas.html
   modelcard render examples/compas-recidivism.yaml --layout scorecard -o out/compas-scorecard.pdf
+  modelcard render examples/small-gpai-model.yaml --layout eu-gpai-form --audience downstream -o form.pdf
   modelcard render card.yaml --with metrics.yaml --set model.version=1.3.0 -o README.md
   modelcard render cards/ --format html -o site/          # one page per card + site/index.html
 
@@ -47,9 +55,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--layout",
-        choices=("card", "scorecard"),
+        choices=("card", "scorecard", "eu-gpai-form"),
         default="card",
-        help="card: every section (default); scorecard: one-page summary",
+        help="card: every section (default); scorecard: one-page summary; eu-gpai-form: the EU GPAI "
+        "Model Documentation Form",
+    )
+    p.add_argument(
+        "--audience",
+        choices=("downstream", "ai-office", "national-authority"),
+        default=None,
+        help="with --layout eu-gpai-form: only the items of the form meant for downstream providers, the AI "
+        "Office or national competent authorities (default: every item, each marked with its audiences)",
     )
     p.add_argument(
         "--template",
@@ -83,12 +99,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="show progress on standard error (default: only when it is a terminal)",
     )
     progress.add_argument("--no-progress", dest="progress", action="store_false")
+    add_quiet_option(p)
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
+    from modelcard.cli import report_written
     from modelcard.diagnostics import CardError, UsageError
     from modelcard.io.write import check_output, emit, is_stdio
     from modelcard.render.batch import (
@@ -109,14 +127,17 @@ def run(args: argparse.Namespace) -> int:
         args.output = None
     to_folder = bool(args.output) and (Path(args.output).is_dir() or args.output.endswith(("/", "\\")))
     many = len(cards) > 1 or any(Path(c).is_dir() for c in args.cards) or to_folder
-    options = dict(
-        overlays=args.overlays,
-        sets=args.sets,
-        template_dir=args.template,
-        strict=args.strict,
-        template_timeout=args.template_timeout,
-        max_output=args.max_output,
-    )
+    options = {
+        "overlays": args.overlays,
+        "sets": args.sets,
+        "template_dir": args.template,
+        "strict": args.strict,
+        "template_timeout": args.template_timeout,
+        "max_output": args.max_output,
+        "audience": args.audience,
+    }
+    if args.audience is not None and args.layout != "eu-gpai-form":
+        raise UsageError("--audience applies only to --layout eu-gpai-form")
 
     if many:
         if not args.output:
@@ -130,11 +151,12 @@ def run(args: argparse.Namespace) -> int:
         for path, exc in batch.failures:
             _print_error(exc, path)
         rendered, failed = len(batch.outputs), len(batch.failures)
-        print(
-            f"modelcard render: {rendered} card{'s' if rendered != 1 else ''} written to {args.output} "
-            f"(index: {batch.index})" + (f"; {failed} failed" if failed else ""),
-            file=sys.stderr,
-        )
+        if not args.quiet:
+            print(
+                f"modelcard render: {rendered} card{'s' if rendered != 1 else ''} written to {args.output} "
+                f"(index: {batch.index})" + (f"; {failed} failed" if failed else ""),
+                file=sys.stderr,
+            )
         if not batch.failures:
             return 0
         # 1 when every failure is an invalid card or a template that broke a limit (time, size), else 2
@@ -145,14 +167,15 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         out = render_file(card_path, args.output, fmt, args.layout, **options)
         _warn_refused(card_path, out.refused)
+        report_written(args.output, fmt if args.layout == "card" else f"{fmt} {args.layout}", quiet=args.quiet)
         return 0
     if fmt == "pdf" and sys.stdout.isatty():
         raise UsageError("refusing to write a PDF to a terminal: use -o FILE.pdf or redirect the output")
     inputs = render_inputs(card_path, args.overlays, args.template)
     check_output(None, inputs)  # standard output redirected into an input (>> card.yaml)
-    _, rendered = render_card(card_path, fmt, args.layout, **options)
-    _warn_refused(card_path, rendered.refused)
-    emit(None, rendered.content, inputs=inputs)  # PDF bytes go to sys.stdout.buffer
+    _, page = render_card(card_path, fmt, args.layout, **options)
+    _warn_refused(card_path, page.refused)
+    emit(None, page.content, inputs=inputs)  # PDF bytes go to sys.stdout.buffer
     return 0
 
 
@@ -194,7 +217,7 @@ def _size(text: str) -> int:
     return int(float(match.group(1)) * _UNITS[unit])
 
 
-def _warn_refused(card_path: str, refused: list) -> None:
+def _warn_refused(card_path: str, refused: list[str]) -> None:
     import sys
 
     for ref in refused:
@@ -206,12 +229,14 @@ def _warn_refused(card_path: str, refused: list) -> None:
         )
 
 
-def _print_error(exc, path: str) -> None:
+def _print_error(exc: ModelcardError, path: str) -> None:
     import sys
 
     if exc.diagnostics:
         for d in exc.diagnostics:
             print(str(d), file=sys.stderr)
     else:
-        message = str(exc)
+        from modelcard.cli import error_text
+
+        message = error_text(exc)
         print(message if message.startswith(path) else f"{path}: error: {message}", file=sys.stderr)

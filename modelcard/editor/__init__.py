@@ -23,7 +23,7 @@ from typing import Any
 
 
 def start(
-    card: str | os.PathLike,
+    card: str | os.PathLike[str],
     *,
     host: str = "127.0.0.1",
     port: int = 0,

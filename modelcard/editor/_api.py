@@ -24,13 +24,13 @@ from modelcard.diagnostics import Diagnostic as Diagnostic
 from modelcard.diagnostics import ModelcardError as ModelcardError
 from modelcard.diagnostics import UnreadableError as UnreadableError
 from modelcard.diagnostics import UsageError as UsageError
-from modelcard.io.source import MAX_BYTES  # noqa: F401  (the input limit of every card reader)
+from modelcard.io.source import MAX_BYTES as MAX_BYTES  # re-exported: the input limit of every card reader
 
 #: suffixes a card file may have (YAML or JSON)
 CARD_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def read_card_bytes(path: str | os.PathLike) -> bytes:
+def read_card_bytes(path: str | os.PathLike[str]) -> bytes:
     """The bytes of a card file: a regular file of at most MAX_BYTES, else UnreadableError/CardError."""
     from modelcard.io.source import read_bytes
 
@@ -68,7 +68,7 @@ def is_json(text: str, name: str) -> bool:
     return name.lower().endswith(".json") or text.lstrip().startswith("{")
 
 
-def update_text(text: str, name: str, data: dict) -> str:
+def update_text(text: str, name: str, data: dict[str, Any]) -> str:
     """``text`` edited so that it loads as ``data``, untouched parts byte for byte (``merge --in-place``).
 
     Raises :class:`InPlaceError` (a UsageError) when that is impossible
@@ -92,13 +92,13 @@ def card_text(data: Any, fmt: str = "yaml", header: str = "") -> str:
     return _card_text(data, fmt, header)
 
 
-def render_previews(card: Any, base_dir: str | os.PathLike | None) -> dict[str, dict]:
+def render_previews(card: Any, base_dir: str | os.PathLike[str] | None) -> dict[str, dict[str, Any]]:
     """The HTML card and scorecard of a valid card: ``{layout: {"html": str, "refused": [...]}}``.
 
     Rendered by the project's templates in Jinja's sandbox; free text is
     sanitised; images are embedded only from under ``base_dir``.
     """
-    from modelcard.render.engine import render_html
+    from modelcard.render import render_html
 
     out = {}
     for layout in ("card", "scorecard"):
@@ -107,28 +107,28 @@ def render_previews(card: Any, base_dir: str | os.PathLike | None) -> dict[str, 
     return out
 
 
-def skeleton_text(target: str | os.PathLike) -> str:
+def skeleton_text(target: str | os.PathLike[str]) -> str:
     """The ``modelcard init`` skeleton for a card to be written at ``target``."""
     from modelcard.authoring.skeleton import schema_ref_for, skeleton
 
     return skeleton(schema_ref=schema_ref_for(target))
 
 
-def json_schema() -> dict:
+def json_schema() -> dict[str, Any]:
     """The card's JSON Schema (what ``modelcard schema`` prints)."""
     from modelcard.schema.models import json_schema as _json_schema
 
     return _json_schema()
 
 
-def write_file(path: str | os.PathLike, text: str) -> None:
+def write_file(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` atomically (temporary file, fsync, rename; a symlink is written through)."""
     from modelcard.io.write import write_output
 
     write_output(Path(path), text)
 
 
-def require_regular(path: str | os.PathLike, what: str = "card file") -> os.stat_result:
+def require_regular(path: str | os.PathLike[str], what: str = "card file") -> os.stat_result:
     """``os.stat`` of ``path``, refusing (UnreadableError) a directory, FIFO, socket or device."""
     from modelcard.io.write import require_regular as _require_regular
 

@@ -57,10 +57,10 @@ def _words(name: str) -> str:
 # schema -> form schema
 
 
-def form_schema(schema: dict) -> dict:
+def form_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of the card's JSON Schema for the form (see the module docstring)."""
     defs = schema.get("$defs", {})
-    out: dict = {"$defs": {name: _node(d) for name, d in defs.items()}}
+    out: dict[str, Any] = {"$defs": {name: _node(d) for name, d in defs.items()}}
     root = {k: v for k, v in schema.items() if k not in ("$defs", "$schema", "$id")}
     out.update(_node(root))
     out["title"] = "Model card"
@@ -131,7 +131,7 @@ def _node(s: Any, *, required: bool = False) -> Any:
     return s
 
 
-def item_header_template(item_schema: dict, defs: dict) -> str | None:
+def item_header_template(item_schema: dict[str, Any], defs: dict[str, Any]) -> str | None:
     """A json-editor header template naming a list item by its identifying field, if it has one."""
     target = resolve(item_schema, defs)
     props = target.get("properties", {}) if isinstance(target, dict) else {}
@@ -142,7 +142,7 @@ def item_header_template(item_schema: dict, defs: dict) -> str | None:
     return None
 
 
-def add_item_headers(schema: dict) -> dict:
+def add_item_headers(schema: dict[str, Any]) -> dict[str, Any]:
     """Give lists of sections a header template (done after the rewrite, when refs can be resolved)."""
     defs = schema.get("$defs", {})
 
@@ -166,7 +166,7 @@ def add_item_headers(schema: dict) -> dict:
 # resolving schema nodes
 
 
-def resolve(s: Any, defs: dict, value: Any = _MISSING) -> dict:
+def resolve(s: Any, defs: dict[str, Any], value: Any = _MISSING) -> dict[str, Any]:
     """The schema node ``s`` describes a value with: ``$ref`` followed, ``anyOf`` narrowed to ``value``'s kind."""
     for _ in range(32):  # refs to refs: bounded
         if not isinstance(s, dict):
@@ -188,7 +188,7 @@ def resolve(s: Any, defs: dict, value: Any = _MISSING) -> dict:
     return {}
 
 
-def _fits(s: dict, value: Any) -> bool:
+def _fits(s: dict[str, Any], value: Any) -> bool:
     kind = s.get("type")
     if value is _MISSING or kind is None:
         return True
@@ -202,7 +202,7 @@ def _fits(s: dict, value: Any) -> bool:
     }.get(kind, True)
 
 
-def _child(s: dict, key: Any) -> Any:
+def _child(s: dict[str, Any], key: Any) -> Any:
     props = s.get("properties")
     if isinstance(props, dict) and key in props:
         return props[key]
@@ -227,7 +227,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def to_card_data(new: Any, old: Any, schema: dict) -> Any:
+def to_card_data(new: Any, old: Any, schema: dict[str, Any]) -> Any:
     """Card data for the form's value ``new``, given the card's current data ``old``.
 
     * text in a ``format: date`` field becomes a date;
@@ -240,7 +240,7 @@ def to_card_data(new: Any, old: Any, schema: dict) -> Any:
     return _card_data(new, old, schema, schema.get("$defs", {}))
 
 
-def _card_data(new: Any, old: Any, s: Any, defs: dict) -> Any:
+def _card_data(new: Any, old: Any, s: Any, defs: dict[str, Any]) -> Any:
     node = resolve(s, defs, new) if s is not None else {}
     if isinstance(new, dict):
         before = old if isinstance(old, dict) else {}
@@ -277,7 +277,7 @@ def _card_data(new: Any, old: Any, s: Any, defs: dict) -> Any:
     return new
 
 
-def _match_items(new: list, old: list, items: Any, defs: dict) -> list[int | None]:
+def _match_items(new: list[Any], old: list[Any], items: Any, defs: dict[str, Any]) -> list[int | None]:
     """For each item of the form's list, the index of the item of the file's list it came from.
 
     Items are matched by what the form shows of them (an item moved up or down
@@ -329,7 +329,7 @@ def _nullable(s: Any) -> bool:
     return isinstance(s, dict) and any(isinstance(o, dict) and o.get("type") == "null" for o in s.get("anyOf", ()))
 
 
-def form_value(data: Any, schema: dict) -> Any:
+def form_value(data: Any, schema: dict[str, Any]) -> Any:
     """Card data as the form's starting value: JSON values, and no null for a field the form leaves out.
 
     The form has no "null" for an optional field: it is simply not ticked.  So
@@ -341,7 +341,7 @@ def form_value(data: Any, schema: dict) -> Any:
     return _form_value(data, schema, schema.get("$defs", {}))
 
 
-def _form_value(data: Any, s: Any, defs: dict) -> Any:
+def _form_value(data: Any, s: Any, defs: dict[str, Any]) -> Any:
     node = resolve(s, defs, data) if s is not None else {}
     if isinstance(data, dict):
         required = set(node.get("required", []))

@@ -240,7 +240,7 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _json(self, status: int, payload: dict) -> None:
+    def _json(self, status: int, payload: dict[str, Any]) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self._send(status, body, "application/json; charset=utf-8")
 
@@ -378,13 +378,13 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- API
 
-    def _validate(self, body: dict) -> None:
+    def _validate(self, body: dict[str, Any]) -> None:
         self._json(200, self.server.session.validate(body.get("document")))
 
-    def _preview(self, body: dict) -> None:
+    def _preview(self, body: dict[str, Any]) -> None:
         self._json(200, self.server.session.preview(body.get("document")))
 
-    def _save(self, body: dict) -> None:
+    def _save(self, body: dict[str, Any]) -> None:
         base = body.get("base_sha256")
         if base is not None and not isinstance(base, str):
             raise EditorError("base_sha256 must be text or null")
@@ -393,11 +393,11 @@ class Handler(BaseHTTPRequestHandler):
         )
         self._json(200, result)
 
-    def _draft(self, body: dict) -> None:
+    def _draft(self, body: dict[str, Any]) -> None:
         base = body.get("base_sha256")
         self._json(200, self.server.session.save_draft(body.get("document"), base if isinstance(base, str) else None))
 
-    def _discard(self, body: dict) -> None:
+    def _discard(self, body: dict[str, Any]) -> None:
         self._json(200, {"discarded": self.server.session.discard_draft()})
 
 

@@ -43,9 +43,9 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def diagnostic_json(d: Any, *, strict_only: bool = False) -> dict:
+def diagnostic_json(d: Any, *, strict_only: bool = False) -> dict[str, Any]:
     """A diagnostic for the page: the fields of ``validate --format json``, its text and its path as a list."""
-    out = d.to_dict()
+    out: dict[str, Any] = d.to_dict()
     out["text"] = str(d)
     out["pointer"] = parse_path(d.path)
     if strict_only:  # `validate --strict` reports it as an error; the form calls it a to-do
@@ -55,9 +55,9 @@ def diagnostic_json(d: Any, *, strict_only: bool = False) -> dict:
     return out
 
 
-def parse_path(path: str) -> list:
+def parse_path(path: str) -> list[Any]:
     """``"datasets[0].sha256"`` -> ``["datasets", 0, "sha256"]`` (the inverse of the loader's format_path)."""
-    out: list = []
+    out: list[Any] = []
     token = ""
     i = 0
     while i < len(path):
@@ -98,7 +98,7 @@ class Disk:
 class CardSession:
     """The card file being edited (see the module docstring)."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike[str]):
         self.display = os.fspath(path)
         self.path = Path(os.path.abspath(self.display))
         self.fmt = "json" if self.path.suffix.lower() == ".json" else "yaml"
@@ -108,8 +108,8 @@ class CardSession:
         self.form = form_schema(self.schema)
         self.base_text = ""
         self.base_sha: str | None = None
-        self.base_data: dict = {}
-        self.previews: dict[int, dict] = {}
+        self.base_data: dict[str, Any] = {}
+        self.previews: dict[int, dict[str, Any]] = {}
         self.preview_rev = 0
         self.check_target()
         self.load()
@@ -162,7 +162,7 @@ class CardSession:
 
     # ---- from the form's document to the text a save writes
 
-    def check_document(self, document: Any) -> dict:
+    def check_document(self, document: Any) -> dict[str, Any]:
         if not isinstance(document, dict):
             raise EditorError("the document must be a JSON object (a card's sections)")
         if not depth(document, MAX_DEPTH):
@@ -198,7 +198,7 @@ class CardSession:
 
     # ---- validation and preview
 
-    def validate(self, document: Any) -> dict:
+    def validate(self, document: Any) -> dict[str, Any]:
         """``modelcard validate`` (and ``--strict``) on the text a save would write."""
         text, in_place = self.text_for(document, fallback=True)
         _, plain = _api.validate_text(text, self.display)
@@ -209,7 +209,7 @@ class CardSession:
             key=lambda d: (d.line or 0, d.col or 0),
         )
         errors = [d for d in plain if d.severity == _api.ERROR]
-        warnings = [d for d in plain if d.severity != _api.ERROR]
+        warnings = [d for d in plain if d.severity == _api.WARNING]  # a notice (info, e.g. old-schema) is neither
         return {
             "valid": not errors,
             "in_place": in_place,
@@ -217,7 +217,7 @@ class CardSession:
             "diagnostics": [diagnostic_json(d) for d in plain] + [diagnostic_json(d, strict_only=True) for d in todo],
         }
 
-    def preview(self, document: Any) -> dict:
+    def preview(self, document: Any) -> dict[str, Any]:
         """Render the HTML card and scorecard of ``document``; kept for ``GET /preview/REV/LAYOUT.html``."""
         text, _ = self.text_for(document, fallback=True)
         card, diagnostics = _api.validate_text(text, self.display)
@@ -248,7 +248,9 @@ class CardSession:
 
     # ---- saving
 
-    def save(self, document: Any, base_sha: str | None, *, overwrite: bool = False, rewrite: bool = False) -> dict:
+    def save(
+        self, document: Any, base_sha: str | None, *, overwrite: bool = False, rewrite: bool = False
+    ) -> dict[str, Any]:
         """Write the card, unless it changed on disk since ``base_sha`` (the hash the page loaded).
 
         ``base_sha`` is None for a card that did not exist.  A conflict raises
@@ -288,7 +290,7 @@ class CardSession:
         if not stat.S_ISREG(st.st_mode):  # a symlink, FIFO... planted there: never written through
             raise EditorError(f"{self.draft_path}: exists and is not a regular file; not writing the draft", 409)
 
-    def save_draft(self, document: Any, base_sha: str | None) -> dict:
+    def save_draft(self, document: Any, base_sha: str | None) -> dict[str, Any]:
         document = self.check_document(document)
         saved_at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         payload = {
@@ -303,7 +305,7 @@ class CardSession:
             _api.write_file(self.draft_path, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return {"saved_at": saved_at, "path": str(self.draft_path)}
 
-    def read_draft(self) -> dict | None:
+    def read_draft(self) -> dict[str, Any] | None:
         """The draft, when there is one newer than the card (or the card does not exist yet)."""
         try:
             st = os.lstat(self.draft_path)
@@ -348,7 +350,7 @@ class CardSession:
 
     # ---- what the page loads
 
-    def snapshot(self, *, reload: bool = True) -> dict:
+    def snapshot(self, *, reload: bool = True) -> dict[str, Any]:
         if reload:
             self.load()
         with self.lock:

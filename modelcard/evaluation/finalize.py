@@ -55,10 +55,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from modelcard.evaluation import intervals as I
 from modelcard.evaluation.stats import (
@@ -74,6 +75,7 @@ from modelcard.evaluation.stats import (
     exact_covariance,
     exact_mean_var,
 )
+from modelcard.report.fmt import group as fmt_group
 
 # --------------------------------------------------------------------------
 # definitions
@@ -95,7 +97,9 @@ class MetricDefinition:
     interval_method: str
 
 
-def _md(name, description, formula, higher, undefined, method) -> MetricDefinition:
+def _md(
+    name: str, description: str, formula: str, higher: bool | None, undefined: str, method: str
+) -> MetricDefinition:
     return MetricDefinition(name, description, formula, higher, undefined, method)
 
 
@@ -344,6 +348,31 @@ CRITERIA: dict[str, Criterion] = {
     )
 }
 
+#: the confusion counts of a binary classifier, reported per group (they are data, not estimates: no interval)
+COUNT_METRICS: dict[str, MetricDefinition] = {
+    d.name: d
+    for d in (
+        _md("tp", "True positives: instances with a positive label predicted positive.", "TP", None, _EMPTY, "none"),
+        _md("fp", "False positives: instances with a negative label predicted positive.", "FP", None, _EMPTY, "none"),
+        _md("fn", "False negatives: instances with a positive label predicted negative.", "FN", None, _EMPTY, "none"),
+        _md("tn", "True negatives: instances with a negative label predicted negative.", "TN", None, _EMPTY, "none"),
+    )
+}
+COUNT_CELLS = {"tp": TP, "fp": FP, "fn": FN, "tn": TN}
+
+#: the one criterion with results of its own (the others are the disparities of one metric)
+EQUALIZED_ODDS = MetricDefinition(
+    "equalized_odds",
+    "Equalized odds, group against reference: the larger of the absolute TPR and FPR differences "
+    "(difference) and the smaller of the TPR and FPR ratios folded onto (0, 1] as min(r, 1/r) (ratio); "
+    "spread: the larger of the TPR and FPR spreads (max − min) and the smaller of their min / max ratios "
+    "(fairlearn's equalized_odds_difference and equalized_odds_ratio).",
+    "max(|ΔTPR|, |ΔFPR|); min(min(r, 1/r) over TPR and FPR ratios)",
+    False,
+    "needs the TPR and FPR of both groups",
+    "max/min of the TPR and FPR component intervals, each at level 1 − α/2",
+)
+
 # --------------------------------------------------------------------------
 # results
 
@@ -445,12 +474,12 @@ class GroupingResult:
     criteria: tuple[CriterionResult, ...] = ()
     calibration: tuple[Calibration, ...] = ()
 
+    @cached_property
+    def _by_key(self) -> dict[Key, GroupResult]:
+        return {g.group: g for g in self.groups}
+
     def group(self, key: Sequence[str]) -> GroupResult:
-        key = tuple(key)
-        for g in self.groups:
-            if g.group == key:
-                return g
-        raise KeyError(key)
+        return self._by_key[tuple(key)]
 
     def comparison(self, metric: str, group: Sequence[str]) -> Comparison:
         for c in self.comparisons:
@@ -511,7 +540,7 @@ class _Model:
     ratio_method: str = "none"
     nonnegative: bool = True  # ratios are meaningful
 
-    def __init__(self, name: str, value: np.ndarray, n: np.ndarray, reason: str):
+    def __init__(self, name: str, value: ArrayLike, n: ArrayLike, reason: str):
         self.name = name
         self.value = np.asarray(value, dtype=np.float64)
         self.n = np.asarray(n)
@@ -519,6 +548,10 @@ class _Model:
 
     def note(self, g: int) -> str | None:
         return None
+
+    def diff_method_of(self, g: int, r: int) -> str:
+        """The method of the interval for the difference of groups g and r (the same for every pair here)."""
+        return self.diff_method
 
     def bounds(self, idx: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         nan = np.full(len(idx), np.nan)
@@ -542,13 +575,16 @@ class _Model:
         lo, hi = self.bounds(np.array([g]), level)
         return _result(lo[0], hi[0], level, self.method, self.no_interval)
 
+    def _interval_at(self, g: int, level: float) -> I.Interval | None:
+        return self.interval(g, level)[0]
+
     def estimate(self, g: int, level: float) -> Estimate:
         v = self.value[g]
         n = int(self.n[g]) if self.n is not None else None
         if not np.isfinite(v):
             return Estimate(None, None, n, self.reason)
         ci, why = self.interval(g, level)
-        return Estimate(float(v), ci, n, None, why, self.note(g), lambda lv, g=g: self.interval(g, lv)[0])
+        return Estimate(float(v), ci, n, None, why, self.note(g), partial(self._interval_at, g))
 
     def estimates(self, level: float) -> list[Estimate]:
         """Every group's estimate; intervals from one vectorised call (per group only where one is missing)."""
@@ -567,7 +603,7 @@ class _Model:
                     None,
                     None,
                     self.note(g),
-                    lambda lv, g=g: self.interval(g, lv)[0],
+                    partial(self._interval_at, g),
                 )
             )
         return out
@@ -577,23 +613,45 @@ class _RateModel(_Model):
     method = "wilson"
     diff_method = "newcombe"
 
-    def __init__(self, name, num, den, reason, ratio_method="koopman"):
+    def __init__(self, name: str, num: ArrayLike, den: ArrayLike, reason: str, ratio_method: str = "koopman"):
         num = np.asarray(num, dtype=np.int64)
         den = np.asarray(den, dtype=np.int64)
         super().__init__(name, np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0), den, reason)
         self.num, self.den = num, den
         self.ratio_method = ratio_method
 
-    def bounds(self, idx, level):
+    def bounds(self, idx: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         return I.wilson_bounds(self.num[idx], self.den[idx], level)
 
-    def diff_bounds(self, gi, ri, level):
+    def diff_bounds(self, gi: np.ndarray, ri: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         return I.newcombe_bounds(self.num[gi], self.den[gi], self.num[ri], self.den[ri], level)
 
-    def ratio_bounds(self, gi, ri, level):
+    def ratio_bounds(self, gi: np.ndarray, ri: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+        key = (level, tuple(np.asarray(gi).tolist()), tuple(np.asarray(ri).tolist()))
+        cached: tuple[np.ndarray, np.ndarray] | None = self.__dict__.get("_ratio_cache", {}).get(key)
+        if cached is not None:
+            return cached
         if self.ratio_method == "koopman":
             return I.koopman_bounds(self.num[gi], self.den[gi], self.num[ri], self.den[ri], level)
         return I.mover_wilson_ratio_bounds(self.num[gi], self.den[gi], self.num[ri], self.den[ri], level)
+
+
+def _prefetch_ratio_bounds(models: Mapping[str, _Model], gi: np.ndarray, ri: np.ndarray, level: float) -> None:
+    """Koopman's bounds (a bisection) for the same pairs of every rate metric of a grouping in one call:
+    the cost is in the number of calls, not their size.  Each model then finds its bounds in its cache."""
+    rates = [m for m in models.values() if isinstance(m, _RateModel) and m.ratio_method == "koopman"]
+    if len(rates) < 2 or gi.size == 0:
+        return
+    k1 = np.concatenate([m.num[gi] for m in rates])
+    n1 = np.concatenate([m.den[gi] for m in rates])
+    k2 = np.concatenate([m.num[ri] for m in rates])
+    n2 = np.concatenate([m.den[ri] for m in rates])
+    lo, hi = I.koopman_bounds(k1, n1, k2, n2, level)
+    key = (level, tuple(gi.tolist()), tuple(ri.tolist()))
+    for j, m in enumerate(rates):
+        part = slice(j * gi.size, (j + 1) * gi.size)
+        cache = m.__dict__.setdefault("_ratio_cache", {})
+        cache[key] = (lo[part], hi[part])
 
 
 class _ShareModel(_Model):
@@ -603,7 +661,7 @@ class _ShareModel(_Model):
     diff_method = "mover-multinomial"
     ratio_method = "conditional-wilson"
 
-    def __init__(self, name, k, reason):
+    def __init__(self, name: str, k: ArrayLike, reason: str):
         k = np.asarray(k, dtype=np.int64)
         total = int(k.sum())
         self.total = total
@@ -611,13 +669,13 @@ class _ShareModel(_Model):
         super().__init__(name, value, np.full(k.shape, total), reason)
         self.k = k
 
-    def bounds(self, idx, level):
+    def bounds(self, idx: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         return I.wilson_bounds(self.k[idx], np.full(len(idx), self.total), level)
 
-    def diff_bounds(self, gi, ri, level):
+    def diff_bounds(self, gi: np.ndarray, ri: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         return I.dependent_share_difference_bounds(self.k[gi], self.k[ri], self.total, level)
 
-    def ratio_bounds(self, gi, ri, level):
+    def ratio_bounds(self, gi: np.ndarray, ri: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         return I.conditional_count_ratio_bounds(self.k[gi], self.k[ri], level)
 
 
@@ -627,24 +685,35 @@ class _BoundsModel(_Model):
     diff_method = "mover"
     ratio_method = "mover"
 
-    def __init__(self, name, value, n, reason, method, bounds_fn, nonnegative=True, notes=None, no_interval=None):
+    def __init__(
+        self,
+        name: str,
+        value: ArrayLike,
+        n: ArrayLike,
+        reason: str,
+        method: str,
+        bounds_fn: Callable[[float], tuple[np.ndarray, np.ndarray]],
+        nonnegative: bool = True,
+        notes: Mapping[int, str] | None = None,
+        no_interval: str | None = None,
+    ):
         super().__init__(name, value, n, reason)
         self.method = method
         self._bounds = bounds_fn
         self._cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
         self.nonnegative = nonnegative
-        self._notes = notes or {}
+        self._notes = dict(notes or {})
         if no_interval:
             self.no_interval = no_interval
 
-    def bounds(self, idx, level):
+    def bounds(self, idx: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         cached = self._cache.get(level)
         if cached is None:
             cached = self._cache[level] = self._bounds(level)
         lo, hi = cached
         return lo[idx], hi[idx]
 
-    def note(self, g):
+    def note(self, g: int) -> str | None:
         return self._notes.get(g)
 
 
@@ -658,13 +727,30 @@ class _MeanModel(_BoundsModel):
 
     diff_method = "welch"
 
-    def __init__(self, name, mean, sd, n, reason, nonnegative=True, bounded=False, use_t=None):
+    def __init__(
+        self,
+        name: str,
+        mean: ArrayLike,
+        sd: ArrayLike,
+        n: ArrayLike,
+        reason: str,
+        nonnegative: bool = True,
+        bounded: bool = False,
+        use_t: ArrayLike | None = None,
+    ):
         self.mean, self.sd = np.asarray(mean, float), np.asarray(sd, float)
         self.bounded = bounded
         self.use_t = np.ones(self.mean.shape, bool) if use_t is None else np.asarray(use_t, bool)
         super().__init__(name, mean, n, reason, "t", self._t_bounds, nonnegative)
-        if bounded:
-            self.diff_method = "welch (mover on wilson-bound where a group has no t interval)"
+
+    def diff_method_of(self, g: int, r: int) -> str:
+        # the Brier score of a group without a t interval (a rare class) is compared by MOVER on its Wilson bound
+        if not self.bounded:
+            return "welch"
+        if not (self.use_t[g] and self.use_t[r]):
+            return "mover"
+        lo, _ = I.welch_bounds(self.mean[g], self.sd[g], self.n[g], self.mean[r], self.sd[r], self.n[r], 0.95)
+        return "mover" if np.isnan(lo).any() else "welch"  # no Welch interval (a zero variance): MOVER
 
     def _one(self, g: int, level: float) -> I.IntervalResult:
         n = int(self.n[g])
@@ -673,24 +759,24 @@ class _MeanModel(_BoundsModel):
             return I.bounded_mean_interval(float(self.mean[g]), sd, n, level, use_t=bool(self.use_t[g]))
         return I.mean_interval(float(self.mean[g]), sd, n, level)
 
-    def _t_bounds(self, level):
+    def _t_bounds(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         lo = np.full(self.value.shape, np.nan)
         hi = np.full(self.value.shape, np.nan)
         for g in range(self.value.size):
             if np.isfinite(self.value[g]):
                 ci = self._one(g, level)
-                if ci:
+                if isinstance(ci, I.Interval):
                     lo[g], hi[g] = ci.lower, ci.upper
         return lo, hi
 
-    def interval(self, g, level):
+    def interval(self, g: int, level: float) -> tuple[I.Interval | None, str | None]:
         ci = self._one(g, level)
-        return (ci, None) if ci else (None, ci.reason)
+        return (ci, None) if isinstance(ci, I.Interval) else (None, ci.reason)
 
-    def estimates(self, level):  # the method differs between groups (t or wilson-bound)
+    def estimates(self, level: float) -> list[Estimate]:  # the method differs between groups (t or wilson-bound)
         return [self.estimate(g, level) for g in range(self.value.size)]
 
-    def diff_bounds(self, gi, ri, level):
+    def diff_bounds(self, gi: np.ndarray, ri: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = I.welch_bounds(self.mean[gi], self.sd[gi], self.n[gi], self.mean[ri], self.sd[ri], self.n[ri], level)
         if self.bounded:  # a group without a t interval: MOVER on the Wilson-bound intervals
             t_ok = self.use_t[gi] & self.use_t[ri]
@@ -703,7 +789,7 @@ class _MeanModel(_BoundsModel):
 class _DelongModel(_BoundsModel):
     diff_method = "delong-wald"
 
-    def __init__(self, name, parts: I.AucParts, reason, notes):
+    def __init__(self, name: str, parts: I.AucParts, reason: str, notes: Mapping[int, str]):
         self.parts = parts
         super().__init__(
             name,
@@ -717,7 +803,7 @@ class _DelongModel(_BoundsModel):
             "DeLong's variance needs at least two positives and two negatives",
         )
 
-    def diff_bounds(self, gi, ri, level):
+    def diff_bounds(self, gi: np.ndarray, ri: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         d = self.value[gi] - self.value[ri]
         return I.wald_bounds(d, self.parts.delong_var[gi] + self.parts.delong_var[ri], level)
 
@@ -727,31 +813,43 @@ class _BootModel(_Model):
 
     method = diff_method = ratio_method = "poisson-bootstrap-percentile"
 
-    def __init__(self, name, value, n, reason, reps):
+    def __init__(self, name: str, value: ArrayLike, n: ArrayLike, reason: str, reps: ArrayLike):
         super().__init__(name, value, n, reason)
         self.reps = np.asarray(reps, dtype=np.float64)
         self.no_interval = "too many undefined bootstrap replicates to place the interval"
 
     @staticmethod
     def _pct(samples: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """Percentile interval per column over the finite replicates; none where more than α/2 are undefined."""
         alpha = 1 - level
-        out_lo = np.full(samples.shape[1], np.nan)
-        out_hi = np.full(samples.shape[1], np.nan)
-        for j in range(samples.shape[1]):
-            col = samples[:, j]
-            ok = col[np.isfinite(col)]
-            if col.size == 0 or (col.size - ok.size) / col.size > alpha / 2 or ok.size == 0:
-                continue
-            out_lo[j], out_hi[j] = np.quantile(ok, [alpha / 2, 1 - alpha / 2])
-        return out_lo, out_hi
+        samples = np.asarray(samples, dtype=np.float64)
+        if samples.shape[0] == 0 or samples.shape[1] == 0:
+            nan = np.full(samples.shape[1], np.nan)
+            return nan, nan.copy()
+        finite = np.isfinite(samples)
+        count = finite.sum(axis=0)
+        ok = (count > 0) & ((samples.shape[0] - count) / samples.shape[0] <= alpha / 2)
+        ordered = np.sort(np.where(finite, samples, np.inf), axis=0)  # undefined replicates sort last
 
-    def bounds(self, idx, level):
+        def quantile(q: float) -> np.ndarray:  # numpy's default ('linear') quantile of each column's finite part
+            pos = q * np.maximum(count - 1, 0)
+            below = np.floor(pos).astype(np.int64)
+            above = np.minimum(below + 1, np.maximum(count - 1, 0))
+            a = np.take_along_axis(ordered, below[None, :], axis=0)[0]
+            b = np.take_along_axis(ordered, above[None, :], axis=0)[0]
+            with np.errstate(invalid="ignore"):
+                out: np.ndarray = np.where(below == above, a, a + (pos - below) * (b - a))
+                return out
+
+        return np.where(ok, quantile(alpha / 2), np.nan), np.where(ok, quantile(1 - alpha / 2), np.nan)
+
+    def bounds(self, idx: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         return self._pct(self.reps[:, idx], level)
 
-    def diff_bounds(self, gi, ri, level):
+    def diff_bounds(self, gi: np.ndarray, ri: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         return self._pct(self.reps[:, gi] - self.reps[:, ri], level)
 
-    def ratio_bounds(self, gi, ri, level):
+    def ratio_bounds(self, gi: np.ndarray, ri: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(divide="ignore", invalid="ignore"):
             return self._pct(self.reps[:, gi] / self.reps[:, ri], level)
 
@@ -793,7 +891,7 @@ def _undefined_pair(model: _Model, g: int, r: int) -> str | None:
 
 def _diff_interval(model: _Model, g: int, r: int, level: float) -> I.Interval | None:
     lo, hi = model.diff_bounds(np.array([g]), np.array([r]), level)
-    return _result(lo[0], hi[0], level, model.diff_method, "")[0]
+    return _result(lo[0], hi[0], level, model.diff_method_of(g, r), "")[0]
 
 
 def _ratio_interval(model: _Model, g: int, r: int, level: float) -> I.Interval | None:
@@ -821,7 +919,7 @@ def _comparisons(
         if reason:
             diff = ratio = Estimate(None, None, None, reason)
         else:
-            ci = _result(dlo[j], dhi[j], level, model.diff_method, "")[0]
+            ci = _result(dlo[j], dhi[j], level, model.diff_method_of(g, r), "")[0]
             diff = Estimate(
                 float(model.value[g] - model.value[r]),
                 ci,
@@ -886,8 +984,8 @@ def _spread(model: _Model, keys: Sequence[Key], level: float, method: str) -> Sp
             ci = _diff_interval(model, jmax, jmin, lv)
             if ci is None:
                 return None
-            lo, hi = _fold_abs(ci.lower, ci.upper)
-            return I.Interval(lo, hi, lv, f"{ci.method}, extremes")
+            a, b = _fold_abs(ci.lower, ci.upper)
+            return I.Interval(a, b, lv, f"{ci.method}, extremes")
         lo, hi = model.bounds(defined, 1 - (1 - lv) / defined.size)
         if np.isnan(lo).any() or np.isnan(hi).any():
             return None
@@ -905,8 +1003,8 @@ def _spread(model: _Model, keys: Sequence[Key], level: float, method: str) -> Sp
             ci = _ratio_interval(model, jmin, jmax, lv)
             if ci is None:
                 return None
-            lo, hi = _fold_ratio(ci.lower, ci.upper)
-            return I.Interval(lo, hi, lv, f"{ci.method}, extremes")
+            a, b = _fold_ratio(ci.lower, ci.upper)
+            return I.Interval(a, b, lv, f"{ci.method}, extremes")
         lo, hi = model.bounds(defined, 1 - (1 - lv) / defined.size)
         if np.isnan(lo).any() or np.isnan(hi).any():
             return None
@@ -943,13 +1041,21 @@ def _reference_map(
     attributes: tuple[str, ...],
     keys: Sequence[Key],
     sizes: np.ndarray,
-    references: Mapping[str, str],
+    references: Mapping[str, Any],
     chosen: Mapping[str, str],
     mode: str,
 ) -> tuple[dict[int, int | None], str]:
     """For each group, the index of its reference group (None: no reference in its stratum), and a note."""
     index = {k: i for i, k in enumerate(keys)}
     largest = int(np.argmax(sizes)) if len(keys) else 0  # first of the largest in sorted order
+    groups: dict[tuple[str, ...], tuple[str, ...]] = references.get(_GROUP_REFERENCE, {})
+    explicit = groups.get(attributes) if len(attributes) > 1 else None
+    if explicit is not None:
+        if explicit not in index:
+            given = fmt_group(dict(zip(attributes, explicit)), sep=",")
+            raise ValueError(f"reference {given}: no rows in that intersection")
+        return dict.fromkeys(range(len(keys)), index[explicit]), "reference group given by the user"
+    references = {k: v for k, v in references.items() if k != _GROUP_REFERENCE}
     if len(attributes) == 1:
         a = attributes[0]
         if a in references:
@@ -980,10 +1086,10 @@ def _reference_map(
         given = ", ".join(f"{a}={references[a]}" for a in ref_attrs)
         return out, f"reference group: {given} within the same {strata} (per-stratum reference)"
     if mode == "combined":
-        want = tuple(str(references.get(a, chosen.get(a, ""))) for a in attributes)
-        if want in index:
+        combined = tuple(str(references.get(a, chosen.get(a, ""))) for a in attributes)
+        if combined in index:
             return (
-                dict.fromkeys(range(len(keys)), index[want]),
+                dict.fromkeys(range(len(keys)), index[combined]),
                 "reference group: the combination of each attribute's reference group",
             )
     elif mode != "largest":
@@ -1012,17 +1118,30 @@ def _check_options(level: float, spread_method: str, intersectional_reference: s
         )
 
 
-def _normalise_references(references: Mapping[Any, Any] | None, attributes: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
+_GROUP_REFERENCE = "\x00group"  # key under which explicit references of several attributes are kept
+
+
+def _normalise_references(references: Mapping[Any, Any] | None, attributes: tuple[str, ...]) -> dict[str, Any]:
+    """Per-attribute reference values; a reference naming several attributes at once (a tuple key, e.g.
+    ``("race", "sex"): ("Hispanic", "Female")``) is the reference of that intersection only, kept apart."""
+    out: dict[str, Any] = {}
+    groups: dict[tuple[str, ...], tuple[str, ...]] = {}
     for k, v in (references or {}).items():
         ks = (k,) if isinstance(k, str) else tuple(k)
         vs = (v,) if isinstance(v, str) else tuple(v)
         if len(ks) != len(vs):
             raise ValueError(f"reference {ks}: give one value per attribute")
-        for a, x in zip(ks, vs):
+        for a in ks:
             if a not in attributes:
                 raise ValueError(f"reference for '{a}', which is not an attribute ({', '.join(attributes)})")
-            out[a] = str(x)
+        if len(ks) == 1:
+            out[ks[0]] = str(vs[0])
+        else:
+            pairs = dict(zip(ks, (str(x) for x in vs)))
+            ordered = tuple(a for a in attributes if a in pairs)
+            groups[ordered] = tuple(pairs[a] for a in ordered)
+    if groups:
+        out[_GROUP_REFERENCE] = groups
     return out
 
 
@@ -1046,7 +1165,7 @@ def _grouping_result(
             keys[g],
             int(sizes[g]),
             {name: estimates[name][g] for name in models},
-            tuple(int(x) for x in counts[g]) if counts is not None else None,
+            _counts(counts[g]) if counts is not None else None,
         )
         for g in range(len(keys))
     )
@@ -1057,8 +1176,15 @@ def _grouping_result(
         ref_of, note = _reference_map(attributes, keys, sizes, refs, chosen, mode)
         if len(attributes) == 1 and len(keys):
             r0 = next(iter(ref_of.values()))
-            chosen[attributes[0]] = keys[r0][0]
+            if r0 is not None:
+                chosen[attributes[0]] = keys[r0][0]
         pairs = [(g, r) for g, r in ref_of.items() if r is not None and r != g]
+        _prefetch_ratio_bounds(
+            models,
+            np.array([g for g, _ in pairs], dtype=np.int64),
+            np.array([r for _, r in pairs], dtype=np.int64),
+            level,
+        )
         for name, m in models.items():
             comparisons.extend(_comparisons(m, pairs, keys, level, estimates[name]))
             spreads.append(_spread(m, keys, level, spread_method))
@@ -1088,12 +1214,29 @@ def _criterion(
     return _equalized_odds(crit, models["tpr"], models["fpr"], comparisons, keys, level, spread_method)
 
 
+def _value(e: Estimate) -> float:
+    """The value of an estimate known to be defined."""
+    if e.value is None:
+        raise ValueError("undefined estimate")
+    return e.value
+
+
+def _counts(row: np.ndarray) -> tuple[int, int, int, int]:
+    tn, fp, fn, tp = (int(x) for x in row)
+    return tn, fp, fn, tp
+
+
 def _max_interval(
-    parts: Sequence[I.Interval | None], level: float, method: str, fold=None, use_min=False
+    parts: Sequence[I.Interval | None],
+    level: float,
+    method: str,
+    fold: Callable[[float, float], tuple[float, float]] | None = None,
+    use_min: bool = False,
 ) -> I.Interval | None:
-    if any(p is None for p in parts):
+    present = [p for p in parts if p is not None]
+    if len(present) != len(parts):
         return None
-    bounds = [fold(p.lower, p.upper) if fold else (p.lower, p.upper) for p in parts]
+    bounds = [fold(p.lower, p.upper) if fold else (p.lower, p.upper) for p in present]
     pick = min if use_min else max
     return I.Interval(pick(b[0] for b in bounds), pick(b[1] for b in bounds), level, method)
 
@@ -1118,13 +1261,13 @@ def _equalized_odds(
     d_method = f"|difference|: {method}"
     r_method = "min(r, 1/r): min of the TPR and FPR components, each at level 1 − α/2"
 
-    def d_at(lv, g, r):
+    def d_at(lv: float, g: int, r: int) -> I.Interval | None:
         half = 1 - (1 - lv) / 2
         return _max_interval(
             [_diff_interval(tpr, g, r, half), _diff_interval(fpr, g, r, half)], lv, d_method, _fold_abs
         )
 
-    def r_at(lv, g, r):
+    def r_at(lv: float, g: int, r: int) -> I.Interval | None:
         half = 1 - (1 - lv) / 2
         return _max_interval(
             [_ratio_interval(tpr, g, r, half), _ratio_interval(fpr, g, r, half)],
@@ -1139,28 +1282,29 @@ def _equalized_odds(
     gi = np.array([index[group] for group, _ in pairs], dtype=np.int64)
     ri = np.array([index[pair["tpr"].reference] for _, pair in pairs], dtype=np.int64)
     half = 1 - (1 - level) / 2
-    comp = {}
+    bounds: dict[str, tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]] = {}
     if pairs:
         for m in (tpr, fpr):
-            comp[m.name] = (m.diff_bounds(gi, ri, half), m.ratio_bounds(gi, ri, half))
+            bounds[m.name] = (m.diff_bounds(gi, ri, half), m.ratio_bounds(gi, ri, half))
     for j, (group, pair) in enumerate(pairs):
         g, r = int(gi[j]), int(ri[j])
         reasons = [c.difference.undefined_reason for c in pair.values() if c.difference.undefined_reason]
         if reasons:
             diff = ratio = Estimate(None, None, None, "; ".join(reasons))
         else:
-            parts = [_result(comp[k][0][0][j], comp[k][0][1][j], half, "", "")[0] for k in ("tpr", "fpr")]
+            parts = [_result(bounds[k][0][0][j], bounds[k][0][1][j], half, "", "")[0] for k in ("tpr", "fpr")]
             dci = _max_interval(parts, level, d_method, _fold_abs)
-            dv = max(abs(pair["tpr"].difference.value), abs(pair["fpr"].difference.value))
+            dv = max(abs(_value(pair["tpr"].difference)), abs(_value(pair["fpr"].difference)))
             diff = Estimate(
                 dv, dci, None, None, None if dci else "no interval for a component", None, partial(d_at, g=g, r=r)
             )
             rvals = [c.ratio.value for c in pair.values()]
-            if any(v is None for v in rvals):
+            known = [v for v in rvals if v is not None]
+            if len(known) != len(rvals):
                 ratio = Estimate(None, None, None, "a component ratio is undefined (reference rate 0)")
             else:
-                rv = min(min(v, 1 / v) if v > 0 else 0.0 for v in rvals)
-                parts = [_result(comp[k][1][0][j], comp[k][1][1][j], half, "", "")[0] for k in ("tpr", "fpr")]
+                rv = min(min(v, 1 / v) if v > 0 else 0.0 for v in known)
+                parts = [_result(bounds[k][1][0][j], bounds[k][1][1][j], half, "", "")[0] for k in ("tpr", "fpr")]
                 rci = _max_interval(parts, level, r_method, _fold_ratio, use_min=True)
                 ratio = Estimate(
                     rv, rci, None, None, None if rci else "no interval for a component", None, partial(r_at, g=g, r=r)
@@ -1178,7 +1322,7 @@ def _equalized_odds(
         )
 
     # spread: max of the TPR and FPR spreads (difference), min of their ratios
-    def comp(lv: float, which: str):
+    def components(lv: float, which: str) -> list[Estimate]:
         half = 1 - (1 - lv) / 2
         return [getattr(_spread(m, keys, half, spread_method), which) for m in (tpr, fpr)]
 
@@ -1188,25 +1332,25 @@ def _equalized_odds(
         spread = Spread("equalized_odds", None, None, none, none, s_t.method, s_t.groups_compared)
     else:
 
-        def sd_at(lv):
+        def sd_at(lv: float) -> I.Interval | None:
             return _max_interval(
-                [e.interval for e in comp(lv, "difference")],
+                [e.interval for e in components(lv, "difference")],
                 lv,
                 f"max of the TPR and FPR spreads, each at level 1 − α/2 ({s_t.method})",
             )
 
-        def sr_at(lv):
+        def sr_at(lv: float) -> I.Interval | None:
             return _max_interval(
-                [e.interval for e in comp(lv, "ratio")],
+                [e.interval for e in components(lv, "ratio")],
                 lv,
                 f"min of the TPR and FPR spread ratios, each at level 1 − α/2 ({s_t.method})",
                 use_min=True,
             )
 
-        worst = s_t if s_t.difference.value >= s_f.difference.value else s_f
+        worst = s_t if _value(s_t.difference) >= _value(s_f.difference) else s_f
         dci = sd_at(level)
         diff = Estimate(
-            max(s_t.difference.value, s_f.difference.value),
+            max(_value(s_t.difference), _value(s_f.difference)),
             dci,
             None,
             None,
@@ -1404,7 +1548,7 @@ def _calibration(st: ScoreStats, level: float) -> tuple[np.ndarray, list[tuple[R
                     None,
                     why,
                     None,
-                    lambda lv, p=int(pos[i, b]), m=nb: I.wilson(p, m, lv) or None,
+                    partial(_wilson_at, int(pos[i, b]), nb),
                 )
                 mean = float(mean_s[i, b])
             else:
@@ -1415,8 +1559,19 @@ def _calibration(st: ScoreStats, level: float) -> tuple[np.ndarray, list[tuple[R
     return ece, out
 
 
+def _wilson_at(k: int, n: int, level: float) -> I.Interval | None:
+    ci = I.wilson(k, n, level)
+    return ci if isinstance(ci, I.Interval) else None
+
+
+def _no_bounds(size: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """No interval for any of ``size`` groups (a metric without a closed form)."""
+    return np.full(size, np.nan), np.full(size, np.nan)
+
+
 def _auc_replicates(st: ScoreStats) -> np.ndarray:
     reps = st.replicates
+    assert reps is not None
     out = np.empty((reps.shape[0], st.size))
     for b in range(reps.shape[0]):
         out[b] = I.auc_parts(st.cell, reps[b, :, 0], reps[b, :, 1], st.size).auc
@@ -1426,6 +1581,7 @@ def _auc_replicates(st: ScoreStats) -> np.ndarray:
 def _ece_replicates(st: ScoreStats) -> np.ndarray:
     """ECE per replicate from the score table (exact when no cell was binned)."""
     k = st.calibration_bins
+    assert st.replicates is not None
     reps = st.replicates.astype(np.float64)
     b = np.clip(np.floor(st.value * k), 0, k - 1).astype(np.int64)
     key = st.cell * k + b
@@ -1595,9 +1751,9 @@ def finalize_multiclass(
                 rec_v.append(np.where(t_den > 0, t_num / t_den, np.nan))
                 pre_v.append(np.where(p_den > 0, p_num / p_den, np.nan))
             f1_v.append(_binary_values(cs, "f1"))
-        rec_v, pre_v, f1_v = np.array(rec_v), np.array(pre_v), np.array(f1_v)
+        recalls, precisions, f1s = np.array(rec_v), np.array(pre_v), np.array(f1_v)
 
-        def macro_bounds(level_, which: str, ms=ms):
+        def macro_bounds(level_: float, which: str, ms: MulticlassStats = ms) -> tuple[np.ndarray, np.ndarray]:
             vals, lows, highs = [], [], []
             for cls in ms.classes:
                 cs = ms.one_vs_rest(cls).counts
@@ -1612,7 +1768,7 @@ def finalize_multiclass(
 
         models["macro_recall"] = _BoundsModel(
             "macro_recall",
-            rec_v.mean(axis=0),
+            recalls.mean(axis=0),
             n,
             "a class has no instances in the group",
             "mover-mean-wilson",
@@ -1620,7 +1776,7 @@ def finalize_multiclass(
         )
         models["macro_precision"] = _BoundsModel(
             "macro_precision",
-            pre_v.mean(axis=0),
+            precisions.mean(axis=0),
             n,
             "a class is never predicted in the group",
             "mover-mean-wilson",
@@ -1628,11 +1784,11 @@ def finalize_multiclass(
         )
         models["macro_f1"] = _BoundsModel(
             "macro_f1",
-            f1_v.mean(axis=0),
+            f1s.mean(axis=0),
             n,
             "a class neither occurs nor is predicted in the group",
             "none",
-            lambda lv, g=g: (np.full(g, np.nan), np.full(g, np.nan)),
+            partial(_no_bounds, g),
             True,
             None,
             "per-class F1 scores share rows, so no closed-form interval",
@@ -1745,6 +1901,11 @@ def _r2_bounds(stats: RegressionStats, level: float) -> tuple[np.ndarray, np.nda
     return r2, lo, hi
 
 
+def _r2_interval(stats: RegressionStats, level: float) -> tuple[np.ndarray, np.ndarray]:
+    _, lo, hi = _r2_bounds(stats, level)
+    return lo, hi
+
+
 def _shift() -> int:
     from modelcard.evaluation.stats import _SHIFT
 
@@ -1806,7 +1967,9 @@ def finalize_regression(
             "mae": _MeanModel("mae", mae, mae_sd, n, _EMPTY),
         }
 
-        def rmse_bounds(lv, mse=mse, mse_sd=mse_sd, n=n):
+        def rmse_bounds(
+            lv: float, mse: np.ndarray = mse, mse_sd: np.ndarray = mse_sd, n: np.ndarray = n
+        ) -> tuple[np.ndarray, np.ndarray]:
             lo, hi = I.log_t_mean_bounds(mse, mse_sd, n, lv)
             return np.sqrt(lo), np.sqrt(hi)
 
@@ -1828,7 +1991,7 @@ def finalize_regression(
             n,
             REGRESSION_METRICS["r2"].undefined_reason,
             "delta-t",
-            lambda lv, rs=rs: _r2_bounds(rs, lv)[1:],
+            partial(_r2_interval, rs),
             False,
             None,
             "no interval: fewer than 3 rows or a zero delta-method variance",

@@ -61,12 +61,13 @@ used at run time.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
-from typing import Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 # --------------------------------------------------------------------------
 # result types
@@ -117,7 +118,7 @@ class NoInterval:
         return False
 
 
-IntervalResult = Union[Interval, NoInterval]
+IntervalResult = Interval | NoInterval
 
 
 def _check_level(level: float) -> None:
@@ -131,17 +132,19 @@ def z_value(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 2)
 
 
-def _f(x) -> np.ndarray:
+def _f(x: ArrayLike) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
-def _make(lo: float, hi: float, level: float, method: str, reason: str, note: str | None = None) -> IntervalResult:
-    lo, hi = float(lo), float(hi)
-    if math.isnan(lo) or math.isnan(hi):
+def _make(
+    lo: ArrayLike, hi: ArrayLike, level: float, method: str, reason: str, note: str | None = None
+) -> IntervalResult:
+    low, high = float(np.asarray(lo, dtype=np.float64)), float(np.asarray(hi, dtype=np.float64))
+    if math.isnan(low) or math.isnan(high):
         return NoInterval(reason, method, level)
-    if lo > hi:  # float noise on a (near) degenerate interval
-        lo = hi = (lo + hi) / 2
-    return Interval(lo, hi, level, method, note)
+    if low > high:  # float noise on a (near) degenerate interval
+        low = high = (low + high) / 2
+    return Interval(low, high, level, method, note)
 
 
 # --------------------------------------------------------------------------
@@ -290,7 +293,7 @@ def t_value(level: float, df: float) -> float:
 # rates
 
 
-def wilson_bounds(k, n, level: float) -> tuple[np.ndarray, np.ndarray]:
+def wilson_bounds(k: ArrayLike, n: ArrayLike, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for k successes in n trials (nan where n = 0)."""
     z = z_value(level)
     k, n = _f(k), _f(n)
@@ -317,7 +320,9 @@ def _check_counts(k: int, n: int) -> None:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
 
 
-def mover_difference_bounds(e1, l1, u1, e2, l2, u2, rho=0.0) -> tuple[np.ndarray, np.ndarray]:
+def mover_difference_bounds(
+    e1: ArrayLike, l1: ArrayLike, u1: ArrayLike, e2: ArrayLike, l2: ArrayLike, u2: ArrayLike, rho: ArrayLike = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """MOVER interval for θ1 − θ2 from each estimate's own interval (Zou & Donner 2008).
 
     ``rho`` is the correlation of the two estimates (0 for independent groups).
@@ -331,7 +336,9 @@ def mover_difference_bounds(e1, l1, u1, e2, l2, u2, rho=0.0) -> tuple[np.ndarray
     return lower, upper
 
 
-def mover_ratio_bounds(e1, l1, u1, e2, l2, u2) -> tuple[np.ndarray, np.ndarray]:
+def mover_ratio_bounds(
+    e1: ArrayLike, l1: ArrayLike, u1: ArrayLike, e2: ArrayLike, l2: ArrayLike, u2: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     """MOVER-R interval for θ1 / θ2 of two independent non-negative estimates (Donner & Zou 2012).
 
     Needs e2 > 0 (nan otherwise).  The upper bound is +inf when l2 = 0.  The
@@ -355,7 +362,9 @@ def mover_ratio_bounds(e1, l1, u1, e2, l2, u2) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
 
 
-def newcombe_bounds(k1, n1, k2, n2, level: float) -> tuple[np.ndarray, np.ndarray]:
+def newcombe_bounds(
+    k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLike, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe's hybrid score interval (method 10) for k1/n1 − k2/n2, independent samples."""
     k1, n1, k2, n2 = map(_f, (k1, n1, k2, n2))
     l1, u1 = wilson_bounds(k1, n1, level)
@@ -373,7 +382,9 @@ def rate_difference(k1: int, n1: int, k2: int, n2: int, level: float = 0.95) -> 
     return _make(lo, hi, level, "newcombe", "a group has no trials (n = 0)")
 
 
-def mover_wilson_ratio_bounds(k1, n1, k2, n2, level: float) -> tuple[np.ndarray, np.ndarray]:
+def mover_wilson_ratio_bounds(
+    k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLike, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Donner & Zou's MOVER-R interval with Wilson limits for (k1/n1) / (k2/n2).
 
     nan when k2 = 0 and k1 = 0 (nothing to say), ``[L, inf)`` when only k2 = 0.
@@ -395,7 +406,9 @@ def mover_wilson_ratio_bounds(k1, n1, k2, n2, level: float) -> tuple[np.ndarray,
     return np.where(nothing, np.nan, lower), np.where(nothing, np.nan, upper)
 
 
-def koopman_bounds(k1, n1, k2, n2, level: float, iterations: int = 64) -> tuple[np.ndarray, np.ndarray]:
+def koopman_bounds(
+    k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLike, level: float, iterations: int = 64
+) -> tuple[np.ndarray, np.ndarray]:
     """Koopman's (1984) asymptotic score interval for the ratio (k1/n1) / (k2/n2).
 
     The set of θ whose score statistic (Farrington–Manning form, no N/(N−1)
@@ -445,7 +458,15 @@ def koopman_bounds(k1, n1, k2, n2, level: float, iterations: int = 64) -> tuple[
     return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper)
 
 
-def _koopman_bisect(stat, z, lo_a, lo_b, hi_a, hi_b, iterations):
+def _koopman_bisect(
+    stat: Callable[[np.ndarray], np.ndarray],
+    z: float,
+    lo_a: np.ndarray,
+    lo_b: np.ndarray,
+    hi_a: np.ndarray,
+    hi_b: np.ndarray,
+    iterations: int,
+) -> tuple[np.ndarray, np.ndarray]:
     for _ in range(iterations):
         mid = (lo_a + lo_b) / 2
         above = stat(np.exp(mid)) >= z
@@ -482,7 +503,9 @@ def rate_ratio(k1: int, n1: int, k2: int, n2: int, level: float = 0.95, method: 
     return _make(lo, hi, level, method, "undefined", note)
 
 
-def dependent_share_difference_bounds(k1, k2, n, level: float) -> tuple[np.ndarray, np.ndarray]:
+def dependent_share_difference_bounds(
+    k1: ArrayLike, k2: ArrayLike, n: ArrayLike, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Interval for k1/n − k2/n, two shares of the same n (multinomial, e.g. Aequitas' PPR).
 
     MOVER with Wilson limits and the multinomial correlation
@@ -498,7 +521,7 @@ def dependent_share_difference_bounds(k1, k2, n, level: float) -> tuple[np.ndarr
     return mover_difference_bounds(p1, l1, u1, p2, l2, u2, rho)
 
 
-def conditional_count_ratio_bounds(k1, k2, level: float) -> tuple[np.ndarray, np.ndarray]:
+def conditional_count_ratio_bounds(k1: ArrayLike, k2: ArrayLike, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Interval for k1 / k2 as a ratio of two Poisson/multinomial counts (e.g. PPR ratio).
 
     Conditional on k1 + k2, k1 is binomial with π = λ1 / (λ1 + λ2); the Wilson
@@ -516,7 +539,9 @@ def conditional_count_ratio_bounds(k1, k2, level: float) -> tuple[np.ndarray, np
 # sums and transforms of rates
 
 
-def mover_sum_bounds(e1, l1, u1, e2, l2, u2) -> tuple[np.ndarray, np.ndarray]:
+def mover_sum_bounds(
+    e1: ArrayLike, l1: ArrayLike, u1: ArrayLike, e2: ArrayLike, l2: ArrayLike, u2: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
     """MOVER interval for θ1 + θ2 of two independent estimates (Zou & Donner 2008)."""
     e1, l1, u1, e2, l2, u2 = map(_f, (e1, l1, u1, e2, l2, u2))
     s = e1 + e2
@@ -525,7 +550,9 @@ def mover_sum_bounds(e1, l1, u1, e2, l2, u2) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def balanced_accuracy_bounds(tp, fn, tn, fp, level: float) -> tuple[np.ndarray, np.ndarray]:
+def balanced_accuracy_bounds(
+    tp: ArrayLike, fn: ArrayLike, tn: ArrayLike, fp: ArrayLike, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """(TPR + TNR) / 2: MOVER sum of the two Wilson intervals, halved.
 
     TPR and TNR are estimated on disjoint rows (positives, negatives), so they
@@ -540,7 +567,7 @@ def balanced_accuracy_bounds(tp, fn, tn, fp, level: float) -> tuple[np.ndarray, 
     return np.clip(lo / 2, 0, 1), np.clip(hi / 2, 0, 1)
 
 
-def f1_bounds(tp, fp, fn, level: float) -> tuple[np.ndarray, np.ndarray]:
+def f1_bounds(tp: ArrayLike, fp: ArrayLike, fn: ArrayLike, level: float) -> tuple[np.ndarray, np.ndarray]:
     """F1 = 2TP / (2TP + FP + FN) via the Jaccard index J = TP / (TP + FP + FN).
 
     Given m = TP + FP + FN (rows positive by label or prediction), TP is
@@ -569,7 +596,7 @@ class AucParts:
     tie_pairs: np.ndarray  # sum over score values of pos * neg: positive-negative pairs tied (counted 1/2)
 
 
-def auc_parts(group, neg, pos, n_groups: int) -> AucParts:
+def auc_parts(group: ArrayLike, neg: ArrayLike, pos: ArrayLike, n_groups: int) -> AucParts:
     """AUC and DeLong's variance per group from counts per (group, distinct score value).
 
     ``group``, ``neg``, ``pos`` are parallel arrays sorted by group then by
@@ -600,12 +627,12 @@ def auc_parts(group, neg, pos, n_groups: int) -> AucParts:
         negbelow = posbelow = np.zeros(0, dtype=np.int64)
     big = float(n1.max(initial=0)) * float(n0.max(initial=0)) * 2 >= 2.0**62
     if big:  # beyond int64: exact Python integers per group (huge inputs only)
-        u2 = np.zeros(n_groups, dtype=object)
+        sums: list[int] = [0] * n_groups
         terms = [int(p) * (2 * int(b) + int(q)) for p, b, q in zip(pos.tolist(), negbelow.tolist(), neg.tolist())]
         for gi, t in zip(g.tolist(), terms):
-            u2[gi] += t
-        denom = [2 * int(a) * int(b) for a, b in zip(n1.tolist(), n0.tolist())]
-        auc = np.array([float(_exact_div(u, d)) if d else np.nan for u, d in zip(u2.tolist(), denom)])
+            sums[gi] += t
+        exact = [2 * int(a) * int(b) for a, b in zip(n1.tolist(), n0.tolist())]
+        auc = np.array([float(_exact_div(u, d)) if d else np.nan for u, d in zip(sums, exact)])
     else:
         u2 = np.zeros(n_groups, dtype=np.int64)
         np.add.at(u2, g, pos * (2 * negbelow + neg))
@@ -631,17 +658,18 @@ def _exact_div(num: int, den: int) -> float:
     return float(Fraction(num, den))
 
 
-def hanley_mcneil_variance(auc, n1, n0) -> np.ndarray:
+def hanley_mcneil_variance(auc: ArrayLike, n1: ArrayLike, n0: ArrayLike) -> np.ndarray:
     """Hanley & McNeil's (1982) variance of the AUC (exponential approximation of Q1, Q2)."""
     a, n1, n0 = map(_f, (auc, n1, n0))
     with np.errstate(divide="ignore", invalid="ignore"):
         q1 = a / (2 - a)
         q2 = 2 * a * a / (1 + a)
-        return (a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a)) / (n1 * n0)
+        out: np.ndarray = (a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a)) / (n1 * n0)
+        return out
 
 
 def wald_bounds(
-    estimate, variance, level: float, lo_clip: float = -np.inf, hi_clip: float = np.inf
+    estimate: ArrayLike, variance: ArrayLike, level: float, lo_clip: float = -np.inf, hi_clip: float = np.inf
 ) -> tuple[np.ndarray, np.ndarray]:
     """estimate ± z·sqrt(variance), clipped to [lo_clip, hi_clip]."""
     z = z_value(level)
@@ -650,7 +678,9 @@ def wald_bounds(
     return np.clip(e - half, lo_clip, hi_clip), np.clip(e + half, lo_clip, hi_clip)
 
 
-def hanley_mcneil_score_bounds(auc, n1, n0, level: float, iterations: int = 80) -> tuple[np.ndarray, np.ndarray]:
+def hanley_mcneil_score_bounds(
+    auc: ArrayLike, n1: ArrayLike, n0: ArrayLike, level: float, iterations: int = 80
+) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe's (2006) score-type AUC interval: {θ : (A − θ)² <= z² V(θ)}.
 
     V(θ) = θ(1 − θ) / (n1 n0) · [1 + (N − 1)(1 − θ)/(2 − θ) + (N − 1) θ/(1 + θ)],
@@ -669,7 +699,8 @@ def hanley_mcneil_score_bounds(auc, n1, n0, level: float, iterations: int = 80) 
             / (n1 * n0)
             * (1 + (big_n - 1) * (1 - theta) / (2 - theta) + (big_n - 1) * theta / (1 + theta))
         )
-        return (a - theta) ** 2 - z * z * v
+        out: np.ndarray = (a - theta) ** 2 - z * z * v
+        return out
 
     ok = (n1 > 0) & (n0 > 0) & np.isfinite(a)
     a_safe = np.where(ok, a, 0.5)
@@ -709,7 +740,7 @@ def auc_bounds(parts: AucParts, level: float, method: str = "hanley-mcneil-score
 # means (regression errors, Brier score)
 
 
-def t_mean_bounds(mean, sd, n, level: float) -> tuple[np.ndarray, np.ndarray]:
+def t_mean_bounds(mean: ArrayLike, sd: ArrayLike, n: ArrayLike, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Student t interval mean ± t_{n−1} sd / sqrt(n) (nan where n < 2)."""
     mean, sd, n = np.broadcast_arrays(*map(_f, (mean, sd, n)))
     lower = np.full(mean.shape, np.nan)
@@ -721,7 +752,9 @@ def t_mean_bounds(mean, sd, n, level: float) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def welch_bounds(m1, s1, n1, m2, s2, n2, level: float) -> tuple[np.ndarray, np.ndarray]:
+def welch_bounds(
+    m1: ArrayLike, s1: ArrayLike, n1: ArrayLike, m2: ArrayLike, s2: ArrayLike, n2: ArrayLike, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Welch interval for mean1 − mean2 of independent samples (Welch–Satterthwaite df)."""
     m1, s1, n1, m2, s2, n2 = np.broadcast_arrays(*map(_f, (m1, s1, n1, m2, s2, n2)))
     lower = np.full(m1.shape, np.nan)
@@ -778,7 +811,7 @@ def bounded_mean_interval(mean: float, sd: float, n: int, level: float = 0.95, *
     return _make(lo, hi, level, "wilson-bound", "undefined", f"{why}: Wilson bound for a [0, 1]-valued mean")
 
 
-def log_t_mean_bounds(mean, sd, n, level: float) -> tuple[np.ndarray, np.ndarray]:
+def log_t_mean_bounds(mean: ArrayLike, sd: ArrayLike, n: ArrayLike, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Interval for a positive mean (the MSE) on the log scale: exp(log m ± t_{n−1} sd / (m sqrt(n))).
 
     Skewed non-negative values (squared errors) make the plain t interval

@@ -5,7 +5,8 @@ over rows), keyed by *cells* — the observed combinations of the sensitive
 attributes' values, as tuples of strings in sorted order — and statistics of
 any chunks add up: ``stats(a) + stats(b) == stats(a ∪ b)`` exactly, whatever
 the split and order (tests check equality, not closeness).  Coarser groupings
-(one attribute, overall) are sums of cells: :meth:`marginal`.
+(one attribute, overall) are sums of cells: :meth:`marginal`.  Many parts
+merge at once with :func:`merge_all` (one sort instead of one per part).
 
 * :class:`ConfusionStats` – per cell confusion counts [TN, FP, FN, TP] (int64).
 * :class:`MulticlassStats` – per cell K×K confusion matrix (true × predicted);
@@ -21,9 +22,32 @@ the split and order (tests check equality, not closeness).  Coarser groupings
 * :class:`RegressionStats` – per cell n and exact sums of e, |e|, e², e⁴, y,
   y², y³, y⁴, e²y, e²y² (e = prediction − truth) with min/max of e, |e| and y.
 
+Every builder takes rows (``from_arrays``), rows already split into cells
+(``from_cells``, so that several statistics share one encoding), or an
+aggregated table with a count per row (``from_counts``: each row stands for
+``count`` identical rows, as a ``GROUP BY … COUNT(*)`` returns them); all
+three give identical statistics for the same data.
+
 Sums of floats are kept *exactly* (as integers scaled by 2**-1130: every
 float64 is an integer multiple of 2**-1074), so merging is associative and the
-finaliser can compute sample variances without cancellation.
+finaliser can compute sample variances without cancellation.  A float64 x is
+±M·2**(E − 1075) with an integer mantissa M < 2**53 and E ≥ 1 (E is the
+biased exponent field, 1 for subnormals): :func:`exact_sums` splits each x
+exactly into its top 26 and low 27 mantissa bits (one mask and one
+subtraction), adds the parts per (group, E) with ``np.bincount`` (float sums
+of parts sharing an E are exact while a pass adds at most 2**26 weighted
+values) and turns the per-exponent totals into Python integers;
+:func:`exact_from_parts` does the last step for (E, ΣM) totals computed
+elsewhere (the Spark engine).
+
+Score tables are built without a Python loop over rows or a lexsort: each
+score's bits are mapped to an order-preserving unsigned 64-bit key, and the
+row's (cell, key − min key, label) are packed into one 64-bit word when they
+fit (else rows are partitioned by cell first); one ``np.sort`` and a
+run-length pass give the counts of each (cell, score, label).  The Brier and
+calibration sums are exact sums over that table, weighted by its counts:
+the same numbers as a sum over rows, because equal (score, label) rows add
+equal terms.
 
 The optional Poisson bootstrap (:class:`PoissonBootstrap`) gives each row a
 Poisson(1) weight per replicate from a counter-based hash of (seed, row id,
@@ -33,10 +57,11 @@ others.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -47,13 +72,22 @@ EXACT_BITS = 53  # a float64 mantissa: no binning
 DEFAULT_CALIBRATION_BINS = 10
 
 Key = tuple[str, ...]
+Array = np.ndarray
 
 
 # --------------------------------------------------------------------------
 # groups
 
 
-def _labels(values: Any, name: str) -> tuple[np.ndarray, list[str]]:
+class Cells(NamedTuple):
+    """Rows split into cells: the attributes, the sorted cell keys and each row's cell index."""
+
+    attributes: tuple[str, ...]
+    keys: tuple[Key, ...]
+    cell: Array
+
+
+def _labels(values: Any, name: str) -> tuple[Array, list[str]]:
     """(codes, sorted distinct labels as text) of one attribute column, or an encoded (codes, categories) pair."""
     if (
         isinstance(values, tuple)
@@ -62,10 +96,11 @@ def _labels(values: Any, name: str) -> tuple[np.ndarray, list[str]]:
         and values[0].dtype.kind in "iu"
     ):  # an encoded (integer codes, categories) pair
         codes, categories = values
-        codes = np.asarray(codes, dtype=np.int64).reshape(-1)
+        codes = np.asarray(codes).reshape(-1)
         cats = [str(c) for c in np.asarray(categories).tolist()]
-        if codes.size and (codes.min() < 0 or codes.max() >= len(cats)):
+        if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= len(cats)):
             raise ValueError(f"attribute '{name}': codes out of range of its {len(cats)} categories")
+        codes = codes.astype(np.int64, copy=False)
     else:
         arr = np.asarray(values).reshape(-1)
         if arr.dtype.kind == "f" and np.isnan(arr).any():
@@ -79,11 +114,13 @@ def _labels(values: Any, name: str) -> tuple[np.ndarray, list[str]]:
         cats = [str(c) for c in uniq.tolist()]
         codes = codes.reshape(-1).astype(np.int64)
     # distinct raw values with the same text (1 and "1") are one group; keep categories sorted as text
+    if cats == sorted(set(cats)):
+        return codes, cats
     text, remap = np.unique(np.array(cats, dtype=object).astype(str), return_inverse=True)
     return remap.reshape(-1).astype(np.int64)[codes] if len(cats) else codes, [str(t) for t in text.tolist()]
 
 
-def encode_cells(groups: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[Key, ...], np.ndarray]:
+def encode_cells(groups: Mapping[str, Any]) -> Cells:
     """(attributes, sorted cell keys, cell index of each row) for columns of group labels.
 
     ``groups`` maps attribute names to arrays of labels (any dtype, turned to
@@ -102,15 +139,23 @@ def encode_cells(groups: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[Key,
     radix = 1
     for _, cats in encoded:
         radix *= max(len(cats), 1)
+    keys: list[Key]
     if radix < 2**62:
-        combined = np.zeros(n, dtype=np.int64)
-        for codes, cats in encoded:
-            combined = combined * len(cats) + codes
+        if len(encoded) == 1:
+            combined = encoded[0][0]
+        else:
+            combined = np.zeros(n, dtype=np.int64)
+            for codes, cats in encoded:
+                combined *= len(cats)
+                combined += codes
         if radix <= max(4 * n, 1 << 20):
             present = np.flatnonzero(np.bincount(combined, minlength=radix))
-            lut = np.full(radix, -1, dtype=np.int64)
-            lut[present] = np.arange(present.size)
-            cell = lut[combined]
+            if present.size == radix:
+                cell = combined
+            else:
+                lut = np.full(radix, -1, dtype=np.int64)
+                lut[present] = np.arange(present.size)
+                cell = lut[combined]
         else:
             present, cell = np.unique(combined, return_inverse=True)
             cell = cell.reshape(-1)
@@ -126,19 +171,26 @@ def encode_cells(groups: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[Key,
         present, cell = np.unique(stacked, axis=0, return_inverse=True)
         cell = cell.reshape(-1)
         keys = [tuple(cats[c] for (_, cats), c in zip(encoded, row)) for row in present.tolist()]
-    return names, tuple(keys), cell.astype(np.int64)
+    return Cells(names, tuple(keys), cell.astype(np.int64, copy=False))
 
 
-def _union(a: Sequence[Key], b: Sequence[Key]) -> tuple[tuple[Key, ...], np.ndarray, np.ndarray]:
+def _union(a: Sequence[Key], b: Sequence[Key]) -> tuple[tuple[Key, ...], Array, Array]:
     """Sorted union of two key lists and each list's positions in it."""
     keys = tuple(sorted(set(a) | set(b)))
     pos = {k: i for i, k in enumerate(keys)}
     return keys, np.array([pos[k] for k in a], dtype=np.int64), np.array([pos[k] for k in b], dtype=np.int64)
 
 
+def _union_all(lists: Sequence[Sequence[Key]]) -> tuple[tuple[Key, ...], list[Array]]:
+    """Sorted union of several key lists and each list's positions in it."""
+    keys = tuple(sorted(set().union(*[set(k) for k in lists])))
+    pos = {k: i for i, k in enumerate(keys)}
+    return keys, [np.array([pos[k] for k in ks], dtype=np.int64) for ks in lists]
+
+
 def _marginal_map(
     attributes: Sequence[str], keys: Sequence[Key], wanted: Sequence[str]
-) -> tuple[tuple[Key, ...], np.ndarray]:
+) -> tuple[tuple[Key, ...], Array]:
     """Keys of the grouping over ``wanted`` attributes and the group of each cell."""
     missing = [a for a in wanted if a not in attributes]
     if missing:
@@ -150,13 +202,6 @@ def _marginal_map(
     groups = tuple(sorted(set(sub)))
     pos = {k: i for i, k in enumerate(groups)}
     return groups, np.array([pos[k] for k in sub], dtype=np.int64)
-
-
-def _check_attributes(a: _Keyed, b: _Keyed) -> None:
-    if type(a) is not type(b):
-        raise TypeError(f"cannot add {type(a).__name__} and {type(b).__name__}")
-    if a.attributes != b.attributes:
-        raise ValueError(f"statistics over different attributes cannot be merged: {a.attributes} vs {b.attributes}")
 
 
 class _Keyed:
@@ -171,7 +216,14 @@ class _Keyed:
         return self.keys.index(tuple(key))
 
 
-def _binary(values: Any, name: str) -> np.ndarray:
+def _check_attributes(a: _Keyed, b: _Keyed) -> None:
+    if type(a) is not type(b):
+        raise TypeError(f"cannot add {type(a).__name__} and {type(b).__name__}")
+    if a.attributes != b.attributes:
+        raise ValueError(f"statistics over different attributes cannot be merged: {a.attributes} vs {b.attributes}")
+
+
+def _binary(values: Any, name: str) -> Array:
     arr = np.asarray(values).reshape(-1)
     if arr.dtype == bool:
         return arr.astype(np.int64)
@@ -184,7 +236,7 @@ def _binary(values: Any, name: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _finite(values: Any, name: str) -> np.ndarray:
+def _finite(values: Any, name: str) -> Array:
     arr = np.asarray(values, dtype=np.float64).reshape(-1)
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -193,56 +245,240 @@ def _finite(values: Any, name: str) -> np.ndarray:
     return arr + 0.0  # -0.0 -> 0.0: one representation per value
 
 
-def _same_length(n: int, **arrays: np.ndarray) -> None:
+def _same_length(n: int, **arrays: Array) -> None:
     for name, arr in arrays.items():
         if arr.size != n:
             raise ValueError(f"'{name}' has {arr.size} values but the group columns have {n}")
+
+
+def _weights(counts: Any, n: int) -> Array:
+    """Row multiplicities of an aggregated table: whole numbers ≥ 0 (int64)."""
+    w = np.asarray(counts).reshape(-1)
+    if w.size != n:
+        raise ValueError(f"'counts' has {w.size} values but the group columns have {n}")
+    if w.dtype.kind == "f":
+        if not (np.isfinite(w).all() and (w == np.floor(w)).all()):
+            raise ValueError("'counts' must hold whole numbers")
+        if w.size and w.max() >= 2**63:
+            raise ValueError("'counts' too large")
+    elif w.dtype.kind not in "iu" and w.dtype != bool:
+        raise ValueError(f"'counts' must be whole numbers, got dtype {w.dtype}")
+    w = w.astype(np.int64)
+    if w.size and int(w.min()) < 0:
+        raise ValueError("'counts' must not be negative")
+    return w
+
+
+def _count(key: Array, size: int, weights: Array | None) -> Array:
+    """Rows (or summed weights) per key, int64 and exact."""
+    if weights is None:
+        return np.bincount(key, minlength=size).astype(np.int64)
+    if weights.size == 0 or int(weights.sum(dtype=np.float64)) < 2**52:
+        return np.bincount(key, weights=weights, minlength=size).astype(np.int64)  # float sums below 2**53: exact
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, key, weights)
+    return out
+
+
+def _drop_empty(weights: Array, *arrays: Any) -> tuple[Array, list[Any]]:
+    """Rows of an aggregated table with a count of zero add nothing: leave them out (they would create groups)."""
+    keep = weights > 0
+    if keep.all():
+        return weights, list(arrays)
+    out: list[Any] = []
+    for arr in arrays:
+        if isinstance(arr, tuple):  # an encoded (codes, categories) pair
+            out.append((np.asarray(arr[0]).reshape(-1)[keep], arr[1]))
+        elif arr is None:
+            out.append(None)
+        else:
+            out.append(np.asarray(arr).reshape(-1)[keep])
+    return weights[keep], out
 
 
 # --------------------------------------------------------------------------
 # exact sums of floats
 
 _SHIFT = 1130  # every finite float64 is an integer multiple of 2**-1074; mantissas add 53 bits
-_SPLIT = 26
-_SUB_CHUNK = 1 << 25  # rows per pass: bincount's float64 sums of 27-bit parts stay exact
+_PASS = 1 << 25  # weighted rows per pass: bincount's float64 sums of 27-bit parts stay below 2**53
+_HIGH = np.uint64(((1 << 64) - 1) ^ ((1 << 27) - 1))  # sign, exponent and the top 25 stored mantissa bits
+_BIG = 1900  # biased exponents from here are summed scaled down by 2**-_BIG_SCALE (no overflow)
+_BIG_SCALE = 300
 
 
-def exact_sums(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """Exact per-group sums of finite float64 values, as an object array of Python ints scaled by 2**1130.
+def _zeros_object(shape: int | tuple[int, ...]) -> Array:
+    out = np.empty(shape, dtype=object)
+    out[...] = 0
+    return out
 
-    Each value is split into mantissa (53-bit integer) and exponent; the
-    mantissa's 27-bit halves are summed per (group, exponent) with
-    ``np.bincount`` (exact below 2**26 rows a pass), and the per-exponent
-    totals are shifted into place as Python integers.
+
+def exact_sums(values: Any, group: Any, n_groups: int, weights: Any = None) -> Array:
+    """Exact per-group sums of finite float64 values (times ``weights``, whole numbers ≥ 0, when given),
+    as an object array of Python ints scaled by 2**1130.
+
+    Each value is split exactly into a high part (its top 26 mantissa bits)
+    and a low part (the other 27); the parts (times the weight) are summed per
+    (group, biased exponent E) with ``np.bincount`` — exact while a pass adds
+    at most 2**26 weighted values, since all parts with one E are multiples of
+    one power of two below 2**27 of them — and the per-exponent totals are
+    turned into Python integers.
     """
-    out = np.zeros(n_groups, dtype=object)
-    out[:] = 0
-    values = np.asarray(values, dtype=np.float64).reshape(-1)
-    group = np.asarray(group, dtype=np.int64).reshape(-1)
-    for start in range(0, values.size, _SUB_CHUNK):
-        v = values[start : start + _SUB_CHUNK]
-        g = group[start : start + _SUB_CHUNK]
-        mant, expo = np.frexp(v)
-        m = (mant * 2.0**53).astype(np.int64)
-        hi = (m >> _SPLIT).astype(np.float64)
-        lo = (m & ((1 << _SPLIT) - 1)).astype(np.float64)
-        emin = int(expo.min(initial=0))
-        present = np.flatnonzero(np.bincount(expo - emin))
-        lut = np.zeros(int(present.max(initial=0)) + 1, dtype=np.int64)
-        lut[present] = np.arange(present.size)
-        ne = present.size
-        key = g * ne + lut[expo - emin]
-        shi = np.bincount(key, weights=hi, minlength=n_groups * ne).reshape(n_groups, ne)
-        slo = np.bincount(key, weights=lo, minlength=n_groups * ne).reshape(n_groups, ne)
-        for j, e in enumerate((present + emin).tolist()):
-            col_hi = shi[:, j].astype(np.int64)
-            col_lo = slo[:, j].astype(np.int64)
-            nz = np.flatnonzero(col_hi | col_lo)
-            if nz.size == 0:
+    v = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    g = np.asarray(group, dtype=np.int64).reshape(-1)
+    w = None if weights is None else np.asarray(weights, dtype=np.int64).reshape(-1)
+    if w is not None and w.size and int(w.max()) > _PASS:  # huge counts: split each count in two 25-bit halves
+        low = exact_sums(v, g, n_groups, w & (_PASS - 1))
+        high = exact_sums(v, g, n_groups, w >> 25)
+        return low + high * _PASS  # type: ignore[no-any-return]
+    acc = _ExactAcc(n_groups)
+    acc.add(v, g, w)
+    return acc.result()
+
+
+_BLOCK = 1 << 16  # values per block: temporaries stay in cache
+
+
+def _passes(n: int, w: Array | None) -> list[int]:
+    """Bounds of consecutive passes adding at most 2**26 weighted values each (weights at most 2**25)."""
+    if w is None or n == 0 or int(w.sum()) <= _PASS:
+        return [*range(0, n, _PASS), n] if n else [0, 0]
+    cum = np.cumsum(w)
+    bounds = [0]
+    while bounds[-1] < n:  # each pass adds at most 2**25 + 2**25 weighted values
+        base = int(cum[bounds[-1] - 1]) if bounds[-1] else 0
+        bounds.append(max(int(np.searchsorted(cum, base + _PASS, side="right")), bounds[-1] + 1))
+    return bounds
+
+
+class _ExactAcc:
+    """Accumulates exact per-group sums of floats (weights at most 2**25 each), a cache-sized block at a time."""
+
+    def __init__(self, n_groups: int) -> None:
+        self.n = n_groups
+        self.out = _zeros_object(n_groups)
+        self.dense = n_groups * 2048 <= 1 << 18
+        self.hi2 = np.zeros((2048, n_groups) if self.dense else (0, 0))  # [exponent, group]
+        self.lo2 = np.zeros((2048, n_groups) if self.dense else (0, 0))
+        self.load = 0  # weighted values in hi/lo since the last flush (at most 2**26 keeps the float sums exact)
+
+    def add(self, v: Array, g: Array, w: Array | None = None) -> None:
+        if not self.dense:
+            for start, stop in itertools.pairwise(_passes(v.size, w)):
+                _exact_pass_sparse(
+                    self.out, v[start:stop], g[start:stop], self.n, None if w is None else w[start:stop], 0
+                )
+            return
+        for start in range(0, v.size, _BLOCK):
+            vb = v[start : start + _BLOCK]
+            gb = g[start : start + _BLOCK]
+            wb = None if w is None else w[start : start + _BLOCK]
+            load = vb.size if wb is None else int(wb.sum())
+            if self.load + load > 2 * _PASS:
+                self.flush()
+            self.load += load
+            bits = vb.view(np.uint64)
+            expo = vb.view(np.int64) >> 52  # the biased exponent where the sign bit is 0
+            e_lo, e_hi = int(expo.min()), int(expo.max())
+            if e_lo < 0:  # negative values: drop the sign bit
+                expo &= 2047
+                e_lo, e_hi = int(expo.min()), int(expo.max())
+            if e_hi >= _BIG:  # near the top of the float range: add those scaled down (no overflow)
+                big = expo >= _BIG
+                _exact_pass_sparse(
+                    self.out, vb[big] * 2.0**-_BIG_SCALE, gb[big], self.n, None if wb is None else wb[big], _BIG_SCALE
+                )
+                keep = ~big
+                _exact_pass_sparse(self.out, vb[keep], gb[keep], self.n, None if wb is None else wb[keep], 0)
                 continue
-            shift = e - 53 + _SHIFT
-            part = (col_hi[nz].astype(object) * (1 << _SPLIT) + col_lo[nz].astype(object)) * (1 << shift)
-            out[nz] = out[nz] + part
+            hi, lo = _split(vb, bits, wb)
+            span = e_hi - e_lo + 1
+            if span == 1:
+                key = gb
+            else:  # (exponent − lowest) · groups + group: the (exponent, group) cells of this block
+                key = expo - e_lo
+                key *= self.n
+                key += gb
+            size = self.n * span
+            self.hi2[e_lo : e_hi + 1] += np.bincount(key, weights=hi, minlength=size).reshape(span, self.n)
+            self.lo2[e_lo : e_hi + 1] += np.bincount(key, weights=lo, minlength=size).reshape(span, self.n)
+
+    def flush(self) -> None:
+        if self.load:
+            e, g = np.nonzero((self.hi2 != 0) | (self.lo2 != 0))
+            _add_parts(self.out, g, self.hi2[e, g], self.lo2[e, g], 0)
+            self.hi2[:] = 0
+            self.lo2[:] = 0
+            self.load = 0
+
+    def result(self) -> Array:
+        self.flush()
+        return self.out
+
+
+def _split(v: Array, bits: Array, w: Array | None) -> tuple[Array, Array]:
+    """v = hi + lo exactly (times w): hi keeps the top 26 mantissa bits, lo the low 27.
+
+    Both are multiples of 2**(E − 1075) (lo) or 2**(E − 1048) (hi), below 2**27
+    of those units, so float sums of up to 2**26 weighted parts sharing a
+    biased exponent E are exact.
+    """
+    hi = (bits & _HIGH).view(np.float64)
+    lo = v - hi
+    if w is not None:
+        wf = w.astype(np.float64)
+        hi = hi * wf
+        lo *= wf
+    return hi, lo
+
+
+def _add_parts(out: Array, group: Array, shi: Array, slo: Array, scale: int) -> None:
+    shift = _SHIFT + scale
+    for k, h, lw in zip(group.tolist(), shi.tolist(), slo.tolist()):
+        hn, hd = h.as_integer_ratio()  # hd, ld: powers of two dividing 2**1074
+        ln, ld = lw.as_integer_ratio()
+        out[k] += ((hn << shift) // hd) + ((ln << shift) // ld)
+
+
+def _exact_pass_sparse(out: Array, v: Array, g: Array, n_groups: int, w: Array | None, scale: int) -> None:
+    """Add the exact sums of ``v`` × 2**``scale`` per group into ``out``, keyed by the (group, E) present."""
+    if v.size == 0:
+        return
+    bits = v.view(np.uint64)
+    expo = ((bits >> np.uint64(52)) & np.uint64(2047)).astype(np.int64)
+    if scale == 0 and int(expo.max()) >= _BIG:
+        big = expo >= _BIG
+        _exact_pass_sparse(out, v[big] * 2.0**-_BIG_SCALE, g[big], n_groups, None if w is None else w[big], _BIG_SCALE)
+        keep = ~big
+        v, g, bits, expo = v[keep], g[keep], bits[keep], expo[keep]
+        w = None if w is None else w[keep]
+        if v.size == 0:
+            return
+    hi, lo = _split(v, bits, w)
+    present = np.flatnonzero(np.bincount(expo, minlength=2048))
+    ne = present.size
+    lut = np.zeros(2048, dtype=np.int64)
+    lut[present] = np.arange(ne)
+    key = g * ne + lut[expo]
+    used, inv = np.unique(key, return_inverse=True)
+    shi = np.bincount(inv.reshape(-1), weights=hi, minlength=used.size)
+    slo = np.bincount(inv.reshape(-1), weights=lo, minlength=used.size)
+    _add_parts(out, used // ne, shi, slo, scale)
+
+
+def exact_from_parts(group: Any, exponent: Any, mantissa_sum: Sequence[int] | Array, n_groups: int) -> Array:
+    """Exact per-group sums from totals of mantissas per (group, biased exponent E), scaled by 2**1130.
+
+    A float64 is ±M·2**(E − 1075) (E ≥ 1, the biased exponent; 1 for
+    subnormals); given, per row of a table, a group, an E and the sum of the
+    signed M of the values with that E (any size: Python ints), this returns
+    what :func:`exact_sums` returns for the values themselves.
+    """
+    out = _zeros_object(n_groups)
+    for g, e, m in zip(np.asarray(group).tolist(), np.asarray(exponent).tolist(), list(mantissa_sum)):
+        e = int(e)
+        if not 1 <= e <= 2046:
+            raise ValueError(f"biased exponent {e} out of range 1..2046")
+        out[int(g)] += int(m) << (e + _SHIFT - 1075)
     return out
 
 
@@ -250,11 +486,12 @@ def _exact_to_float(num: int) -> float:
     return num / (1 << _SHIFT)  # int / int is correctly rounded in Python
 
 
-def exact_value(sums: np.ndarray) -> np.ndarray:
+def exact_value(sums: Any) -> Array:
     """The float64 nearest to each exact sum."""
-    return np.array(
+    out: Array = np.array(
         [_exact_to_float(int(s)) for s in np.asarray(sums, dtype=object).reshape(-1)], dtype=np.float64
     ).reshape(np.shape(sums))
+    return out
 
 
 def exact_mean_var(s1: int, s2: int, n: int) -> tuple[float, float]:
@@ -277,19 +514,178 @@ def exact_covariance(sx: int, sy: int, sxy: int, n: int) -> float:
     return num / ((n * (n - 1)) << (2 * _SHIFT))
 
 
-def _object_add(a: np.ndarray, ia: np.ndarray, b: np.ndarray, ib: np.ndarray, size: int) -> np.ndarray:
-    out = np.zeros(size, dtype=object)
-    out[:] = 0
-    out[ia] = out[ia] + a
-    out[ib] = out[ib] + b
+def _add_object(out: Array, index: Array, values: Array) -> None:
+    """out[index[i]] += values[i] for object arrays of Python ints (index may repeat)."""
+    for g, v in zip(index.tolist(), np.asarray(values, dtype=object).reshape(len(index), -1).tolist()):
+        if out.ndim == 1:
+            out[g] += v[0]
+        else:
+            out[g] = out[g] + np.array(v, dtype=object)
+
+
+# --------------------------------------------------------------------------
+# order-preserving keys of floats, and sorted (cell, score) tables
+
+_SIGN = np.uint64(1 << 63)
+_ONE = np.uint64(1)
+
+
+def _ordered(values: Array) -> Array:
+    """uint64 keys ordered like the (finite, NaN-free) float64 values: flip the sign bit, or all bits if negative."""
+    bits: Array = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
+    out: Array
+    if bits.size == 0 or int(bits.max()) < (1 << 63):  # no negative values (the common case)
+        out = bits | _SIGN
+    else:
+        out = bits ^ ((np.uint64(0) - (bits >> np.uint64(63))) | _SIGN)
     return out
 
 
-def _object_group_sum(values: np.ndarray, group: np.ndarray, size: int) -> np.ndarray:
-    out = np.zeros(size, dtype=object)
-    out[:] = 0
-    for g, v in zip(group.tolist(), np.asarray(values, dtype=object).tolist()):
-        out[g] += v
+def _unordered(keys: Array) -> Array:
+    """The float64 values of :func:`_ordered` keys."""
+    bits: Array = keys ^ (((keys >> np.uint64(63)) - _ONE) | _SIGN)
+    out: Array = bits.view(np.float64)
+    return out
+
+
+def _runs(sorted_keys: Array) -> tuple[Array, Array]:
+    """(start index, length) of each run of equal values in a sorted array."""
+    n = sorted_keys.size
+    new = np.empty(n, dtype=bool)
+    if n:
+        new[0] = True
+        np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    return starts, np.diff(np.append(starts, n))
+
+
+def _bits_needed(span: int) -> int:
+    return int(span).bit_length()
+
+
+def _label_table(cell: Array, k: Array, y: Array, n_cells: int) -> tuple[Array, Array, Array, Array]:
+    """Distinct (cell, score key) of rows with 0/1 labels ``y``: (cell, key, negatives, positives), sorted.
+
+    One sort of packed 64-bit words (cell | key − min | label) when they fit;
+    otherwise rows are partitioned by cell and each cell's words are sorted.
+    """
+    n = cell.size
+    if n == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return e, np.zeros(0, dtype=np.uint64), e, e
+    kmin = k.min()
+    span = _bits_needed(int(k.max()) - int(kmin))
+    cbits = _bits_needed(n_cells - 1)
+    yu = y.astype(np.uint64)
+    if cbits + span + 1 <= 64:
+        word = k - kmin
+        word <<= _ONE
+        word |= yu
+        if cbits:
+            word |= cell.astype(np.uint64) << np.uint64(span + 1)
+        word.sort()
+        pair = word >> _ONE  # (cell, key) without the label
+        starts, total = _runs(pair)
+        pos = _segment_sums((word & _ONE).astype(np.int64), starts)
+        u = pair[starts]
+        cells = (u >> np.uint64(span)).astype(np.int64) if cbits else np.zeros(u.size, dtype=np.int64)
+        keys = (u & np.uint64((1 << span) - 1)) + kmin
+        return cells, keys, total - pos, pos
+    # partition by cell, then one sort per cell
+    order = np.argsort(cell.astype(np.uint16) if n_cells <= 1 << 16 else cell, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=n_cells))])
+    parts: list[tuple[Array, Array, Array, Array]] = []
+    for c in np.flatnonzero(np.diff(bounds)).tolist():
+        idx = order[bounds[c] : bounds[c + 1]]
+        kc, yc = k[idx], y[idx]
+        cmin = kc.min()
+        if _bits_needed(int(kc.max()) - int(cmin)) + 1 <= 64:
+            _, kk, ng, ps = _label_table(np.zeros(idx.size, dtype=np.int64), kc, yc, 1)
+        else:  # keys spanning all 64 bits: no room for the label; sort rows by key, then add labels up
+            yc64 = yc.astype(np.int64)
+            _, kk, (ng, ps), _ = _aggregate(np.zeros(idx.size, dtype=np.int64), kc, [1 - yc64, yc64], 1)
+        parts.append((np.full(kk.size, c, dtype=np.int64), kk, ng, ps))
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
+    )
+
+
+def _order(cell: Array, k: Array, n_cells: int) -> Array:
+    """A stable permutation sorting rows by (cell, key) (timsort: pre-sorted runs merge in linear time)."""
+    if cell.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    kmin = k.min()
+    span = _bits_needed(int(k.max()) - int(kmin))
+    cbits = _bits_needed(n_cells - 1)
+    if cbits + span <= 64:
+        word = k - kmin
+        if cbits:
+            word |= cell.astype(np.uint64) << np.uint64(span)
+        return np.argsort(word, kind="stable")
+    order = np.argsort(cell.astype(np.uint16) if n_cells <= 1 << 16 else cell, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=n_cells))])
+    for c in np.flatnonzero(np.diff(bounds)).tolist():
+        idx = order[bounds[c] : bounds[c + 1]]
+        order[bounds[c] : bounds[c + 1]] = idx[np.argsort(k[idx], kind="stable")]
+    return order
+
+
+def _aggregate(
+    cell: Array, k: Array, counts: Sequence[Array], n_cells: int, *, presorted: bool = False, target: bool = False
+) -> tuple[Array, Array, list[Array], Array | None]:
+    """Merge equal (cell, key) rows: (cell, key, each count array summed, index of each input row's output row
+    when ``target``).  ``presorted``: rows already sorted by (cell, key)."""
+    if presorted:
+        c, kk, cs = cell, k, list(counts)
+        order = None
+    else:
+        order = _order(cell, k, n_cells)
+        c, kk, cs = cell[order], k[order], [x[order] for x in counts]
+    new = np.empty(c.size, dtype=bool)
+    if c.size:
+        new[0] = True
+        np.not_equal(kk[1:], kk[:-1], out=new[1:])
+        new[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(new)
+    rows = None
+    if target:
+        pos = np.cumsum(new) - 1
+        if order is None:
+            rows = pos
+        else:
+            rows = np.empty(cell.size, dtype=np.int64)
+            rows[order] = pos
+    summed = [_segment_sums(x, starts) for x in cs]
+    return c[starts], kk[starts], summed, rows
+
+
+def _segment_sums(x: Array, starts: Array) -> Array:
+    """Sums of x over the segments starting at ``starts`` (sorted, first 0): cumulative sums, differenced
+    (much faster than ``np.add.reduceat`` when most segments are short)."""
+    if x.size == 0:
+        return x[:0].astype(np.int64)
+    cs = np.cumsum(x, dtype=np.int64)
+    ends = np.append(starts[1:], x.size) - 1
+    out: Array = cs[ends]
+    out[1:] -= cs[ends[:-1]]
+    return out
+
+
+def _segment_reduce(ufunc: Any, values: Array, cell: Array, n: int, fill: float) -> Array:
+    """ufunc-reduce of values per cell (``cell`` sorted) into an array of n cells, ``fill`` where empty."""
+    out = np.full(n, fill, dtype=np.float64)
+    if values.size:
+        starts, _ = _runs(cell)
+        out[cell[starts]] = ufunc.reduceat(values, starts)
+    return out
+
+
+def _group_reduce(ufunc: Any, values: Array, group: Array, n: int, fill: float) -> Array:
+    out = np.full(n, fill, dtype=np.float64)
+    ufunc.at(out, group, values)
     return out
 
 
@@ -340,7 +736,8 @@ class PoissonBootstrap:
         with np.errstate(over="ignore"):
             x = (ids * np.uint64(0x9E3779B97F4A7C15)) ^ (reps * np.uint64(0xD1B54A32D192ED03)) ^ base
         u = (_splitmix64(x) >> np.uint64(11)).astype(np.float64) * 2.0**-53
-        return np.searchsorted(_POISSON1_CDF, u, side="right").astype(np.uint8)
+        out: np.ndarray = np.searchsorted(_POISSON1_CDF, u, side="right").astype(np.uint8)
+        return out
 
     def _blocks(self, n: int) -> Iterable[tuple[int, int]]:
         per = max(1, (1 << 22) // max(n, 1))
@@ -348,7 +745,7 @@ class PoissonBootstrap:
             yield first, min(per, self.replicates - first)
 
 
-def _row_ids(row_ids: Any, n: int) -> np.ndarray:
+def _row_ids(row_ids: Any, n: int) -> Array:
     if row_ids is None:
         return np.arange(n, dtype=np.int64)
     if isinstance(row_ids, (int, np.integer)):
@@ -359,7 +756,7 @@ def _row_ids(row_ids: Any, n: int) -> np.ndarray:
     return ids
 
 
-def _weighted_counts(boot: PoissonBootstrap, ids: np.ndarray, key: np.ndarray, size: int) -> np.ndarray:
+def _weighted_counts(boot: PoissonBootstrap, ids: Array, key: Array, size: int) -> Array:
     """(replicates, size) int64: per replicate, the sum of row weights per key."""
     out = np.zeros((boot.replicates, size), dtype=np.int64)
     for first, count in boot._blocks(key.size):
@@ -376,6 +773,23 @@ def _check_boot(a: Any, b: Any) -> None:
         raise ValueError("statistics with different bootstrap settings cannot be merged")
 
 
+def _no_boot_with_counts(bootstrap: PoissonBootstrap | None) -> None:
+    if bootstrap is not None:
+        raise ValueError("a Poisson bootstrap needs one row per instance (row ids), not an aggregated table")
+
+
+def _add_replicates(size: int, parts: Sequence[tuple[Array | None, Array]]) -> Array | None:
+    """Sum (B, rows, ...) replicate arrays onto ``size`` rows by each part's row map."""
+    first = parts[0][0]
+    if first is None:
+        return None
+    out = np.zeros((first.shape[0], size, *first.shape[2:]), dtype=np.int64)
+    for reps, m in parts:
+        assert reps is not None
+        np.add.at(out, (slice(None), m), reps)  # type: ignore[arg-type]
+    return out
+
+
 # --------------------------------------------------------------------------
 # binary classification
 
@@ -389,9 +803,9 @@ class ConfusionStats(_Keyed):
 
     attributes: tuple[str, ...]
     keys: tuple[Key, ...]
-    counts: np.ndarray
+    counts: Array
     bootstrap: PoissonBootstrap | None = None
-    replicates: np.ndarray | None = None
+    replicates: Array | None = None
 
     @classmethod
     def from_arrays(
@@ -405,12 +819,36 @@ class ConfusionStats(_Keyed):
     ) -> ConfusionStats:
         """Counts from 0/1 labels and predictions and the group columns; ``row_ids`` (an offset or an array)
         identify rows for the bootstrap (default 0, 1, ...)."""
-        attributes, keys, cell = encode_cells(groups)
+        return cls.from_cells(encode_cells(groups), y_true, y_pred, bootstrap=bootstrap, row_ids=row_ids)
+
+    @classmethod
+    def from_counts(cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any], counts: Any) -> ConfusionStats:
+        """Counts from an aggregated table: row i stands for ``counts[i]`` rows with its label, prediction and groups."""
+        w = _weights(counts, np.asarray(y_true).size)
+        w, (yt, yp, *cols) = _drop_empty(w, y_true, y_pred, *groups.values())
+        return cls.from_cells(encode_cells(dict(zip(groups, cols))), yt, yp, weights=w)
+
+    @classmethod
+    def from_cells(
+        cls,
+        cells: Cells,
+        y_true: Any,
+        y_pred: Any,
+        *,
+        weights: Any = None,
+        bootstrap: PoissonBootstrap | None = None,
+        row_ids: Any = None,
+    ) -> ConfusionStats:
+        """Counts from rows already split into cells (:func:`encode_cells`); ``weights``: a count per row."""
+        attributes, keys, cell = cells
         y = _binary(y_true, "y_true")
         p = _binary(y_pred, "y_pred")
         _same_length(cell.size, y_true=y, y_pred=p)
+        w = None if weights is None else _weights(weights, cell.size)
+        if w is not None:
+            _no_boot_with_counts(bootstrap)
         key = cell * 4 + 2 * y + p
-        counts = np.bincount(key, minlength=4 * len(keys)).reshape(len(keys), 4).astype(np.int64)
+        counts = _count(key, 4 * len(keys), w).reshape(len(keys), 4)
         reps = None
         if bootstrap is not None:
             reps = _weighted_counts(bootstrap, _row_ids(row_ids, cell.size), key, 4 * len(keys)).reshape(
@@ -425,11 +863,7 @@ class ConfusionStats(_Keyed):
         counts = np.zeros((len(keys), 4), dtype=np.int64)
         np.add.at(counts, ia, self.counts)
         np.add.at(counts, ib, other.counts)
-        reps = None
-        if self.bootstrap is not None:
-            reps = np.zeros((self.bootstrap.replicates, len(keys), 4), dtype=np.int64)
-            np.add.at(reps, (slice(None), ia), self.replicates)
-            np.add.at(reps, (slice(None), ib), other.replicates)
+        reps = _add_replicates(len(keys), [(self.replicates, ia), (other.replicates, ib)])
         return ConfusionStats(self.attributes, keys, counts, self.bootstrap, reps)
 
     merge = __add__
@@ -441,7 +875,7 @@ class ConfusionStats(_Keyed):
             and self.keys == other.keys
             and np.array_equal(self.counts, other.counts)
             and self.bootstrap == other.bootstrap
-            and (self.replicates is None or np.array_equal(self.replicates, other.replicates))
+            and (self.replicates is None or np.array_equal(self.replicates, other.replicates))  # type: ignore[arg-type]
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -451,15 +885,12 @@ class ConfusionStats(_Keyed):
         groups, cell_group = _marginal_map(self.attributes, self.keys, attributes)
         counts = np.zeros((len(groups), 4), dtype=np.int64)
         np.add.at(counts, cell_group, self.counts)
-        reps = None
-        if self.replicates is not None:
-            reps = np.zeros((self.replicates.shape[0], len(groups), 4), dtype=np.int64)
-            np.add.at(reps, (slice(None), cell_group), self.replicates)
+        reps = _add_replicates(len(groups), [(self.replicates, cell_group)])
         return ConfusionStats(tuple(attributes), groups, counts, self.bootstrap, reps)
 
     @property
-    def n(self) -> np.ndarray:
-        return self.counts.sum(axis=1)
+    def n(self) -> Array:
+        return self.counts.sum(axis=1)  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------
@@ -473,20 +904,37 @@ class MulticlassStats(_Keyed):
     attributes: tuple[str, ...]
     keys: tuple[Key, ...]
     classes: tuple[str, ...]
-    counts: np.ndarray
+    counts: Array
 
     @classmethod
     def from_arrays(
         cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any], classes: Sequence[Any] | None = None
     ) -> MulticlassStats:
         """Matrices from class labels (any dtype, compared as text); ``classes`` adds classes that may not occur."""
-        attributes, keys, cell = encode_cells(groups)
+        return cls.from_cells(encode_cells(groups), y_true, y_pred, classes=classes)
+
+    @classmethod
+    def from_counts(
+        cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any], counts: Any, classes: Sequence[Any] | None = None
+    ) -> MulticlassStats:
+        """Matrices from an aggregated table: row i stands for ``counts[i]`` rows."""
+        w = _weights(counts, np.asarray(y_true).size)
+        w, (yt, yp, *cols) = _drop_empty(w, y_true, y_pred, *groups.values())
+        return cls.from_cells(encode_cells(dict(zip(groups, cols))), yt, yp, classes=classes, weights=w)
+
+    @classmethod
+    def from_cells(
+        cls, cells: Cells, y_true: Any, y_pred: Any, *, classes: Sequence[Any] | None = None, weights: Any = None
+    ) -> MulticlassStats:
+        """Matrices from rows already split into cells (:func:`encode_cells`); ``weights``: a count per row."""
+        attributes, keys, cell = cells
         t = np.asarray(y_true).reshape(-1)
         p = np.asarray(y_pred).reshape(-1)
         _same_length(cell.size, y_true=t, y_pred=p)
+        w = None if weights is None else _weights(weights, cell.size)
         both = np.concatenate([t.astype(str), p.astype(str)]) if t.size else np.array([], dtype=str)
-        labels, inv = np.unique(both, return_inverse=True)
-        labels = [str(x) for x in labels.tolist()]
+        uniq, inv = np.unique(both, return_inverse=True)
+        labels = [str(x) for x in uniq.tolist()]
         extra = sorted({str(c) for c in (classes or [])} - set(labels))
         all_classes = tuple(sorted(set(labels) | set(extra)))
         remap = np.array([all_classes.index(x) for x in labels], dtype=np.int64)
@@ -494,10 +942,10 @@ class MulticlassStats(_Keyed):
         k = len(all_classes)
         ti, pi = inv[: t.size], inv[t.size :]
         key = (cell * k + ti) * k + pi
-        counts = np.bincount(key, minlength=len(keys) * k * k).reshape(len(keys), k, k).astype(np.int64)
+        counts = _count(key, len(keys) * k * k, w).reshape(len(keys), k, k)
         return cls(attributes, keys, all_classes, counts)
 
-    def _on(self, classes: tuple[str, ...]) -> np.ndarray:
+    def _on(self, classes: tuple[str, ...]) -> Array:
         idx = np.array([classes.index(c) for c in self.classes], dtype=np.int64)
         out = np.zeros((len(self.keys), len(classes), len(classes)), dtype=np.int64)
         out[:, idx[:, None], idx[None, :]] = self.counts
@@ -546,39 +994,178 @@ class MulticlassStats(_Keyed):
 # scores
 
 
-def quantize(values: np.ndarray, bits: Any) -> np.ndarray:
+def quantize(values: Any, bits: Any) -> Array:
     """Truncate each value's mantissa to ``bits`` bits (1..53; 53 = unchanged), toward zero.
 
     Nested grids: truncating to b bits then to c < b bits equals truncating to
     c bits directly, and the map is non-decreasing, so sorted stays sorted.
+    −0.0 becomes 0.0.
     """
     values = np.asarray(values, dtype=np.float64)
-    bits = np.asarray(bits, dtype=np.int64)
-    if np.all(bits >= EXACT_BITS):
-        return values
+    shape = values.shape
+    out: Array = _unordered(_quantize_keys(_ordered(values.reshape(-1) + 0.0), bits)).reshape(shape)
+    return out
+
+
+def _quantize_float(values: Array, bits: Array) -> Array:
     mant, expo = np.frexp(values)
     scale = np.ldexp(1.0, bits)
-    return np.ldexp(np.trunc(mant * scale) / scale, expo)
+    out: Array = np.ldexp(np.trunc(mant * scale) / scale, expo) + 0.0
+    return out
 
 
-def _aggregate_table(
-    cell: np.ndarray, value: np.ndarray, counts: np.ndarray, *, sort: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Merge equal (cell, value) rows: (cell, value, counts[:, k] summed, index of each input row's output row)."""
-    if sort:
-        order = np.lexsort((value, cell))
+def _quantize_keys(k: Array, bits: Any) -> Array:
+    """:func:`_ordered` keys of the values truncated to ``bits`` mantissa bits (one number or one per key).
+
+    A normal float's significand has 53 bits: truncation toward zero clears
+    the low 53 − bits of its magnitude (a positive key loses them; a negative
+    key, the complement, gets them set); subnormals, whose significand is
+    shorter, are truncated with frexp.
+    """
+    b = np.asarray(bits, dtype=np.int64)
+    if b.size == 0 or int(b.min()) >= EXACT_BITS:
+        return k
+    drop = np.clip(EXACT_BITS - b, 0, 52).astype(np.uint64)
+    mask = (_ONE << drop) - _ONE
+    if k.size == 0:
+        return k
+    if int(k.min()) >= 1 << 63:  # no negative values
+        out: Array = k & ~mask
     else:
-        order = np.arange(cell.size)
-    c, v = cell[order], value[order]
-    new = np.ones(c.size, dtype=bool)
-    if c.size:
-        new[1:] = (c[1:] != c[:-1]) | (v[1:] != v[:-1])
-    starts = np.flatnonzero(new)
-    out_of_sorted = np.cumsum(new) - 1
-    target = np.empty(cell.size, dtype=np.int64)
-    target[order] = out_of_sorted
-    summed = np.add.reduceat(counts[order], starts, axis=0) if c.size else counts[:0]
-    return c[starts], v[starts], summed, target
+        out = np.where(k >= _SIGN, k & ~mask, k | mask)
+    mag = np.where(k >= _SIGN, k, ~k) ^ _SIGN
+    sub = (mag < np.uint64(1 << 52)) & (mag != 0)
+    if sub.any():
+        bs = np.broadcast_to(b, k.shape)[sub]
+        out[sub] = _ordered(_quantize_float(_unordered(k[sub]), bs))
+    return out
+
+
+def _finite_table(value: Any, name: str = "value") -> Array:
+    v = np.asarray(value, dtype=np.float64).reshape(-1)
+    if not np.isfinite(v).all():
+        raise ValueError(f"score table: '{name}' must hold finite numbers")
+    return v + 0.0
+
+
+_OVERFLOW = "'scores' are too large: their squared errors overflow"
+
+
+def _table_sums(tc: Array, tv: Array, neg: Array, pos: Array, g: int, k: int) -> dict[str, Array]:
+    """Brier sums and extremes and calibration counts and sums of a score table (counts at most 2**25 each;
+    any order: rows are a table with counts 1 − y and y)."""
+    size = g * k
+    acc_b, acc_q, acc_s = _ExactAcc(g), _ExactAcc(g), _ExactAcc(size)
+    bmin = np.full(g, np.inf)
+    bmax = np.full(g, -np.inf)
+    cal_n = np.zeros(size)
+    cal_pos = np.zeros(size)
+    for start in range(0, tv.size, _BLOCK):
+        sl = slice(start, start + _BLOCK)
+        v, c, ng, ps = tv[sl], tc[sl], neg[sl], pos[sl]
+        only_pos = ng == 0
+        with np.errstate(over="ignore"):
+            d = v - only_pos  # score − label: label 1 where the value has positives only, else 0
+            b = d * d
+            bq = b * b
+        w = np.where(only_pos, ps, ng)
+        terms = [(b, bq, c, w)]
+        both = (ng > 0) & (ps > 0)
+        if both.any():  # values with both labels: the positives' term too
+            with np.errstate(over="ignore"):
+                d1 = v[both] - 1.0
+                b1 = d1 * d1
+                terms.append((b1, b1 * b1, c[both], ps[both]))
+        for bt, qt, ct, wt in terms:
+            if not (np.isfinite(bt).all() and np.isfinite(qt).all()):
+                raise ValueError(_OVERFLOW)
+            wa = None if int(wt.max()) == 1 else wt
+            acc_b.add(bt, ct, wa)
+            acc_q.add(qt, ct, wa)
+            np.minimum.at(bmin, ct, bt)
+            np.maximum.at(bmax, ct, bt)
+        tot = ng + ps
+        bins = np.floor(v * k)
+        np.clip(bins, 0, k - 1, out=bins)
+        ckey = c * k + bins.astype(np.int64)
+        cal_n += np.bincount(ckey, weights=tot, minlength=size)
+        cal_pos += np.bincount(ckey, weights=ps, minlength=size)
+        acc_s.add(v, ckey, None if int(tot.max()) == 1 else tot)
+    return {
+        "brier_sum": acc_b.result(),
+        "brier_sq_sum": acc_q.result(),
+        "brier_min": bmin,
+        "brier_max": bmax,
+        "cal_n": cal_n.astype(np.int64),
+        "cal_pos": cal_pos.astype(np.int64),
+        "cal_sum": acc_s.result(),
+    }
+
+
+def _row_sums(c: Array, s: Array, y: Array, g: int, k: int) -> dict[str, Array]:
+    """:func:`_table_sums` of rows (cells ``c``, finite scores ``s``, 0/1 labels ``y``), with score extremes."""
+    size = g * k
+    acc_b, acc_q, acc_s = _ExactAcc(g), _ExactAcc(g), _ExactAcc(size)
+    bmin, smin = np.full(g, np.inf), np.full(g, np.inf)
+    bmax, smax = np.full(g, -np.inf), np.full(g, -np.inf)
+    cal_n = np.zeros(size, dtype=np.int64)
+    cal_pos = np.zeros(size)
+    for start in range(0, s.size, _BLOCK):
+        v, cb, yb = s[start : start + _BLOCK], c[start : start + _BLOCK], y[start : start + _BLOCK]
+        with np.errstate(over="ignore"):
+            d = v - yb
+            b = d * d
+            bq = b * b
+        if not np.isfinite(bq).all():
+            raise ValueError(_OVERFLOW)
+        acc_b.add(b, cb)
+        acc_q.add(bq, cb)
+        np.minimum.at(bmin, cb, b)
+        np.maximum.at(bmax, cb, b)
+        np.minimum.at(smin, cb, v)
+        np.maximum.at(smax, cb, v)
+        bins = v * k
+        np.floor(bins, out=bins)
+        np.clip(bins, 0, k - 1, out=bins)
+        ckey = cb * k
+        ckey += bins.astype(np.int64)
+        cal_n += np.bincount(ckey, minlength=size)
+        cal_pos += np.bincount(ckey, weights=yb, minlength=size)
+        acc_s.add(v, ckey)
+    return {
+        "brier_sum": acc_b.result(),
+        "brier_sq_sum": acc_q.result(),
+        "brier_min": bmin,
+        "brier_max": bmax,
+        "score_min": smin,
+        "score_max": smax,
+        "cal_n": cal_n,
+        "cal_pos": cal_pos.astype(np.int64),
+        "cal_sum": acc_s.result(),
+    }
+
+
+def _table_sums_unblocked(tc: Array, tv: Array, neg: Array, pos: Array, g: int, k: int) -> dict[str, Array]:
+    """As :func:`_table_sums`, for any counts (exact integer arithmetic throughout)."""
+    with np.errstate(over="ignore"):
+        has_neg, has_pos = neg > 0, pos > 0
+        bv = np.concatenate([np.square(tv[has_neg]), np.square(tv[has_pos] - 1.0)])
+        bw = np.concatenate([neg[has_neg], pos[has_pos]])
+        bc = np.concatenate([tc[has_neg], tc[has_pos]])
+        bsq = bv * bv
+    if not np.isfinite(bv).all() or not np.isfinite(bsq).all():
+        raise ValueError(_OVERFLOW)
+    bins = np.clip(np.floor(tv * k), 0, k - 1).astype(np.int64)
+    ckey = tc * k + bins
+    return {
+        "brier_sum": exact_sums(bv, bc, g, bw),
+        "brier_sq_sum": exact_sums(bsq, bc, g, bw),
+        "brier_min": _group_reduce(np.minimum, bv, bc, g, np.inf),
+        "brier_max": _group_reduce(np.maximum, bv, bc, g, -np.inf),
+        "cal_n": _count(ckey, g * k, neg + pos),
+        "cal_pos": _count(ckey, g * k, pos),
+        "cal_sum": exact_sums(tv, ckey, g * k, neg + pos),
+    }
 
 
 @dataclass(frozen=True, eq=False)
@@ -598,24 +1185,24 @@ class ScoreStats(_Keyed):
 
     attributes: tuple[str, ...]
     keys: tuple[Key, ...]
-    cell: np.ndarray
-    value: np.ndarray
-    neg: np.ndarray
-    pos: np.ndarray
-    bits: np.ndarray
-    brier_sum: np.ndarray
-    brier_sq_sum: np.ndarray
-    brier_min: np.ndarray
-    brier_max: np.ndarray
-    score_min: np.ndarray
-    score_max: np.ndarray
+    cell: Array
+    value: Array
+    neg: Array
+    pos: Array
+    bits: Array
+    brier_sum: Array
+    brier_sq_sum: Array
+    brier_min: Array
+    brier_max: Array
+    score_min: Array
+    score_max: Array
     calibration_bins: int
-    cal_n: np.ndarray
-    cal_pos: np.ndarray
-    cal_sum: np.ndarray
+    cal_n: Array
+    cal_pos: Array
+    cal_sum: Array
     max_distinct: int = MAX_DISTINCT
     bootstrap: PoissonBootstrap | None = None
-    replicates: np.ndarray | None = None  # (B, table rows, 2) weighted [neg, pos] counts
+    replicates: Array | None = None  # (B, table rows, 2) weighted [neg, pos] counts
 
     @classmethod
     def from_arrays(
@@ -629,55 +1216,232 @@ class ScoreStats(_Keyed):
         bootstrap: PoissonBootstrap | None = None,
         row_ids: Any = None,
     ) -> ScoreStats:
-        if not (isinstance(calibration_bins, int) and calibration_bins >= 1):
-            raise ValueError(f"calibration bins must be a positive whole number, got {calibration_bins!r}")
-        if not (isinstance(max_distinct, int) and max_distinct >= 1):
-            raise ValueError(f"max_distinct must be a positive whole number, got {max_distinct!r}")
-        attributes, keys, cell = encode_cells(groups)
+        return cls.from_cells(
+            encode_cells(groups),
+            y_true,
+            scores,
+            calibration_bins=calibration_bins,
+            max_distinct=max_distinct,
+            bootstrap=bootstrap,
+            row_ids=row_ids,
+        )
+
+    @classmethod
+    def from_counts(
+        cls,
+        y_true: Any,
+        scores: Any,
+        groups: Mapping[str, Any],
+        counts: Any,
+        *,
+        calibration_bins: int = DEFAULT_CALIBRATION_BINS,
+        max_distinct: int = MAX_DISTINCT,
+    ) -> ScoreStats:
+        """Statistics from an aggregated table: row i stands for ``counts[i]`` rows with its label, score and groups."""
+        w = _weights(counts, np.asarray(y_true).size)
+        w, (yt, sc, *cols) = _drop_empty(w, y_true, scores, *groups.values())
+        return cls.from_cells(
+            encode_cells(dict(zip(groups, cols))),
+            yt,
+            sc,
+            weights=w,
+            calibration_bins=calibration_bins,
+            max_distinct=max_distinct,
+        )
+
+    @classmethod
+    def from_cells(
+        cls,
+        cells: Cells,
+        y_true: Any,
+        scores: Any,
+        *,
+        weights: Any = None,
+        calibration_bins: int = DEFAULT_CALIBRATION_BINS,
+        max_distinct: int = MAX_DISTINCT,
+        bootstrap: PoissonBootstrap | None = None,
+        row_ids: Any = None,
+    ) -> ScoreStats:
+        """Statistics from rows already split into cells (:func:`encode_cells`); ``weights``: a count per row."""
+        _check_score_options(calibration_bins, max_distinct)
+        attributes, keys, cell = cells
         y = _binary(y_true, "y_true")
         s = _finite(scores, "scores")
         _same_length(cell.size, y_true=y, scores=s)
+        w = None if weights is None else _weights(weights, cell.size)
         g = len(keys)
-        cnt = np.stack([1 - y, y], axis=1)
-        tc, tv, tcounts, target = _aggregate_table(cell, s, cnt, sort=True)
-        b = (s - y) ** 2
-        if not np.isfinite(b).all() or not np.isfinite(b * b).all():
-            raise ValueError("'scores' are too large: their squared errors overflow")
-        bins = np.clip(np.floor(s * calibration_bins), 0, calibration_bins - 1).astype(np.int64)
-        ckey = cell * calibration_bins + bins
-        size = g * calibration_bins
+        k = _ordered(s)
         reps = None
         if bootstrap is not None:
+            if w is not None:
+                _no_boot_with_counts(bootstrap)
+            tc, tk, (neg, pos), target = _aggregate(cell, k, [1 - y, y], g, target=True)
+            assert target is not None
             ids = _row_ids(row_ids, cell.size)
-            key = target * 2 + y
-            reps = _weighted_counts(bootstrap, ids, key, 2 * tc.size).reshape(bootstrap.replicates, tc.size, 2)
+            reps = _weighted_counts(bootstrap, ids, target * 2 + y, 2 * tc.size).reshape(
+                bootstrap.replicates, tc.size, 2
+            )
+        elif w is None:
+            tc, tk, neg, pos = _label_table(cell, k, y, g)
+        else:
+            tc, tk, (neg, pos), _ = _aggregate(cell, k, [w * (1 - y), w * y], g)
+            keep = (neg + pos) > 0
+            if not keep.all():
+                tc, tk, neg, pos = tc[keep], tk[keep], neg[keep], pos[keep]
+        return cls._from_table(
+            attributes,
+            keys,
+            tc,
+            _unordered(tk),
+            neg,
+            pos,
+            calibration_bins=calibration_bins,
+            max_distinct=max_distinct,
+            bootstrap=bootstrap,
+            replicates=reps,
+        )
+
+    @classmethod
+    def _from_table(
+        cls,
+        attributes: tuple[str, ...],
+        keys: tuple[Key, ...],
+        tc: Array,
+        tv: Array,
+        neg: Array,
+        pos: Array,
+        *,
+        calibration_bins: int,
+        max_distinct: int,
+        bootstrap: PoissonBootstrap | None = None,
+        replicates: Array | None = None,
+    ) -> ScoreStats:
+        """Statistics from the full-resolution table of distinct (cell, score) with label counts, sorted.
+
+        Brier and calibration sums are exact sums over the table weighted by
+        its counts, a cache-sized block at a time.
+        """
+        g = len(keys)
+        k = calibration_bins
+        total = neg + pos
+        if total.size and (int(total.max()) > _PASS or float(total.sum(dtype=np.float64)) >= 2**52):
+            sums = _table_sums_unblocked(tc, tv, neg, pos, g, k)  # huge counts (aggregated tables)
+        else:
+            sums = _table_sums(tc, tv, neg, pos, g, k)
+        smin = np.full(g, np.inf)
+        smax = np.full(g, -np.inf)
+        if tc.size:
+            starts, lengths = _runs(tc)
+            smin[tc[starts]] = tv[starts]
+            smax[tc[starts]] = tv[starts + lengths - 1]
         stats = cls(
             attributes,
             keys,
             tc,
             tv,
-            tcounts[:, 0].astype(np.int64),
-            tcounts[:, 1].astype(np.int64),
+            neg.astype(np.int64),
+            pos.astype(np.int64),
             np.full(g, EXACT_BITS, dtype=np.int64),
-            exact_sums(b, cell, g),
-            exact_sums(b * b, cell, g),
-            _group_reduce(np.minimum, b, cell, g, np.inf),
-            _group_reduce(np.maximum, b, cell, g, -np.inf),
-            _group_reduce(np.minimum, s, cell, g, np.inf),
-            _group_reduce(np.maximum, s, cell, g, -np.inf),
+            sums["brier_sum"],
+            sums["brier_sq_sum"],
+            sums["brier_min"],
+            sums["brier_max"],
+            smin,
+            smax,
             calibration_bins,
-            np.bincount(ckey, minlength=size).reshape(g, calibration_bins).astype(np.int64),
-            np.bincount(ckey, weights=y, minlength=size).reshape(g, calibration_bins).astype(np.int64),
-            exact_sums(s, ckey, size).reshape(g, calibration_bins),
+            sums["cal_n"].reshape(g, k),
+            sums["cal_pos"].reshape(g, k),
+            sums["cal_sum"].reshape(g, k),
             max_distinct,
             bootstrap,
-            reps,
+            replicates,
+        )
+        return stats._limited()
+
+    @classmethod
+    def from_parts(
+        cls,
+        attributes: Sequence[str],
+        keys: Sequence[Key],
+        *,
+        cell: Any,
+        value: Any,
+        neg: Any,
+        pos: Any,
+        bits: Any,
+        brier_sum: Any,
+        brier_sq_sum: Any,
+        brier_min: Any,
+        brier_max: Any,
+        score_min: Any,
+        score_max: Any,
+        cal_n: Any,
+        cal_pos: Any,
+        cal_sum: Any,
+        calibration_bins: int = DEFAULT_CALIBRATION_BINS,
+        max_distinct: int = MAX_DISTINCT,
+    ) -> ScoreStats:
+        """Statistics assembled from parts aggregated elsewhere (e.g. by Spark).
+
+        ``keys`` sorted; the table (``cell``, ``value``, ``neg``, ``pos``) at
+        any resolution at least as fine as ``bits`` per cell (values already
+        truncated to ``bits``, or finer: they are truncated here), in any
+        order and with repeats; sums as :func:`exact_sums` returns them (see
+        :func:`exact_from_parts`).  The table is sorted, merged and binned
+        exactly as for rows, so the result equals statistics built from the
+        rows themselves.
+        """
+        _check_score_options(calibration_bins, max_distinct)
+        keys = tuple(tuple(str(x) for x in k) for k in keys)
+        if list(keys) != sorted(set(keys)):
+            raise ValueError("keys must be sorted and distinct")
+        g = len(keys)
+        c = np.asarray(cell, dtype=np.int64).reshape(-1)
+        if c.size and (int(c.min()) < 0 or int(c.max()) >= g):
+            raise ValueError("score table: cell index out of range")
+        b = np.asarray(bits, dtype=np.int64).reshape(g)
+        if b.size and (int(b.min()) < 1 or int(b.max()) > EXACT_BITS):
+            raise ValueError("bits must be in 1..53")
+        v = quantize(_finite_table(value), b[c])
+        negs = np.asarray(neg, dtype=np.int64).reshape(-1)
+        poss = np.asarray(pos, dtype=np.int64).reshape(-1)
+        if not (negs.size == poss.size == c.size == v.size):
+            raise ValueError("score table: cell, value, neg and pos must have one entry per row")
+        tc, tk, (tneg, tpos), _ = _aggregate(c, _ordered(v), [negs, poss], g)
+        shape = (g, calibration_bins)
+
+        def obj(x: Any, shp: int | tuple[int, ...]) -> Array:
+            out = _zeros_object(shp)
+            out[...] = np.asarray(x, dtype=object).reshape(shp)
+            return out
+
+        stats = cls(
+            tuple(attributes),
+            keys,
+            tc,
+            _unordered(tk),
+            tneg,
+            tpos,
+            b,
+            obj(brier_sum, g),
+            obj(brier_sq_sum, g),
+            np.asarray(brier_min, dtype=np.float64).reshape(g),
+            np.asarray(brier_max, dtype=np.float64).reshape(g),
+            np.asarray(score_min, dtype=np.float64).reshape(g),
+            np.asarray(score_max, dtype=np.float64).reshape(g),
+            calibration_bins,
+            np.asarray(cal_n, dtype=np.int64).reshape(shape),
+            np.asarray(cal_pos, dtype=np.int64).reshape(shape),
+            obj(cal_sum, shape),
+            max_distinct,
         )
         return stats._limited()
 
     # ---- table maintenance
 
-    def _with_table(self, cell, value, neg, pos, bits, reps) -> ScoreStats:
+    def _with_table(
+        self, cell: Array, value: Array, neg: Array, pos: Array, bits: Array, reps: Array | None
+    ) -> ScoreStats:
         return ScoreStats(
             self.attributes,
             self.keys,
@@ -709,32 +1473,32 @@ class ScoreStats(_Keyed):
             return self
         bits = self.bits.copy()
         starts = np.searchsorted(self.cell, np.arange(self.size))
+        keys = _ordered(self.value)
         for c in over.tolist():
-            vals = self.value[starts[c] : starts[c] + distinct[c]]
+            kc = keys[starts[c] : starts[c] + distinct[c]]
             lo, hi = 1, int(bits[c])  # 1 bit always fits: one value per binade and sign (< 4,300)
             while lo < hi:
                 mid = (lo + hi + 1) // 2
-                q = quantize(vals, mid)
+                q = _quantize_keys(kc, mid)
                 if 1 + np.count_nonzero(q[1:] != q[:-1]) <= self.max_distinct:
                     lo = mid
                 else:
                     hi = mid - 1
             bits[c] = lo
-        value = quantize(self.value, bits[self.cell])
-        counts = np.stack([self.neg, self.pos], axis=1)
-        c, v, summed, target = _aggregate_table(self.cell, value, counts, sort=False)
-        reps = None
-        if self.replicates is not None:
-            reps = np.zeros((self.replicates.shape[0], c.size, 2), dtype=np.int64)
-            np.add.at(reps, (slice(None), target), self.replicates)
-        return self._with_table(c, v, summed[:, 0], summed[:, 1], bits, reps)
+        k = _quantize_keys(keys, bits[self.cell])
+        want = self.replicates is not None
+        c, kk, (neg, pos), target = _aggregate(
+            self.cell, k, [self.neg, self.pos], self.size, presorted=True, target=want
+        )
+        reps = None if target is None else _add_replicates(c.size, [(self.replicates, target)])
+        return self._with_table(c, _unordered(kk), neg, pos, bits, reps)
 
     def _regroup(
         self,
         keys: tuple[Key, ...],
-        cell_map: np.ndarray,
+        cell_map: Array,
         attributes: tuple[str, ...],
-        others: Sequence[tuple[ScoreStats, np.ndarray]] = (),
+        others: Sequence[tuple[ScoreStats, Array]] = (),
     ) -> ScoreStats:
         """Re-key this table (and ``others``' tables) onto ``keys`` by ``cell_map`` per source, and re-bin."""
         sources = [(self, cell_map), *others]
@@ -742,33 +1506,38 @@ class ScoreStats(_Keyed):
         bits = np.full(n, EXACT_BITS, dtype=np.int64)
         for st, cm in sources:
             np.minimum.at(bits, cm, st.bits)
-        cells = np.concatenate([cm[st.cell] for st, cm in sources])
-        values = np.concatenate([st.value for st, _ in sources])
-        values = quantize(values, bits[cells])
-        counts = np.concatenate([np.stack([st.neg, st.pos], axis=1) for st, _ in sources])
-        c, v, summed, target = _aggregate_table(cells, values, counts, sort=True)
+        cell_parts, key_parts = [], []
+        for st, cm in sources:
+            cells_i = cm[st.cell]
+            k_i = _ordered(st.value)
+            if bool((bits[cm] < st.bits).any()):
+                k_i = _quantize_keys(k_i, bits[cells_i])
+            cell_parts.append(cells_i)
+            key_parts.append(k_i)
+        cells = np.concatenate(cell_parts)
+        keys_all = np.concatenate(key_parts)
+        negs = np.concatenate([st.neg for st, _ in sources])
+        poss = np.concatenate([st.pos for st, _ in sources])
+        want = self.replicates is not None
+        c, k, (neg, pos), target = _aggregate(cells, keys_all, [negs, poss], n, target=want)
         reps = None
-        if self.replicates is not None:
-            reps = np.zeros((self.replicates.shape[0], c.size, 2), dtype=np.int64)
-            offset = 0
-            for st, _ in sources:
-                rows = st.value.size
-                np.add.at(reps, (slice(None), target[offset : offset + rows]), st.replicates)
-                offset += rows
+        if target is not None:
+            offsets = np.cumsum([0] + [st.value.size for st, _ in sources])
+            reps = _add_replicates(
+                c.size, [(st.replicates, target[offsets[i] : offsets[i + 1]]) for i, (st, _) in enumerate(sources)]
+            )
 
-        def per_cell(name: str, fill: Any, combine: Any) -> np.ndarray:
+        def per_cell(name: str, fill: Any, combine: Any) -> Array:
             first = getattr(self, name)
-            shape = (n,) + first.shape[1:]
+            shape = (n, *first.shape[1:])
             if first.dtype == object:
-                out = np.zeros(shape, dtype=object)
-                out[...] = 0
+                out = _zeros_object(shape)
             else:
                 out = np.full(shape, fill, dtype=first.dtype)
             for st, cm in sources:
                 arr = getattr(st, name)
                 if arr.dtype == object:
-                    for i, g in enumerate(cm.tolist()):
-                        out[g] = out[g] + arr[i]
+                    _add_object(out, cm, arr)
                 else:
                     combine.at(out, cm, arr)
             return out
@@ -777,9 +1546,9 @@ class ScoreStats(_Keyed):
             attributes,
             keys,
             c,
-            v,
-            summed[:, 0],
-            summed[:, 1],
+            _unordered(k),
+            neg,
+            pos,
             bits,
             per_cell("brier_sum", 0, np.add),
             per_cell("brier_sq_sum", 0, np.add),
@@ -796,17 +1565,33 @@ class ScoreStats(_Keyed):
             reps,
         )._limited()
 
-    def __add__(self, other: ScoreStats) -> ScoreStats:
+    def _check_mergeable(self, other: ScoreStats) -> None:
         _check_attributes(self, other)
         _check_boot(self, other)
         if self.calibration_bins != other.calibration_bins or self.max_distinct != other.max_distinct:
             raise ValueError(
                 "score statistics with different calibration bins or distinct-value limits cannot be merged"
             )
+
+    def __add__(self, other: ScoreStats) -> ScoreStats:
+        self._check_mergeable(other)
         keys, ia, ib = _union(self.keys, other.keys)
         return self._regroup(keys, ia, self.attributes, [(other, ib)])
 
     merge = __add__
+
+    @classmethod
+    def merge_all(cls, parts: Sequence[ScoreStats]) -> ScoreStats:
+        """The sum of many parts in one pass (one sort of all tables, instead of one per addition)."""
+        if not parts:
+            raise ValueError("nothing to merge")
+        first = parts[0]
+        for p in parts[1:]:
+            first._check_mergeable(p)
+        if len(parts) == 1:
+            return first
+        keys, maps = _union_all([p.keys for p in parts])
+        return first._regroup(keys, maps[0], first.attributes, list(zip(parts[1:], maps[1:])))
 
     def marginal(self, attributes: Sequence[str]) -> ScoreStats:
         groups, cell_group = _marginal_map(self.attributes, self.keys, attributes)
@@ -842,28 +1627,367 @@ class ScoreStats(_Keyed):
         for name in ("brier_sum", "brier_sq_sum", "cal_sum"):
             if getattr(self, name).tolist() != getattr(other, name).tolist():
                 return False
-        if self.replicates is not None and not np.array_equal(self.replicates, other.replicates):
-            return False
-        return True
+        return self.replicates is None or np.array_equal(self.replicates, other.replicates)  # type: ignore[arg-type]
 
     __hash__ = None  # type: ignore[assignment]
 
     @property
-    def exact(self) -> np.ndarray:
+    def exact(self) -> Array:
         """Per cell: True when no binning was needed."""
         return self.bits >= EXACT_BITS
 
 
-def _group_reduce(ufunc: Any, values: np.ndarray, group: np.ndarray, n: int, fill: float) -> np.ndarray:
-    out = np.full(n, fill, dtype=np.float64)
-    ufunc.at(out, group, values)
-    return out
+def _check_score_options(calibration_bins: Any, max_distinct: Any) -> None:
+    if not (isinstance(calibration_bins, int) and calibration_bins >= 1):
+        raise ValueError(f"calibration bins must be a positive whole number, got {calibration_bins!r}")
+    if not (isinstance(max_distinct, int) and max_distinct >= 1):
+        raise ValueError(f"max_distinct must be a positive whole number, got {max_distinct!r}")
+
+
+# --------------------------------------------------------------------------
+# streaming score statistics
+
+_NORMAL_MIN = (1 << 63) | (1 << 52)  # ordered key of the smallest positive normal float
+
+
+class ScoreAccumulator:
+    """:class:`ScoreStats` of rows added a batch at a time, in memory bounded by the groups, not the rows.
+
+    ``result()`` equals ``ScoreStats.from_arrays`` of all rows (and the sum of
+    the batches' statistics) exactly.  Per batch, the Brier and calibration
+    sums are exact sums over rows, and the score counts go to one of two
+    places per cell: while a cell holds at most ``max_distinct`` distinct
+    scores, to a table of distinct (cell, score) merged now and then with one
+    sort; once it holds more, the cell is binned (as :meth:`ScoreStats._limited`
+    would) and its positive scores counted in a dense histogram over whole
+    binades at that mantissa width, with no sort at all (``np.add.at``).  At
+    the end the histograms become table rows at that width, and the usual
+    binning rule — the largest width that keeps each cell within
+    ``max_distinct`` — is applied to the whole table; nested truncation grids
+    make the result the same as binning all rows at once.  ``dense_slots``
+    caps the histograms' total size (8 bytes a slot); cells beyond it stay in
+    the table; pending table rows are merged once there are ``merge_rows`` of
+    them (or as many as the table has).  Not for a Poisson bootstrap (add
+    ``ScoreStats`` instead).
+
+    ``add`` may be called from several threads: the per-row work runs
+    unlocked, the shared state is updated under a lock.
+    """
+
+    def __init__(
+        self,
+        attributes: Sequence[str],
+        *,
+        calibration_bins: int = DEFAULT_CALIBRATION_BINS,
+        max_distinct: int = MAX_DISTINCT,
+        dense_slots: int = 1 << 24,
+        merge_rows: int = 1 << 20,
+    ) -> None:
+        import threading
+
+        _check_score_options(calibration_bins, max_distinct)
+        self.attributes = tuple(attributes)
+        self.k = calibration_bins
+        self.max_distinct = max_distinct
+        self.dense_slots = dense_slots
+        self.merge_rows = merge_rows
+        self._lock = threading.Lock()
+        self._ids: dict[Key, int] = {}
+        self._keys: list[Key] = []
+        self._bits: list[int] = []
+        self._sum: dict[str, list[Any]] = {n: [] for n in ("brier_sum", "brier_sq_sum", "brier_min", "brier_max")}
+        self._smin: list[float] = []
+        self._smax: list[float] = []
+        self._cal_n: list[Array] = []
+        self._cal_pos: list[Array] = []
+        self._cal_sum: list[Array] = []
+        # the table: merged (sorted by cell, key) and pending parts
+        self._t: tuple[Array, Array, Array, Array] = _empty_table()
+        self._pending: list[tuple[Array, Array, Array, Array]] = []
+        self._pending_rows = 0
+        # dense histograms: per dense cell (offset into _dense, first key, slot shift, slots)
+        self._dense = np.zeros(0, dtype=np.int64)
+        self._dcell: dict[int, tuple[int, int, int, int]] = {}
+        self._dense_cache: tuple[Array, Array, Array, Array | int] | None = None
+        self._rows = 0
+
+    # ---- cells
+
+    def _cell_ids(self, keys: Sequence[Key]) -> Array:
+        out = np.empty(len(keys), dtype=np.int64)
+        for i, key in enumerate(keys):
+            g = self._ids.get(key)
+            if g is None:
+                g = len(self._keys)
+                self._ids[key] = g
+                self._keys.append(key)
+                self._bits.append(EXACT_BITS)
+                for name in ("brier_sum", "brier_sq_sum"):
+                    self._sum[name].append(0)
+                self._sum["brier_min"].append(math.inf)
+                self._sum["brier_max"].append(-math.inf)
+                self._smin.append(math.inf)
+                self._smax.append(-math.inf)
+                self._cal_n.append(np.zeros(self.k, dtype=np.int64))
+                self._cal_pos.append(np.zeros(self.k, dtype=np.int64))
+                self._cal_sum.append(_zeros_object(self.k))
+            out[i] = g
+        return out
+
+    # ---- adding rows
+
+    def add(self, cells: Cells, y_true: Any, scores: Any) -> None:
+        """Add rows split into cells (:func:`encode_cells`) with 0/1 labels and finite scores."""
+        attributes, keys, cell = cells
+        if tuple(attributes) != self.attributes:
+            raise ValueError(f"rows over {tuple(attributes)}, statistics over {self.attributes}")
+        y = _binary(y_true, "y_true")
+        s = _finite(scores, "scores")
+        _same_length(cell.size, y_true=y, scores=s)
+        g = len(keys)
+        sums = _row_sums(cell, s, y, g, self.k)
+        smin, smax = sums["score_min"], sums["score_max"]
+        k = _ordered(s)
+        with self._lock:
+            gid = self._cell_ids(keys)
+            self._rows += cell.size
+            for i, gi in enumerate(gid.tolist()):
+                self._sum["brier_sum"][gi] += int(sums["brier_sum"][i])
+                self._sum["brier_sq_sum"][gi] += int(sums["brier_sq_sum"][i])
+                self._sum["brier_min"][gi] = min(self._sum["brier_min"][gi], float(sums["brier_min"][i]))
+                self._sum["brier_max"][gi] = max(self._sum["brier_max"][gi], float(sums["brier_max"][i]))
+                self._smin[gi] = min(self._smin[gi], float(smin[i]))
+                self._smax[gi] = max(self._smax[gi], float(smax[i]))
+                self._cal_n[gi] = self._cal_n[gi] + sums["cal_n"][i * self.k : (i + 1) * self.k]
+                self._cal_pos[gi] = self._cal_pos[gi] + sums["cal_pos"][i * self.k : (i + 1) * self.k]
+                self._cal_sum[gi] = self._cal_sum[gi] + sums["cal_sum"][i * self.k : (i + 1) * self.k]
+            gc = gid[cell]
+            rest = self._to_dense(gc, k, y)
+            if rest is not None:
+                gc, k, y = gc[rest], k[rest], y[rest]
+            if gc.size:
+                self._pending.append(_label_table(gc, k, y, len(self._keys)))
+                self._pending_rows += gc.size
+                if self._pending_rows >= max(self._t[0].size, self.merge_rows):
+                    self._merge()
+
+    def _dense_arrays(self) -> tuple[Array, Array, Array, Array | int]:
+        """Per cell: 2 × histogram offset, first key, key span (0: not dense), slot shift (one number if shared)."""
+        n = len(self._keys)
+        if self._dense_cache is not None and self._dense_cache[0].size == n:
+            return self._dense_cache
+        off2 = np.zeros(n, dtype=np.int64)
+        base = np.zeros(n, dtype=np.uint64)
+        span = np.zeros(n, dtype=np.uint64)
+        shift = np.zeros(n, dtype=np.uint64)
+        for c, (off, first, sh, n_slots) in self._dcell.items():
+            off2[c], base[c], span[c], shift[c] = 2 * off, first, n_slots << sh, sh
+        shifts = {sh for _, _, sh, _ in self._dcell.values()}
+        one: Array | int = shifts.pop() if len(shifts) == 1 else shift
+        self._dense_cache = (off2, base, span, one)
+        return self._dense_cache
+
+    def _to_dense(self, gc: Array, k: Array, y: Array) -> Array | None:
+        """Count the rows that fall in dense histograms; the indices of the others (None: all of them)."""
+        if not self._dcell:
+            return None
+        off2, base, span, shift = self._dense_arrays()
+        outside: list[Array] = []
+        counted = False
+        for start in range(0, gc.size, _BLOCK):
+            cb, kb, yb = gc[start : start + _BLOCK], k[start : start + _BLOCK], y[start : start + _BLOCK]
+            rel = kb - base[cb]  # wraps around (huge) below the first key: out of range
+            inside = rel < span[cb]  # span 0: the cell is not dense
+            if isinstance(shift, int):
+                rel >>= np.uint64(shift)
+            else:
+                rel >>= shift[cb]
+            idx = rel.view(np.int64)
+            idx <<= 1
+            idx += off2[cb]
+            idx += yb
+            if inside.all():
+                np.add.at(self._dense, idx, 1)
+                counted = True
+                continue
+            if inside.any():
+                np.add.at(self._dense, idx[inside], 1)
+                counted = True
+            outside.append(np.flatnonzero(~inside) + start)
+        if not counted:
+            return None
+        return np.concatenate(outside) if outside else np.zeros(0, dtype=np.int64)
+
+    # ---- the table
+
+    def _merge(self) -> None:
+        """Merge pending table parts into the table; bin cells over the limit into dense histograms."""
+        n = len(self._keys)
+        parts = [self._t, *self._pending]
+        self._pending, self._pending_rows = [], 0
+        cell = np.concatenate([p[0] for p in parts])
+        key = np.concatenate([p[1] for p in parts])
+        bits = np.asarray(self._bits, dtype=np.int64)
+        if bool((bits < EXACT_BITS).any()):
+            key = _quantize_keys(key, bits[cell])
+        c, kk, (neg, pos), _ = _aggregate(
+            cell, key, [np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])], n
+        )
+        self._t = (c, kk, neg, pos)
+        distinct = np.bincount(c, minlength=n)
+        over = [i for i in np.flatnonzero(distinct > self.max_distinct).tolist() if i not in self._dcell]
+        if over:
+            self._densify(over)
+
+    def _densify(self, cells: list[int]) -> None:
+        c, kk, neg, pos = self._t
+        starts = np.searchsorted(c, np.arange(len(self._keys)))
+        ends = np.searchsorted(c, np.arange(len(self._keys)), side="right")
+        move = np.zeros(c.size, dtype=bool)
+        for cell in cells:
+            keys = kk[starts[cell] : ends[cell]]
+            lo, hi = 1, self._bits[cell]
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                q = _quantize_keys(keys, mid)
+                if 1 + np.count_nonzero(q[1:] != q[:-1]) <= self.max_distinct:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            self._bits[cell] = lo
+            normal = keys[keys >= np.uint64(_NORMAL_MIN)]
+            if normal.size == 0 or lo >= EXACT_BITS:
+                continue
+            first = int(normal[0]) & ~((1 << 52) - 1)  # whole binades: coarser widths merge slots evenly
+            last = (int(normal[-1]) | ((1 << 52) - 1)) + 1
+            shift = EXACT_BITS - lo
+            n_slots = (last - first) >> shift
+            if self._dense.size // 2 + n_slots > self.dense_slots:
+                continue  # over the memory budget: this cell stays in the table
+            self._dcell[cell] = (self._dense.size // 2, first, shift, n_slots)
+            self._dense_cache = None
+            self._dense = np.concatenate([self._dense, np.zeros(2 * n_slots, dtype=np.int64)])
+            move[starts[cell] : ends[cell]] = True
+        if move.any():  # table rows of the new dense cells: into their histograms where they fall
+            mc, mk, mn, mp = c[move], kk[move], neg[move], pos[move]
+            keep = ~move
+            rest_c, rest_k, rest_n, rest_p = [c[keep]], [kk[keep]], [neg[keep]], [pos[keep]]
+            bits = np.asarray(self._bits, dtype=np.int64)
+            mk = _quantize_keys(mk, bits[mc])
+            for lab, counts in ((0, mn), (1, mp)):
+                has = counts > 0
+                gc, k, cnt = mc[has], mk[has], counts[has]
+                inside = self._in_dense(gc, k)
+                if inside.any():
+                    idx = self._slot(gc[inside], k[inside]) * 2 + lab
+                    np.add.at(self._dense, idx, cnt[inside])
+                out = ~inside
+                rest_c.append(gc[out])
+                rest_k.append(k[out])
+                rest_n.append(cnt[out] if lab == 0 else np.zeros(int(out.sum()), dtype=np.int64))
+                rest_p.append(cnt[out] if lab == 1 else np.zeros(int(out.sum()), dtype=np.int64))
+            cell_all = np.concatenate(rest_c)
+            c2, k2, (n2, p2), _ = _aggregate(
+                cell_all, np.concatenate(rest_k), [np.concatenate(rest_n), np.concatenate(rest_p)], len(self._keys)
+            )
+            self._t = (c2, k2, n2, p2)
+
+    def _in_dense(self, gc: Array, k: Array) -> Array:
+        out = np.zeros(gc.size, dtype=bool)
+        for c, (_, first, shift, n_slots) in self._dcell.items():
+            m = gc == c
+            if m.any():
+                kc = k[m]
+                out[m] = (kc >= np.uint64(first)) & (((kc - np.uint64(first)) >> np.uint64(shift)) < np.uint64(n_slots))
+        return out
+
+    def _slot(self, gc: Array, k: Array) -> Array:
+        out = np.zeros(gc.size, dtype=np.int64)
+        for c, (off, first, shift, _) in self._dcell.items():
+            m = gc == c
+            if m.any():
+                out[m] = off + ((k[m] - np.uint64(first)) >> np.uint64(shift)).astype(np.int64)
+        return out
+
+    # ---- the result
+
+    @property
+    def rows(self) -> int:
+        return self._rows
+
+    def result(self) -> ScoreStats:
+        """The statistics of every row added (``ValueError`` if none was)."""
+        with self._lock:
+            if not self._keys:
+                raise ValueError("no rows were added")
+            parts = [self._t, *self._pending]  # sorted and binned once, by from_parts
+            parts_c = [p[0] for p in parts]
+            parts_k = [p[1] for p in parts]
+            parts_n = [p[2] for p in parts]
+            parts_p = [p[3] for p in parts]
+            for cell, (off, first, shift, n_slots) in self._dcell.items():
+                h = self._dense[2 * off : 2 * (off + n_slots)].reshape(n_slots, 2)
+                nz = np.flatnonzero(h.any(axis=1))
+                parts_c.append(np.full(nz.size, cell, dtype=np.int64))
+                parts_k.append(np.uint64(first) + (nz.astype(np.uint64) << np.uint64(shift)))
+                parts_n.append(h[nz, 0])
+                parts_p.append(h[nz, 1])
+            order = sorted(range(len(self._keys)), key=lambda i: self._keys[i])
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            sums = self._sum
+            return ScoreStats.from_parts(
+                self.attributes,
+                [self._keys[i] for i in order],
+                cell=rank[np.concatenate(parts_c)],
+                value=_unordered(np.concatenate(parts_k)),
+                neg=np.concatenate(parts_n),
+                pos=np.concatenate(parts_p),
+                bits=np.asarray(self._bits, dtype=np.int64)[order],
+                brier_sum=[sums["brier_sum"][i] for i in order],
+                brier_sq_sum=[sums["brier_sq_sum"][i] for i in order],
+                brier_min=[sums["brier_min"][i] for i in order],
+                brier_max=[sums["brier_max"][i] for i in order],
+                score_min=[self._smin[i] for i in order],
+                score_max=[self._smax[i] for i in order],
+                cal_n=np.stack([self._cal_n[i] for i in order]),
+                cal_pos=np.stack([self._cal_pos[i] for i in order]),
+                cal_sum=np.stack([self._cal_sum[i] for i in order]),
+                calibration_bins=self.k,
+                max_distinct=self.max_distinct,
+            )
+
+
+def _empty_table() -> tuple[Array, Array, Array, Array]:
+    e = np.zeros(0, dtype=np.int64)
+    return e, np.zeros(0, dtype=np.uint64), e, e
 
 
 # --------------------------------------------------------------------------
 # regression
 
 REGRESSION_SUMS = ("e", "abs_e", "e2", "e4", "y", "y2", "y3", "y4", "e2y", "e2y2")
+REGRESSION_EXTREMES = ("e", "abs_e", "y")
+
+
+def regression_terms(y: Array, p: Array) -> dict[str, Array]:
+    """The per-row quantities whose exact sums :class:`RegressionStats` keeps, in this exact float64 order
+    of operations (the Spark engine repeats it, so that both give the same bits)."""
+    e = p - y
+    e2 = e * e
+    y2 = y * y
+    return {
+        "e": e,
+        "abs_e": np.abs(e),
+        "e2": e2,
+        "e4": e2 * e2,
+        "y": y,
+        "y2": y2,
+        "y3": y2 * y,
+        "y4": y2 * y2,
+        "e2y": e2 * y,
+        "e2y2": e2 * y2,
+    }
 
 
 @dataclass(frozen=True, eq=False)
@@ -876,63 +2000,91 @@ class RegressionStats(_Keyed):
 
     attributes: tuple[str, ...]
     keys: tuple[Key, ...]
-    n: np.ndarray
-    sums: dict[str, np.ndarray]
-    extremes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    n: Array
+    sums: dict[str, Array]
+    extremes: dict[str, tuple[Array, Array]] = field(default_factory=dict)
 
     @classmethod
     def from_arrays(cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any]) -> RegressionStats:
-        attributes, keys, cell = encode_cells(groups)
+        return cls.from_cells(encode_cells(groups), y_true, y_pred)
+
+    @classmethod
+    def from_counts(cls, y_true: Any, y_pred: Any, groups: Mapping[str, Any], counts: Any) -> RegressionStats:
+        """Statistics from an aggregated table: row i stands for ``counts[i]`` rows with its truth and prediction."""
+        w = _weights(counts, np.asarray(y_true).size)
+        w, (yt, yp, *cols) = _drop_empty(w, y_true, y_pred, *groups.values())
+        return cls.from_cells(encode_cells(dict(zip(groups, cols))), yt, yp, weights=w)
+
+    @classmethod
+    def from_cells(cls, cells: Cells, y_true: Any, y_pred: Any, *, weights: Any = None) -> RegressionStats:
+        """Statistics from rows already split into cells (:func:`encode_cells`); ``weights``: a count per row."""
+        attributes, keys, cell = cells
         y = _finite(y_true, "y_true")
         p = _finite(y_pred, "y_pred")
         _same_length(cell.size, y_true=y, y_pred=p)
+        w = None if weights is None else _weights(weights, cell.size)
         g = len(keys)
-        e = p - y
-        e2 = e * e
-        y2 = y * y
-        columns = {
-            "e": e,
-            "abs_e": np.abs(e),
-            "e2": e2,
-            "e4": e2 * e2,
-            "y": y,
-            "y2": y2,
-            "y3": y2 * y,
-            "y4": y2 * y2,
-            "e2y": e2 * y,
-            "e2y2": e2 * y2,
-        }
+        columns = regression_terms(y, p)
         for name, col in columns.items():
             if not np.isfinite(col).all():
                 raise ValueError(f"values are too large: the per-row product {name} overflows float64")
-        sums = {name: exact_sums(col, cell, g) for name, col in columns.items()}
+        sums = {name: exact_sums(col, cell, g, w) for name, col in columns.items()}
         extremes = {
             name: (
                 _group_reduce(np.minimum, columns[name], cell, g, np.inf),
                 _group_reduce(np.maximum, columns[name], cell, g, -np.inf),
             )
-            for name in ("e", "abs_e", "y")
+            for name in REGRESSION_EXTREMES
         }
-        return cls(attributes, keys, np.bincount(cell, minlength=g).astype(np.int64), sums, extremes)
+        return cls(attributes, keys, _count(cell, g, w), sums, extremes)
+
+    @classmethod
+    def from_parts(
+        cls,
+        attributes: Sequence[str],
+        keys: Sequence[Key],
+        n: Any,
+        sums: Mapping[str, Any],
+        extremes: Mapping[str, tuple[Any, Any]],
+    ) -> RegressionStats:
+        """Statistics assembled from parts aggregated elsewhere (sums as :func:`exact_from_parts` returns them)."""
+        keys = tuple(tuple(str(x) for x in k) for k in keys)
+        if list(keys) != sorted(set(keys)):
+            raise ValueError("keys must be sorted and distinct")
+        g = len(keys)
+        missing = [s for s in REGRESSION_SUMS if s not in sums] + [e for e in REGRESSION_EXTREMES if e not in extremes]
+        if missing:
+            raise ValueError(f"missing regression parts: {', '.join(missing)}")
+        out_sums = {}
+        for name in REGRESSION_SUMS:
+            arr = _zeros_object(g)
+            arr[:] = np.asarray(sums[name], dtype=object).reshape(g)
+            out_sums[name] = arr
+        ext = {
+            name: (
+                np.asarray(extremes[name][0], dtype=np.float64).reshape(g),
+                np.asarray(extremes[name][1], dtype=np.float64).reshape(g),
+            )
+            for name in REGRESSION_EXTREMES
+        }
+        return cls(tuple(attributes), keys, np.asarray(n, dtype=np.int64).reshape(g), out_sums, ext)
 
     def _combine(
         self,
         keys: tuple[Key, ...],
         attributes: tuple[str, ...],
-        sources: Sequence[tuple[RegressionStats, np.ndarray]],
+        sources: Sequence[tuple[RegressionStats, Array]],
     ) -> RegressionStats:
         size = len(keys)
         n = np.zeros(size, dtype=np.int64)
         sums = {}
         for name in REGRESSION_SUMS:
-            out = np.zeros(size, dtype=object)
-            out[:] = 0
+            out = _zeros_object(size)
             for st, cm in sources:
-                for i, g in enumerate(cm.tolist()):
-                    out[g] = out[g] + st.sums[name][i]
+                _add_object(out, cm, st.sums[name])
             sums[name] = out
         extremes = {}
-        for name in ("e", "abs_e", "y"):
+        for name in REGRESSION_EXTREMES:
             lo = np.full(size, np.inf)
             hi = np.full(size, -np.inf)
             for st, cm in sources:
@@ -965,3 +2117,22 @@ class RegressionStats(_Keyed):
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+# --------------------------------------------------------------------------
+# merging many parts
+
+AnyStats = TypeVar("AnyStats", ConfusionStats, MulticlassStats, ScoreStats, RegressionStats)
+
+
+def merge_all(parts: Iterable[AnyStats]) -> AnyStats:
+    """The sum of statistics of one kind: score tables merge in one sort, the others add up pairwise."""
+    items = list(parts)
+    if not items:
+        raise ValueError("nothing to merge")
+    if isinstance(items[0], ScoreStats):
+        return ScoreStats.merge_all(items)
+    total = items[0]
+    for item in items[1:]:
+        total = total + item
+    return total

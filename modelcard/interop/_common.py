@@ -6,32 +6,22 @@ import datetime as _dt
 import math
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from modelcard.diagnostics import WARNING, CardError, Diagnostic, SourcePos
+from modelcard.interop.base import ImportResult
 from modelcard.io.source import decode, read_bytes
+from modelcard.report.fmt import group as fmt_group
+
+if TYPE_CHECKING:
+    from modelcard.schema.models import ModelCard
+
+__all__ = ["ImportResult", "Notes", "read_bytes"]
 
 #: imported cards that carry no model version get this one (documented in the README)
 UNVERSIONED = "unversioned"
 
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-@dataclass
-class ImportResult:
-    """The outcome of importing one file: card data plus what the importer had to say."""
-
-    data: dict[str, Any]
-    source: str
-    format: str
-    warnings: list[Diagnostic] = field(default_factory=list)
-
-    def card(self) -> Any:
-        """The imported data validated as a :class:`~modelcard.schema.models.ModelCard`."""
-        from modelcard.schema.models import ModelCard
-
-        return ModelCard.model_validate(self.data)
 
 
 class Notes:
@@ -60,7 +50,7 @@ class Notes:
         self.items.append(d)
 
 
-def load_json_document(path: str | os.PathLike) -> tuple[str, Notes, Any]:
+def load_json_document(path: str | os.PathLike[str]) -> tuple[str, Notes, Any]:
     """Read a JSON input of an importer: ``(source name, notes, located Document)``."""
     from modelcard.io.source import loads
 
@@ -106,6 +96,40 @@ def make_id(text: str, taken: set[str] | None = None) -> str:
     return out
 
 
+def path_tuple(path: str) -> tuple[str | int, ...]:
+    """A card path as written in a message (``metrics[3].value``) as a key path (``("metrics", 3, "value")``)."""
+    out: list[str | int] = []
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        out.append(int(part[1:-1]) if part.startswith("[") else part)
+    return tuple(out)
+
+
+_GROUP_PART = re.compile(r"\s*([^=:;,\s][^=:;,]*?)\s*[=:]\s*([^=:;,\s][^=:;,]*?)\s*")
+
+
+def group_text(group: dict[str, Any] | None) -> str:
+    """A group or slice as one line: ``race=x, sex=y`` (a lone ``slice`` key is its value alone)."""
+    if not group:
+        return ""
+    if list(group) == ["slice"]:
+        return str(group["slice"])
+    return fmt_group(group)
+
+
+def parse_group(text: str) -> dict[str, str]:
+    """A slice read from text: ``race=x, sex=y`` (or ``;``-separated, or ``race: x``); other text is ``{slice: text}``.
+
+    The inverse of :func:`group_text`; a slice's ``dataset=`` and ``split=`` parts are returned like any other.
+    """
+    pairs: dict[str, str] = {}
+    for part in re.split(r"[;,]", text):
+        m = _GROUP_PART.fullmatch(part)
+        if m is None or m.group(1) in pairs:
+            return {"slice": text}
+        pairs[m.group(1)] = m.group(2)
+    return pairs
+
+
 def to_number(value: Any) -> float | None:
     """A finite float from a number or a numeric string, else None (booleans are not numbers)."""
     if isinstance(value, bool) or value is None:
@@ -142,13 +166,6 @@ def parse_date(value: Any) -> _dt.date | None:
         return None
 
 
-def canonical_license(text: str) -> str | None:
-    """The canonical SPDX id for ``text`` (case-insensitive), or None when it is not one."""
-    from modelcard.interop._spdx_ids import CANONICAL
-
-    return CANONICAL.get(str(text).strip().lower())
-
-
 #: keys a schema requires even when empty (CycloneDX ``energyConsumption.energyProviders``)
 KEEP_EMPTY = frozenset({"energyProviders"})
 
@@ -163,24 +180,58 @@ def clean(value: Any) -> Any:
     return value
 
 
-def nonempty_str(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value
-    return None
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one (reading untrusted documents)."""
+    return value if isinstance(value, dict) else {}
 
 
-def dump_card(card: Any) -> dict[str, Any]:
-    """A card's data as exporters see it: JSON types for fields, extensions as written."""
-    return card.model_dump(mode="json", exclude_none=True)
+def as_list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else an empty one (reading untrusted documents)."""
+    return value if isinstance(value, list) else []
+
+
+def nonempty_str(value: Any) -> TypeGuard[str]:
+    """Whether ``value`` is text with something in it besides white space."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def restore_undefined(data: dict[str, Any]) -> None:
+    """Put back ``value: null`` where a measured value is undefined (it is required, so leaving it out is invalid).
+
+    Undefined values live in metrics, fairness results and spreads (and their disparities): only
+    those are visited, so extensions (which may be large) are not walked.
+    """
+
+    def fix(item: Any) -> None:
+        if isinstance(item, dict) and "undefined_reason" in item and "value" not in item:
+            item["value"] = None
+
+    fairness = as_dict(data.get("fairness"))
+    for item in [*(data.get("metrics") or []), *(fairness.get("results") or []), *(fairness.get("spreads") or [])]:
+        if not isinstance(item, dict):
+            continue
+        fix(item)
+        for part in (item.get("disparity") or {}).values() if isinstance(item.get("disparity"), dict) else ():
+            fix(part)
+        for key in ("difference", "ratio"):
+            fix(item.get(key))
+
+
+def dump_card(card: ModelCard) -> dict[str, Any]:
+    """A card's data as exporters see it: JSON types for fields, no empty fields, extensions as written."""
+    data: dict[str, Any] = card.model_dump(mode="json", exclude_none=True)
+    restore_undefined(data)
+    return data
 
 
 def finish(result: ImportResult) -> ImportResult:
     """Validate imported data as a card and normalise it; an invalid result is a located error."""
-    from modelcard.card.validate import validate_data
+    from modelcard.card.validate import validated
+    from modelcard.io.source import Document
 
-    card, diags = validate_data(result.data, result.source)
-    errors = [d for d in diags if d.severity == "error"]
-    if card is None or errors:
+    try:
+        card, _ = validated(Document(result.data, result.source))
+    except CardError as exc:
         raise CardError(
             [
                 Diagnostic(
@@ -189,10 +240,11 @@ def finish(result: ImportResult) -> ImportResult:
                     code="import-invalid",
                     path=d.path,
                 )
-                for d in (errors or diags)
+                for d in exc.diagnostics
             ]
-        )
+        ) from None
     result.data = dump_card(card)
+    result._card = card
     return result
 
 
@@ -245,10 +297,10 @@ def conform(
     notes: Notes,
     *,
     doc: Any = None,
-    path: tuple = (),
-    kept: dict | None = None,
+    path: tuple[Any, ...] = (),
+    kept: dict[str, Any] | None = None,
     ext: str = "x-import",
-) -> dict:
+) -> dict[str, Any]:
     """Remove values whose type does not match ``spec`` (in place); return them by dotted path.
 
     ``spec`` mirrors the data: ``{key: spec}`` for mappings, ``[item_spec]`` for

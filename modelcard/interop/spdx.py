@@ -6,14 +6,22 @@ SimpleLicensing profiles, https://spdx.github.io/spdx-spec/v3.0.1/):
 * ``ai_AIPackage`` — ``name``, ``software_packageVersion``,
   ``software_primaryPurpose: model``, ``description``, ``ai_typeOfModel``,
   ``ai_informationAboutApplication`` (intended uses and users),
-  ``ai_limitation`` (caveats, out-of-scope uses), ``ai_informationAboutTraining``,
-  ``ai_modelDataPreprocessing``, ``ai_metric`` and ``ai_metricDecisionThreshold``
+  ``ai_limitation`` (caveats, out-of-scope uses, trade-offs, ethical risks and
+  their mitigations, recommendations), ``ai_informationAboutTraining``
+  (training datasets, base models, procedure, hardware), ``ai_hyperparameter``,
+  ``ai_modelDataPreprocessing``, ``ai_metric`` (every metric with its slice,
+  dataset and split, and every fairness result) and ``ai_metricDecisionThreshold``
   (``DictionaryEntry`` lists), ``ai_energyConsumption``,
-  ``ai_useSensitivePersonalInformation``, ``releaseTime``, ``suppliedBy``;
+  ``ai_useSensitivePersonalInformation``, ``ai_safetyRiskAssessment`` (only
+  when the card states a level, as ``x-spdx: {safety_risk_assessment: high}``:
+  none is invented), ``releaseTime``,
+  ``suppliedBy``;
+* the fairness summary and the test protocol are ``Annotation`` elements on the package;
 * each dataset is a ``dataset_DatasetPackage`` linked by ``trainedOn`` /
   ``testedOn`` relationships;
 * licences are ``simplelicensing_LicenseExpression`` elements linked by
-  ``hasDeclaredLicense``.
+  ``hasDeclaredLicense`` (SPDX expressions parsed by ``license-expression``;
+  other names become ``LicenseRef-`` ids).
 
 Output is deterministic (ids are UUID5s of the card content; ``created`` is
 ``card.date`` or ``SOURCE_DATE_EPOCH``).
@@ -25,78 +33,191 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
-from modelcard.interop._common import canonical_license, dump_card
-from modelcard.interop.cyclonedx import _timestamp
+from modelcard.interop._common import Notes, dump_card, group_text
+from modelcard.interop.base import DEFAULT_OPTIONS, ExportOptions
+from modelcard.interop.cyclonedx.exporter import timestamp
+from modelcard.interop.licenses import license_ref, spdx_expression
+from modelcard.report.fmt import exact as _fmt
+from modelcard.schema.models import ConfidenceInterval, Dataset, MetricResult, ModelCard, base_models, stated_level
 
+FORMAT = "spdx"
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 NOASSERTION = "NOASSERTION"  # downloadLocation is required; SPDX's conventional value when it is unknown
 NO_ASSERTION_LICENSE = "expandedlicensing_NoAssertionLicense"
 SPEC_VERSION = "3.0.1"
+#: ai_safetyRiskAssessment values (SPDX 3.0.1 AI/SafetyRiskAssessmentType, after the EU AI Act)
+RISK_LEVELS = ("serious", "high", "medium", "low")
 _NS = uuid.UUID("0b6d3b8e-7a4e-5c6b-8f0e-73706478ab01")
 
 
-def _fmt(x: float) -> str:
-    return repr(float(x)) if not float(x).is_integer() else str(float(x))
+def _interval(ci: ConfidenceInterval | None, card: ModelCard) -> str:
+    if ci is None:
+        return ""
+    level = stated_level(ci, card)
+    shown = f"{level * 100:g}% CI" if level is not None else "CI, level not stated"
+    return f" ({shown} {_fmt(ci.lower)}-{_fmt(ci.upper)})"
 
 
-def _group(g: dict | None) -> str:
-    return ", ".join(f"{k}={v}" for k, v in g.items()) if g else ""
+def metric_key(m: MetricResult) -> str:
+    """The ``ai_metric`` key of a metric: its name and everything that tells it apart from the others."""
+    key = m.display_name or m.name
+    if m.display_name and m.display_name != m.name:
+        key += f" ({m.name})"
+    if m.config:
+        key += f" config={m.config}"
+    if m.args is not None:
+        key += " args=" + (m.args if isinstance(m.args, str) else json.dumps(m.args, sort_keys=True))
+    if m.slice:
+        key += f" [{group_text(m.slice)}]"
+    if m.dataset:
+        key += f" on {m.dataset}"
+    if m.split:
+        key += f" split {m.split}" if m.dataset else f" on split {m.split}"
+    if m.decision_threshold is not None:
+        key += f" at threshold {_fmt(m.decision_threshold)}"
+    return key
 
 
-def export_document(card: Any) -> dict:
-    """The SPDX 3.0.1 JSON-LD document (a dict) for a card."""
-    data = dump_card(card) if not isinstance(card, dict) else card
-    model = data["model"]
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    doc_uuid = uuid.uuid5(_NS, digest)
-    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", model["name"]).strip("-")[:60] or "model"
-    base = f"https://spdx.org/spdxdocs/modelcard-{slug}-{doc_uuid}"
-    ci = "_:creationinfo"
-    graph: list[dict] = []
-    counter = iter(range(1, 10_000))
+def _risk_level(card: ModelCard) -> str | None:
+    """The safety risk level the card states, as ``x-spdx: {safety_risk_assessment: high}`` on the card or on
+    ``ethical_considerations`` (no card field states one, and none is derived: SPDX's levels are an
+    assessment only the card's authors can make)."""
+    for section in (card, card.ethical_considerations):
+        ext = section.extensions.get("x-spdx") if section is not None else None
+        value = ext.get("safety_risk_assessment") if isinstance(ext, dict) else None
+        if isinstance(value, str) and value.lower() in RISK_LEVELS:
+            return value.lower()
+    return None
 
-    def element(kind: str, local: str, **props: Any) -> dict:
-        el = {"type": kind, "spdxId": f"{base}#{local}", "creationInfo": ci}
+
+class _Graph:
+    """The document's elements, with deterministic ids."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.items: list[dict[str, Any]] = []
+        self._n = 0
+
+    def next_id(self) -> int:
+        self._n += 1
+        return self._n
+
+    def element(self, kind: str, local: str, **props: Any) -> dict[str, Any]:
+        el: dict[str, Any] = {"type": kind, "spdxId": f"{self.base}#{local}", "creationInfo": "_:creationinfo"}
         el.update({k: v for k, v in props.items() if v not in (None, [], "")})
-        graph.append(el)
+        self.items.append(el)
         return el
 
-    # agents: card authors create the document; developers supply the model
-    agents = []
-    for a in (data.get("card") or {}).get("authors") or []:
-        agents.append(element("Person", f"SPDXRef-Author-{next(counter)}", name=a["name"]))
-    if not agents:
-        for d in model.get("developers") or []:
-            agents.append(element("Organization", f"SPDXRef-Agent-{next(counter)}", name=d["name"]))
-    if not agents:
-        agents.append(element("Organization", "SPDXRef-Agent-unknown", name="NOASSERTION (the card names no author)"))
-    suppliers = [
-        element("Organization", f"SPDXRef-Developer-{next(counter)}", name=d["name"])
-        for d in model.get("developers") or []
-    ]
-    unknown: dict | None = None
+    def relate(self, kind: str, frm: dict[str, Any], to: list[Any]) -> None:
+        self.element(
+            "Relationship",
+            f"SPDXRef-Relationship-{self.next_id()}",
+            **{
+                "from": frm["spdxId"],
+                "to": [t if isinstance(t, str) else t["spdxId"] for t in to],
+                "relationshipType": kind,
+            },
+        )
 
-    def no_assertion_agent() -> dict:
-        # suppliedBy/originatedBy are required on AI and dataset packages but must be Agents
-        nonlocal unknown
-        if unknown is None:
-            unknown = element(
-                "Organization",
-                "SPDXRef-Agent-NOASSERTION",
-                name="NOASSERTION",
-                comment="The card does not say who supplied this.",
+
+def _texts(card: ModelCard) -> tuple[list[str], list[str], list[str]]:
+    """``(application, limitation, training)`` paragraphs."""
+    iu = card.intended_use
+    car = card.caveats_and_recommendations
+    application = list(iu.primary_uses or []) if iu else []
+    if iu and iu.primary_users:
+        application.append("Intended users: " + "; ".join(iu.primary_users))
+    limitation = list(car.caveats or []) if car else []
+    limitation += [f"Out of scope: {u}" for u in (iu.out_of_scope_uses or [] if iu else [])]
+    limitation += [f"Trade-off: {t}" for t in (car.tradeoffs or [] if car else [])]
+    for r in card.ethical_considerations.risks or [] if card.ethical_considerations else []:
+        text = f"Risk: {r.name}" + (f" — {' '.join(r.description.split())}" if r.description else "")
+        text += "".join(f"\nMitigation: {' '.join(m.split())}" for m in r.mitigations or [])
+        limitation.append(text)
+    limitation += [f"Recommendation: {r}" for r in (car.recommendations or [] if car else [])]
+    training = [
+        d.name + (f": {' '.join(str(d.description).split())}" if d.description else "")
+        for d in card.datasets or []
+        if d.role in ("training", "fine-tuning", "validation")
+    ]
+    training_text = ["; ".join(training)] if training else []
+    refs = base_models(card.model)
+    if refs:
+        training_text.append(
+            "Derived from " + ", ".join(r.name + (f" ({r.relation})" if r.relation else "") for r in refs)
+        )
+    tr = card.training
+    if tr is not None:
+        if tr.procedure:
+            training_text.append(tr.procedure)
+        compute = ", ".join(x for x in (tr.hardware, f"{tr.hours:g} hours" if tr.hours is not None else None) if x)
+        if compute:
+            training_text.append(f"Compute: {compute}")
+    return application, limitation, training_text
+
+
+def _metrics(card: ModelCard) -> Iterator[tuple[str, float, ConfidenceInterval | None]]:
+    for m in card.metrics or []:
+        if m.value is not None:
+            yield metric_key(m), m.value, m.confidence_interval
+    for r in (card.fairness.results or []) if card.fairness is not None else []:
+        where = (f" on {r.dataset}" if r.dataset else "") + (f" split {r.split}" if r.split else "")
+        if r.value is not None:
+            yield f"{r.metric} [{group_text(r.group)}]{where}", r.value, r.confidence_interval
+        diff = r.disparity.difference if r.disparity is not None else None
+        if diff is not None and diff.value is not None:
+            verdict = getattr(r.verdict, "value", r.verdict)
+            yield (
+                f"{r.metric} difference [{group_text(r.group)} vs {group_text(r.reference_group)}]{where} verdict {verdict}",
+                diff.value,
+                diff.confidence_interval,
             )
-        return unknown
+
+
+def export_document(card: ModelCard, notes: Notes | None = None) -> dict[str, Any]:
+    """The SPDX 3.0.1 JSON-LD document (a dict) for ``card``."""
+    data = dump_card(card)
+    model = card.model
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", model.name).strip("-")[:60] or "model"
+    g = _Graph(f"https://spdx.org/spdxdocs/modelcard-{slug}-{uuid.uuid5(_NS, digest)}")
+
+    # agents: card authors create the document; developers supply the model
+    agents = [g.element("Person", f"SPDXRef-Author-{g.next_id()}", name=a.name) for a in card.card.authors or []]
+    if not agents:
+        agents = [
+            g.element("Organization", f"SPDXRef-Agent-{g.next_id()}", name=d.name) for d in model.developers or []
+        ]
+    if not agents:
+        agents.append(g.element("Organization", "SPDXRef-Agent-unknown", name="NOASSERTION (the card names no author)"))
+    suppliers = [
+        g.element("Organization", f"SPDXRef-Developer-{g.next_id()}", name=d.name) for d in model.developers or []
+    ]
+    unknown: list[dict[str, Any]] = []
+
+    def no_assertion_agent() -> dict[str, Any]:
+        # suppliedBy/originatedBy are required on AI and dataset packages but must be Agents
+        if not unknown:
+            unknown.append(
+                g.element(
+                    "Organization",
+                    "SPDXRef-Agent-NOASSERTION",
+                    name="NOASSERTION",
+                    comment="The card does not say who supplied this.",
+                )
+            )
+        return unknown[0]
 
     from modelcard import __version__
 
-    tool = element("Tool", "SPDXRef-Tool-modelcard", name=f"modelcard {__version__}")
-    created = _timestamp(data)
-    creation = {
+    tool = g.element("Tool", "SPDXRef-Tool-modelcard", name=f"modelcard {__version__}")
+    created = timestamp(card)
+    creation: dict[str, Any] = {
         "type": "CreationInfo",
-        "@id": ci,
+        "@id": "_:creationinfo",
         "specVersion": SPEC_VERSION,
         "created": created,
         "createdBy": [a["spdxId"] for a in agents],
@@ -111,186 +232,115 @@ def export_document(card: Any) -> dict:
         untimed.append(what)
         return created
 
-    iu = data.get("intended_use") or {}
-    car = data.get("caveats_and_recommendations") or {}
-    tm = data.get("test_methodology") or {}
-    application = [*(iu.get("primary_uses") or [])]
-    if iu.get("primary_users"):
-        application.append("Intended users: " + "; ".join(iu["primary_users"]))
-    limitation = [*(car.get("caveats") or []), *[f"Out of scope: {u}" for u in iu.get("out_of_scope_uses") or []]]
-    training = [d for d in data.get("datasets") or [] if d["role"] in ("training", "fine-tuning", "validation")]
-    info_training = "; ".join(
-        f"{d['name']}" + (f": {' '.join(str(d['description']).split())}" if d.get("description") else "")
-        for d in training
-    )
-    preprocessing = [
-        step for d in data.get("datasets") or [] for step in ((d.get("provenance") or {}).get("preprocessing") or [])
-    ]
-
-    metrics = []
-    seen: set[str] = set()
-
-    def add_metric(key: str, value: float, ci_: dict | None) -> None:
+    application, limitation, training = _texts(card)
+    metrics, seen = [], set()
+    for key, value, ci in _metrics(card):
         k, n = key, 2
         while k in seen:
             k, n = f"{key} #{n}", n + 1
         seen.add(k)
-        text = _fmt(value) + (f" (95% CI {_fmt(ci_['lower'])}-{_fmt(ci_['upper'])})" if ci_ else "")
-        metrics.append({"type": "DictionaryEntry", "key": k, "value": text})
-
-    for m in data.get("metrics") or []:
-        if m.get("value") is None:
-            continue
-        key = (
-            m["name"]
-            + (f" [{_group(m.get('slice'))}]" if m.get("slice") else "")
-            + (f" on {m['dataset']}" if m.get("dataset") else "")
-        )
-        add_metric(key, m["value"], m.get("confidence_interval"))
-    for r in (data.get("fairness") or {}).get("results") or []:
-        if r.get("value") is not None:
-            add_metric(f"{r['metric']} [{_group(r['group'])}]", r["value"], r.get("confidence_interval"))
-        diff = (r.get("disparity") or {}).get("difference") or {}
-        if diff.get("value") is not None:
-            add_metric(
-                f"{r['metric']} difference [{_group(r['group'])} vs {_group(r.get('reference_group'))}] "
-                f"verdict {r['verdict']}",
-                diff["value"],
-                diff.get("confidence_interval"),
-            )
+        metrics.append({"type": "DictionaryEntry", "key": k, "value": _fmt(value) + _interval(ci, card)})
+    tm = card.test_methodology
     thresholds = [
-        {"type": "DictionaryEntry", "key": d["name"], "value": _fmt(d["decision_threshold"])}
-        for d in tm.get("metric_definitions") or []
-        if d.get("decision_threshold") is not None
+        {"type": "DictionaryEntry", "key": d.name, "value": _fmt(d.decision_threshold)}
+        for d in (tm.metric_definitions or [] if tm else [])
+        if d.decision_threshold is not None
     ]
-
-    env = data.get("environmental_impact") or {}
+    hyper = [
+        {"type": "DictionaryEntry", "key": k, "value": json.dumps(v) if isinstance(v, bool) else str(v)}
+        for k, v in ((card.training.hyperparameters or {}) if card.training else {}).items()
+    ]
+    env = card.environmental_impact
     energy = None
-    if env.get("energy_kwh") is not None:
+    if env is not None and env.energy_kwh is not None:
         energy = {
             "type": "ai_EnergyConsumption",
             "ai_trainingEnergyConsumption": [
                 {
                     "type": "ai_EnergyConsumptionDescription",
-                    "ai_energyQuantity": float(env["energy_kwh"]),
+                    "ai_energyQuantity": float(env.energy_kwh),
                     "ai_energyUnit": "kilowattHour",
                 }
             ],
         }
-    personal = None
     flags = [
-        ((d.get("provenance") or {}).get("sensitive_data") or {}).get("contains_personal_data")
-        for d in data.get("datasets") or []
+        d.provenance.sensitive_data.contains_personal_data if d.provenance and d.provenance.sensitive_data else None
+        for d in card.datasets or []
     ]
-    if any(f is True for f in flags):
-        personal = "yes"
-    elif flags and all(f is False for f in flags):
-        personal = "no"
-
+    personal = "yes" if any(f is True for f in flags) else "no" if flags and all(f is False for f in flags) else None
+    preprocessing = [
+        step for d in card.datasets or [] for step in ((d.provenance.preprocessing or []) if d.provenance else [])
+    ]
     refs = [
-        {"type": "ExternalRef", "externalRefType": "documentation", "locator": [r["url"]], "comment": r["title"]}
-        for r in model.get("references") or []
-        if r.get("url")
+        {"type": "ExternalRef", "externalRefType": "documentation", "locator": [r.url], "comment": r.title}
+        for r in model.references or []
+        if r.url
     ]
-    package = element(
+    package = g.element(
         "ai_AIPackage",
         "SPDXRef-Model",
-        name=model["name"],
-        software_packageVersion=model["version"],
+        name=model.name,
+        software_packageVersion=model.version,
         software_primaryPurpose="model",
-        software_downloadLocation=model.get("repository") or NOASSERTION,
-        description=model.get("description"),
-        comment=("Citation: " + model["citation"]) if model.get("citation") else None,
-        releaseTime=when(model.get("date"), "model release date"),
+        software_downloadLocation=model.repository or NOASSERTION,
+        description=model.description,
+        comment=("Citation: " + model.citation) if model.citation else None,
+        releaseTime=when(model.date, "model release date"),
         suppliedBy=(suppliers[0] if suppliers else no_assertion_agent())["spdxId"],
         originatedBy=[s["spdxId"] for s in suppliers],
         externalRef=refs,
-        ai_typeOfModel=[t for t in (model.get("type"), model.get("architecture")) if t],
+        ai_typeOfModel=[t for t in (model.type, model.task, model.architecture) if t],
         ai_informationAboutApplication="\n\n".join(application) or None,
         ai_limitation="\n\n".join(limitation) or None,
-        ai_informationAboutTraining=info_training or None,
+        ai_informationAboutTraining="\n\n".join(training) or None,
+        ai_hyperparameter=hyper,
         ai_modelDataPreprocessing=preprocessing,
         ai_metric=metrics,
         ai_metricDecisionThreshold=thresholds,
         ai_energyConsumption=energy,
         ai_useSensitivePersonalInformation=personal,
+        ai_safetyRiskAssessment=_risk_level(card),
     )
-    relationships = []
-
-    def relate(kind: str, frm: dict, to: list[dict]) -> None:
-        relationships.append(
-            element(
-                "Relationship",
-                f"SPDXRef-Relationship-{next(counter)}",
-                **{
-                    "from": frm["spdxId"],
-                    "to": [t if isinstance(t, str) else t["spdxId"] for t in to],
-                    "relationshipType": kind,
-                },
+    for what, text in (
+        ("Fairness summary", card.fairness.summary if card.fairness else None),
+        ("Test protocol", tm.protocol if tm else None),
+    ):
+        if text:
+            g.element(
+                "Annotation",
+                f"SPDXRef-Annotation-{g.next_id()}",
+                annotationType="other",
+                subject=package["spdxId"],
+                contentType="text/markdown",
+                statement=f"{what}: {text}",
             )
-        )
 
-    def license_el(text: str) -> dict:
-        expr = canonical_license(text) or (
-            text if re.fullmatch(r"[A-Za-z0-9.+() -]+", text) and not text.startswith("LicenseRef") else None
-        )
-        if expr is None:
-            expr = "LicenseRef-" + re.sub(r"[^A-Za-z0-9.-]+", "-", text.removeprefix("LicenseRef-")).strip("-")
-        return element(
+    def license_el(text: str) -> dict[str, Any]:
+        expr = spdx_expression(text) or license_ref(text)
+        return g.element(
             "simplelicensing_LicenseExpression",
-            f"SPDXRef-License-{next(counter)}",
+            f"SPDXRef-License-{g.next_id()}",
             simplelicensing_licenseExpression=expr,
         )
 
-    def licensing(el: dict, declared: str | None) -> None:
+    def licensing(el: dict[str, Any], declared: str | None) -> None:
         # AI and Dataset profile conformance: exactly one declared and one concluded licence each.
         # The card states what was declared; modelcard concludes nothing about it.
-        relate("hasDeclaredLicense", el, [license_el(declared)] if declared else [NO_ASSERTION_LICENSE])
-        relate("hasConcludedLicense", el, [NO_ASSERTION_LICENSE])
+        g.relate("hasDeclaredLicense", el, [license_el(declared)] if declared else [NO_ASSERTION_LICENSE])
+        g.relate("hasConcludedLicense", el, [NO_ASSERTION_LICENSE])
 
-    licensing(package, model.get("license"))
-    trained, tested = [], []
-    for d in data.get("datasets") or []:
-        prov = d.get("provenance") or {}
-        sens = prov.get("sensitive_data") or {}
-        comp = prov.get("composition") or {}
-        ds_el = element(
-            "dataset_DatasetPackage",
-            f"SPDXRef-Dataset-{d['id']}",
-            name=d["name"],
-            software_packageVersion=d.get("version"),
-            software_primaryPurpose="data",
-            software_downloadLocation=d.get("url") or NOASSERTION,
-            description=d.get("description"),
-            releaseTime=when(None, f"release date of dataset {d['id']}"),
-            builtTime=when(
-                ((prov.get("collection") or {}).get("timeframe") or {}).get("end"), f"build date of dataset {d['id']}"
-            ),
-            originatedBy=[_origin(d, element, counter) or no_assertion_agent()["spdxId"]],
-            dataset_datasetType=["noAssertion"],
-            dataset_datasetSize=None,
-            dataset_knownBias=prov.get("known_biases"),
-            dataset_dataPreprocessing=prov.get("preprocessing"),
-            dataset_dataCollectionProcess=(prov.get("collection") or {}).get("method"),
-            dataset_hasSensitivePersonalInformation=(
-                "yes"
-                if sens.get("contains_personal_data")
-                else "no"
-                if sens.get("contains_personal_data") is False
-                else None
-            ),
-            dataset_intendedUse=None,
-            verifiedUsing=[{"type": "Hash", "algorithm": "sha256", "hashValue": d["sha256"].lower()}]
-            if d.get("sha256")
-            else None,
-            comment=f"{comp['instances']} instances" if comp.get("instances") is not None else None,
-        )
-        (tested if d["role"] in ("evaluation", "test", "calibration") else trained).append(ds_el)
-        licensing(ds_el, (prov.get("licensing") or {}).get("license"))
+    licensing(package, model.license)
+    trained: list[dict[str, Any]] = []
+    tested: list[dict[str, Any]] = []
+    for d in card.datasets or []:
+        ds_el = _dataset_element(g, d, when, no_assertion_agent)
+        (tested if d.role in ("evaluation", "test", "calibration") else trained).append(ds_el)
+        prov = d.provenance
+        licensing(ds_el, prov.licensing.license if prov and prov.licensing else None)
     if trained:
-        relate("trainedOn", package, trained)
+        g.relate("trainedOn", package, trained)
     if tested:
-        relate("testedOn", package, tested)
+        g.relate("testedOn", package, tested)
 
     if untimed:
         creation["comment"] = (
@@ -298,30 +348,92 @@ def export_document(card: Any) -> dict:
             + ", ".join(sorted(set(untimed)))
             + "; SPDX requires one, so the document's creation time is used."
         )
+    if notes is not None:
+        lost = _unexpressed(data)
+        if lost:
+            notes.warn("SPDX has no place for: " + ", ".join(lost), code="spdx-export")
     document = {
         "type": "SpdxDocument",
-        "spdxId": f"{base}#SPDXRef-Document",
-        "creationInfo": ci,
-        "name": f"Model card of {model['name']} {model['version']}",
+        "spdxId": f"{g.base}#SPDXRef-Document",
+        "creationInfo": "_:creationinfo",
+        "name": f"Model card of {model.name} {model.version}",
         "profileConformance": ["core", "software", "ai", "dataset", "simpleLicensing"],
-        "dataLicense": None,
         "rootElement": [package["spdxId"]],
-        "element": [e["spdxId"] for e in graph],
+        "element": [e["spdxId"] for e in g.items],
     }
-    document = {k: v for k, v in document.items() if v is not None}
-    return {"@context": CONTEXT, "@graph": [creation, document, *graph]}
+    return {"@context": CONTEXT, "@graph": [creation, document, *g.items]}
 
 
-def _origin(d: dict, element: Any, counter: Any) -> str | None:
-    """The organisation a dataset came from: its maintainer or first source."""
-    prov = d.get("provenance") or {}
-    name = (prov.get("maintenance") or {}).get("maintainer") or next(
-        (s["name"] for s in prov.get("sources") or []), None
+#: card sections SPDX has no property for (the AI package's fields are listed in the module's docstring)
+_NO_PLACE = ("factors", "usage", "distribution", "regulatory", "fairness.spreads", "test_methodology.requirements")
+#: the training fields written to ai_informationAboutTraining and ai_hyperparameter
+_TRAINING_WRITTEN = frozenset({"procedure", "hyperparameters", "hardware", "hours"})
+
+
+def _unexpressed(data: dict[str, Any]) -> list[str]:
+    """The card paths present in ``data`` that the SPDX export does not write."""
+    lost = []
+    for path in _NO_PLACE:
+        cur: Any = data
+        for part in path.split("."):
+            cur = cur.get(part) if isinstance(cur, dict) else None
+        if cur not in (None, [], {}):
+            lost.append(path)
+    training = data.get("training")
+    if isinstance(training, dict):
+        lost += [f"training.{k}" for k in training if k not in _TRAINING_WRITTEN and not k.startswith("x-")]
+    return lost
+
+
+def _dataset_element(g: _Graph, d: Dataset, when: Any, no_assertion_agent: Any) -> dict[str, Any]:
+    prov = d.provenance
+    sens = prov.sensitive_data if prov else None
+    comp = prov.composition if prov else None
+    collection = prov.collection if prov else None
+    origin = None
+    if prov is not None:
+        name = (prov.maintenance.maintainer if prov.maintenance else None) or next(
+            (s.name for s in prov.sources or []), None
+        )
+        if name:
+            origin = g.element("Organization", f"SPDXRef-Origin-{g.next_id()}", name=name)["spdxId"]
+    personal = sens.contains_personal_data if sens is not None else None
+    return g.element(
+        "dataset_DatasetPackage",
+        f"SPDXRef-Dataset-{d.id}",
+        name=d.name,
+        software_packageVersion=d.version,
+        software_primaryPurpose="data",
+        software_downloadLocation=d.url or NOASSERTION,
+        description=d.description,
+        releaseTime=when(None, f"release date of dataset {d.id}"),
+        builtTime=when(
+            collection.timeframe.end if collection and collection.timeframe else None, f"build date of dataset {d.id}"
+        ),
+        originatedBy=[origin or no_assertion_agent()["spdxId"]],
+        dataset_datasetType=["noAssertion"],
+        dataset_knownBias=prov.known_biases if prov else None,
+        dataset_dataPreprocessing=prov.preprocessing if prov else None,
+        dataset_dataCollectionProcess=collection.method if collection else None,
+        dataset_hasSensitivePersonalInformation="yes" if personal else "no" if personal is False else None,
+        verifiedUsing=[{"type": "Hash", "algorithm": "sha256", "hashValue": d.sha256.lower()}] if d.sha256 else None,
+        comment=f"{comp.instances} instances" if comp is not None and comp.instances is not None else None,
     )
-    if not name:
-        return None
-    return element("Organization", f"SPDXRef-Origin-{next(counter)}", name=name)["spdxId"]
 
 
-def export_text(card: Any) -> str:
-    return json.dumps(export_document(card), indent=2, ensure_ascii=False) + "\n"
+def export_text(card: ModelCard, notes: Notes | None = None) -> str:
+    return json.dumps(export_document(card, notes), indent=2, ensure_ascii=False) + "\n"
+
+
+class SpdxExporter:
+    """Card -> SPDX 3.0.1 JSON-LD document with an AI package."""
+
+    name = FORMAT
+    description = "SPDX 3.0.1 JSON-LD with an ai_AIPackage"
+    suffix = ".spdx.json"
+
+    def export(self, card: ModelCard, options: ExportOptions = DEFAULT_OPTIONS, notes: Notes | None = None) -> str:
+        return export_text(card, notes)
+
+
+EXPORTER = SpdxExporter()

@@ -1,1 +1,1 @@
-"""Edges of the pipeline: reading sources with positions, the one YAML/JSON writer, the one safe-write helper, tabular input."""
+"""Edges of the pipeline: sources with positions, the one YAML/JSON writer, the one safe write, in-place edits, tabular input."""

@@ -38,7 +38,7 @@ from typing import Any
 import yaml
 
 from modelcard.diagnostics import CardError, UsageError
-from modelcard.io.serialize import ordered, to_yaml
+from modelcard.io.serialize import inline_yaml, json_default, ordered, to_yaml
 from modelcard.io.source import _YamlLoader, loads
 
 
@@ -67,7 +67,7 @@ def is_json(text: str, name: str) -> bool:
     return name.lower().endswith(".json") or text.lstrip().startswith("{")
 
 
-def update_text(text: str, name: str, data: dict) -> str:
+def update_text(text: str, name: str, data: dict[str, Any]) -> str:
     """``text`` (a card named ``name``) edited to load as ``data``; see the module docstring."""
     old = loads(text, name).data
     if same(old, data):
@@ -159,7 +159,7 @@ class _Editor:
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
             last = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
             return self.content_end(last)
-        start, end = node.start_mark.index, node.end_mark.index
+        start, end = int(node.start_mark.index), int(node.end_mark.index)
         while end > start and self.text[end - 1] in " \t\r\n":
             end -= 1
         return end
@@ -187,7 +187,7 @@ class _Editor:
         return self.text[self.text.rfind("\n", 0, index) + 1 : index].strip() == ""
 
     def dash(self, item: Any) -> int:
-        i = item.start_mark.index - 1
+        i = int(item.start_mark.index) - 1
         while i >= 0 and self.text[i] in " \t\r\n":
             i -= 1
         if i < 0 or self.text[i] != "-":
@@ -250,8 +250,8 @@ class _Editor:
             return self.sequence(node, old, new)
         self.replace(node, new, slot)
 
-    def mapping(self, node: Any, old: dict, new: dict, slot: _Slot | None) -> None:
-        pairs = {}
+    def mapping(self, node: Any, old: dict[str, Any], new: dict[str, Any], slot: _Slot | None) -> None:
+        pairs: dict[str, tuple[Any, Any]] = {}
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode) or k.tag == "tag:yaml.org,2002:merge" or k.value == "<<":
                 raise _Cannot(k, "the mapping uses a merge key (<<) or a complex key")
@@ -284,7 +284,7 @@ class _Editor:
                 after = pairs[str(previous)][1] if previous is not None else node.value[-1][1]
                 self.insert_lines(self.after(after), value, column, key=key)
 
-    def sequence(self, node: Any, old: list, new: list) -> None:
+    def sequence(self, node: Any, old: list[Any], new: list[Any]) -> None:
         for item, before, after in zip(node.value, old, new):
             head = self.dash(item)
             self.walk(item, before, after, _Slot(head, self.column(head), item=True))
@@ -301,7 +301,9 @@ class _Editor:
         start, end = node.start_mark.index, self.content_end(node)
         scalar = isinstance(node, yaml.ScalarNode)
         if scalar or node.flow_style:  # a value on its line: replace it where it stands
-            inline = _inline(new, flow=not scalar, quote=node.style if scalar and node.style in ("'", '"') else None)
+            inline = inline_yaml(
+                new, flow=not scalar, quote=node.style if scalar and node.style in ("'", '"') else None
+            )
             if inline is not None:
                 if start == end and self.text[start - 1 : start] == ":":  # `key:` with nothing after it
                     inline = " " + inline
@@ -319,35 +321,6 @@ class _Editor:
         self.add(slot.head, end, text)
 
 
-def _inline(value: Any, flow: bool, quote: str | None = None) -> str | None:
-    """``value`` on one line: a scalar, an empty collection, or (``flow``) a short flow collection; else None.
-
-    A string replacing a quoted one is quoted the same way (``quote``).
-    """
-    if isinstance(value, (dict, list)):
-        if not value:
-            return "{}" if isinstance(value, dict) else "[]"
-        if not flow:
-            return None
-        text = yaml.dump(value, Dumper=_FlowDumper, default_flow_style=True, width=1 << 30, allow_unicode=True).rstrip(
-            "\n"
-        )
-        return text if "\n" not in text and len(text) <= 100 else None
-    if isinstance(value, str) and "\n" in value:
-        return None
-    if isinstance(value, str) and quote:
-        text = yaml.dump(value, Dumper=_FlowDumper, default_style=quote, width=1 << 30, allow_unicode=True)
-        text = text.rstrip("\n")
-        return None if "\n" in text else text
-    text = yaml.dump({"k": value}, Dumper=_FlowDumper, default_flow_style=False, width=1 << 30, allow_unicode=True)
-    text = text[len("k: ") :].rstrip("\n")
-    return None if "\n" in text else text
-
-
-class _FlowDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    pass
-
-
 # --------------------------------------------------------------------------
 # JSON: rewrite with the card's own indentation and key order
 
@@ -356,14 +329,8 @@ def _json_text(text: str, old: Any, new: Any) -> str:
     m = re.search(r"\n([ \t]+)\S", text)
     indent: Any = None if m is None else ("\t" if m.group(1).startswith("\t") else len(m.group(1)))
     data = _keep_order(old, ordered(new))
-    out = json.dumps(data, indent=indent, ensure_ascii=False, default=_json_default)
+    out = json.dumps(data, indent=indent, ensure_ascii=False, default=json_default)
     return out + ("\n" if text.endswith("\n") else "")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def _keep_order(old: Any, new: Any) -> Any:

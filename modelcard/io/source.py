@@ -18,22 +18,21 @@ import math
 import os
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
 from modelcard.diagnostics import CardError, Diagnostic, SourcePos, UnreadableError
+from modelcard.diagnostics import format_path as format_path
 
-try:  # libyaml is much faster; fall back to pure Python transparently
-    _BaseYamlLoader = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _BaseYamlLoader = yaml.SafeLoader
+# libyaml is much faster; fall back to pure Python transparently (depends on the PyYAML build)
+_BaseYamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_TAG_CACHE: dict[tuple, str] = {}
+_TAG_CACHE: dict[tuple[str, Any], str] = {}
 _TAG_CACHE_MAX = 20_000
 
 
-class _YamlLoader(_BaseYamlLoader):  # type: ignore[misc, valid-type]
+class _YamlLoader(_BaseYamlLoader):  # type: ignore[misc]
     """The safe loader, with implicit tag resolution memoised per plain scalar.
 
     Composing calls back into Python's resolver for every node; cards repeat the
@@ -47,11 +46,11 @@ class _YamlLoader(_BaseYamlLoader):  # type: ignore[misc, valid-type]
             key = (value, implicit)
             tag = _TAG_CACHE.get(key)
             if tag is None:
-                tag = super().resolve(kind, value, implicit)
+                tag = str(super().resolve(kind, value, implicit))
                 if len(_TAG_CACHE) < _TAG_CACHE_MAX:
                     _TAG_CACHE[key] = tag
             return tag
-        return super().resolve(kind, value, implicit)
+        return str(super().resolve(kind, value, implicit))
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass
@@ -64,18 +63,8 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 
-PathT = tuple  # tuple[str | int, ...]
-
-
-def format_path(path: PathT) -> str:
-    """``("datasets", 0, "sha256")`` -> ``"datasets[0].sha256"``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+PathT = tuple[Any, ...]  # keys and list indices, e.g. ("datasets", 0, "sha256")
+Located = tuple[dict[PathT, SourcePos], dict[PathT, SourcePos]]
 
 
 class Document:
@@ -92,7 +81,7 @@ class Document:
         positions: dict[PathT, SourcePos] | None = None,
         key_positions: dict[PathT, SourcePos] | None = None,
         *,
-        locate: Callable[[], tuple[dict, dict]] | None = None,
+        locate: Callable[[], Located] | None = None,
     ):
         self.data = data
         self.source = source
@@ -144,13 +133,13 @@ STDIN_NAME = "<stdin>"
 _stdin_read_from: Any = None  # the stdin object already read to its end (it can be read once)
 
 
-def display_name(path: str | os.PathLike) -> str:
+def display_name(path: str | os.PathLike[str]) -> str:
     """The name messages use for an input: ``<stdin>`` for ``-``, else the path as given."""
     name = os.fspath(path)
     return STDIN_NAME if name == "-" else name
 
 
-def read_bytes(path: str | os.PathLike, limit: int = MAX_BYTES) -> bytes:
+def read_bytes(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
     """Read a whole input file of at most ``limit`` bytes; ``-`` reads standard input.
 
     Raises UnreadableError when the file cannot be opened (missing, a
@@ -196,7 +185,7 @@ def _read_stdin(limit: int) -> bytes:
         raise UnreadableError("-: standard input was already read (by an earlier '-'); name it once")
     _stdin_read_from = stream
     try:
-        data = read_limited(getattr(stream, "buffer", stream), limit)
+        data = read_limited(getattr(stream, "buffer", None) or stream, limit)  # type: ignore[arg-type]
     except OSError as exc:
         raise UnreadableError(f"-: cannot read standard input: {exc.strerror or exc}") from None
     if data is None:
@@ -214,7 +203,7 @@ def _read_stdin(limit: int) -> bytes:
     return data
 
 
-def read_text(path: str | os.PathLike) -> tuple[str, str]:
+def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     """Read ``path`` (``-``: standard input) as UTF-8 text.  Returns ``(display_name, text)``.
 
     Raises UnreadableError when the file cannot be opened and CardError when
@@ -260,7 +249,7 @@ def decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-def load(path: str | os.PathLike) -> Document:
+def load(path: str | os.PathLike[str]) -> Document:
     """Load a YAML or JSON card file into a located :class:`Document`."""
     name, text = read_text(path)
     return loads(text, name)
@@ -271,7 +260,8 @@ def loads(text: str, name: str = "<string>", *, syntax: str | None = None) -> Do
     ``syntax="json"`` (an input whose name says nothing, e.g. an importer's)."""
     doc = parse(text, name, syntax=syntax)
     if not isinstance(doc.data, dict):
-        kind = {list: "a list", str: "a string"}.get(type(doc.data), type(doc.data).__name__)
+        kinds: dict[type, str] = {list: "a list", str: "a string"}
+        kind = kinds.get(type(doc.data), type(doc.data).__name__)
         raise CardError(
             [
                 Diagnostic.at(
@@ -328,7 +318,7 @@ class _Builder:
         self.nodes = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def fail(self, node: Any, message: str, code: str) -> None:
+    def fail(self, node: Any, message: str, code: str) -> NoReturn:
         raise CardError([Diagnostic.at(_mark(self.name, node.start_mark), message, code=code)])
 
     def build(self, node: Any, depth: int = 0) -> Any:
@@ -398,7 +388,7 @@ class _Builder:
         return value
 
 
-def _yaml_positions(root: Any, name: str) -> tuple[dict, dict]:
+def _yaml_positions(root: Any, name: str) -> Located:
     """Path -> SourcePos for every value and key of a composed YAML document."""
     positions: dict[PathT, SourcePos] = {}
     key_positions: dict[PathT, SourcePos] = {}
@@ -498,10 +488,11 @@ class _JsonBuilder:
         return SourcePos(self.name, line + 1, idx - self.line_starts[line] + 1)
 
     def ws(self, idx: int) -> int:
-        return _WS.match(self.text, idx).end()
+        m = _WS.match(self.text, idx)
+        return m.end() if m else idx
 
     def value(self, idx: int, path: PathT) -> tuple[Any, int]:
-        from json.decoder import scanstring
+        from json.decoder import scanstring  # type: ignore[attr-defined]
 
         idx = self.ws(idx)
         self.positions[path] = self.pos(idx)
@@ -556,7 +547,8 @@ class _JsonBuilder:
                     return items, idx + 1
                 idx += 1
         if ch == '"':
-            return scanstring(self.text, idx + 1)
+            text, end = scanstring(self.text, idx + 1)
+            return text, int(end)
         for word, val in (("true", True), ("false", False), ("null", None)):
             if self.text.startswith(word, idx):
                 return val, idx + len(word)
@@ -593,7 +585,7 @@ def _load_json(text: str, name: str) -> Document:
     def reject_constant(value: str) -> Any:
         raise ValueError(value)
 
-    def locate() -> tuple[dict, dict]:
+    def locate() -> Located:
         builder = _JsonBuilder(text, name)
         builder.value(0, ())
         return builder.positions, builder.key_positions

@@ -18,6 +18,7 @@ import os
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from modelcard.diagnostics import Diagnostic, ModelcardError, UnreadableError, UsageError
 
@@ -45,7 +46,7 @@ class Table:
     columns: dict[str, object]  # name -> numpy array
     rows: int
     available: list[str] = field(default_factory=list)
-    lines: array | None = None  # CSV: line on which each data row starts
+    lines: array[int] | None = None  # CSV: line on which each data row starts
 
     def line_of(self, row: int) -> int | None:
         """1-based line of a 0-based data row (CSV only)."""
@@ -68,7 +69,7 @@ def _check_readable(path: str) -> None:
         raise UnreadableError(f"{path}: permission denied")
 
 
-def _open(path: str):
+def _open(path: str) -> BinaryIO:
     """The data file opened for binary reading; only a regular file is opened (never a FIFO)."""
     from modelcard.io.write import open_regular
 
@@ -101,7 +102,7 @@ def _missing(path: str, wanted: Sequence[str], available: Sequence[str]) -> None
         raise UsageError(f"{path}: {what} {', '.join(hints)}; available columns: {listed(available)}")
 
 
-def read_columns(path: str | os.PathLike, names: Sequence[str]) -> Table:
+def read_columns(path: str | os.PathLike[str], names: Sequence[str]) -> Table:
     """Read the named columns (in order, without duplicates) of a CSV or Parquet file."""
     path = os.fspath(path)
     _check_readable(path)
@@ -172,16 +173,91 @@ def _read_csv(path: str, wanted: list[str]) -> Table:
             continue
         j = first[name]
         if data[k] != data[j]:
-            row = next(r for r, (a, b) in enumerate(zip(data[j], data[k])) if a != b)
+            bad = next(r for r, (a, b) in enumerate(zip(data[j], data[k])) if a != b)
             raise DataError(
                 f"column '{name}' appears more than once in the header (columns {index[j] + 1} and "
-                f"{index[k] + 1}) with different values ({data[j][row]!r} and {data[k][row]!r}); "
+                f"{index[k] + 1}) with different values ({data[j][bad]!r} and {data[k][bad]!r}); "
                 "rename one of them",
                 file=path,
-                line=int(lines[row]),
+                line=int(lines[bad]),
                 code="duplicate-column",
             )
     return Table(path, columns, len(lines), header, lines)
+
+
+def locate_csv_problem(path: str) -> DataError | None:
+    """The first problem of a CSV file as a located :class:`DataError` (file, line), or None if there is none.
+
+    Streams the file with the standard library reader (nothing is kept), with
+    the checks :func:`read_columns` makes: NUL bytes, over-long lines, UTF-8,
+    quoting, and rows whose number of fields differs from the header's.  Used
+    to point at the line when a faster reader (pyarrow) refuses a file.
+    """
+    delimiter = "\t" if path.lower().endswith((".tsv", ".tab")) else ","
+    try:
+        _check_lines(path)
+        with io.TextIOWrapper(_open(path), newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            try:
+                header = next(reader, None)
+                if header is None:
+                    return DataError(
+                        "the file is empty: expected a header row naming the columns",
+                        file=path,
+                        line=1,
+                        code="empty-file",
+                    )
+                width = len(header)
+                expected = reader.line_num + 1
+                for row in reader:
+                    start = expected
+                    expected = reader.line_num + 1
+                    if row and len(row) != width:
+                        return DataError(
+                            f"row has {len(row)} fields but the header has {width}",
+                            file=path,
+                            line=start,
+                            code="ragged-row",
+                        )
+            except UnicodeDecodeError:
+                return DataError(
+                    "not UTF-8 text; save the file as UTF-8 CSV",
+                    file=path,
+                    line=_first_bad_utf8_line(path),
+                    code="encoding",
+                )
+            except csv.Error as exc:
+                return DataError(f"malformed CSV: {exc}", file=path, line=reader.line_num, code="csv")
+    except DataError as exc:
+        return exc
+    except OSError as exc:
+        return DataError(f"cannot read: {exc.strerror or exc}", file=path, code="unreadable")
+    return None
+
+
+def csv_line_of_row(path: str, row: int) -> int | None:
+    """The 1-based line on which 0-based data row ``row`` of a CSV file starts (blank lines skipped, as
+    :func:`read_columns` skips them), or None when the file has fewer rows or cannot be read.  Streams the
+    file: used to point an error found by a faster reader at its line."""
+    delimiter = "\t" if path.lower().endswith((".tsv", ".tab")) else ","
+    try:
+        with io.TextIOWrapper(_open(path), newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            if next(reader, None) is None:
+                return None
+            expected = reader.line_num + 1
+            seen = 0
+            for record in reader:
+                start = expected
+                expected = reader.line_num + 1
+                if not record:
+                    continue
+                if seen == row:
+                    return start
+                seen += 1
+    except (OSError, UnicodeDecodeError, csv.Error, ModelcardError):
+        return None
+    return None
 
 
 def _check_lines(path: str) -> None:
@@ -255,7 +331,7 @@ def _read_parquet(path: str, wanted: list[str]) -> Table:
         raise
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise DataError(f"cannot read Parquet: {exc}", file=path, code="parquet") from None
-    columns = {}
+    columns: dict[str, object] = {}
     for name in wanted:
         col = table.column(name)
         if col.null_count:

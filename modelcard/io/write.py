@@ -138,7 +138,7 @@ def read_limited(stream: BinaryIO, limit: int) -> bytes | None:
     so it holds for pipes and files that grow as well as for the size a file
     claims.
     """
-    chunks = []
+    chunks: list[bytes] = []
     total = 0
     while True:
         chunk = stream.read(min(1 << 20, limit + 1 - total))
@@ -208,15 +208,15 @@ def check_output(target: PathLike | None, inputs: Iterable[PathLike | None] = ()
     _plan(target, list(inputs))
 
 
-def _plan(target: PathLike | None, inputs: list) -> tuple[str, str | None]:
+def _plan(target: PathLike | None, inputs: list[PathLike | None]) -> tuple[str, str | None]:
     """(how, where): ``("fd", n)``, ``("stream", path)`` or ``("atomic", real_path)``."""
-    if is_stdio(target):
+    if target is None or is_stdio(target):
         try:
-            st = os.fstat(sys.stdout.fileno())
+            out = os.fstat(sys.stdout.fileno())
         except (OSError, ValueError, AttributeError):  # no real descriptor (captured in tests)
             return "stdout", None
-        if stat.S_ISREG(st.st_mode):
-            _refuse_inputs(f"/proc/self/fd/{sys.stdout.fileno()}", st, inputs, "standard output")
+        if stat.S_ISREG(out.st_mode):
+            _refuse_inputs(f"/proc/self/fd/{sys.stdout.fileno()}", out, inputs, "standard output")
         return "stdout", None
     shown = os.fspath(target)
     path = os.path.abspath(shown)
@@ -398,7 +398,7 @@ class _Signalled(BaseException):
         self.signum = signum
 
 
-def _signals() -> tuple:
+def _signals() -> tuple[int, ...]:
     import signal  # imported when a file is written, not by commands that only read
 
     return tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))

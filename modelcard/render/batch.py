@@ -1,6 +1,6 @@
 """Rendering card *files*: one card to one output, or many cards to a folder with an index.
 
-This is the file-level layer over :mod:`modelcard.render.engine` (which works on
+This is the file-level layer over :mod:`modelcard.render.api` (which works on
 in-memory cards).  It loads each card with its overlays and ``--set`` values,
 renders it, and writes every output through :func:`modelcard.io.write.write_output`
 (atomic, never over an input: the card, its overlays or a template).  A batch
@@ -22,9 +22,14 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
+from modelcard.card.validate import load_card
 from modelcard.diagnostics import ModelcardError, UsageError
 from modelcard.io.write import check_output, files_under, is_stdio, write_output
+from modelcard.render.api import Rendered, render, render_index
+from modelcard.render.view import completeness
+from modelcard.schema.models import ModelCard
 
 CARD_SUFFIXES = (".yaml", ".yml", ".json")
 SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
@@ -39,7 +44,7 @@ class Output:
     output: str
     title: str
     version: str
-    verdicts: dict
+    verdicts: dict[str, int]
     completeness: float
     completeness_title: str
     refused: list[str] = field(default_factory=list)
@@ -104,14 +109,13 @@ def render_card(
     chart_prefix: str = "",
     template_timeout: float | None = None,
     max_output: int | None = None,
-):
+    audience: str | None = None,
+) -> tuple[ModelCard, Rendered]:
     """Load one card file and render it; returns (card, Rendered).
 
-    ``template_timeout`` and ``max_output`` bound the template's work (see :func:`modelcard.render.engine.render`).
+    ``template_timeout`` and ``max_output`` bound the template's work (see :func:`modelcard.render.api.render`);
+    ``audience`` selects the items of the ``eu-gpai-form`` layout.
     """
-    from modelcard.card.validate import load_card
-    from modelcard.render.engine import render
-
     card = load_card(card_path, overlays=overlays, sets=sets, strict=strict)
     base_dir = Path(card_path).resolve().parent
     return card, render(
@@ -123,10 +127,11 @@ def render_card(
         chart_prefix=chart_prefix,
         template_timeout=template_timeout,
         max_output=max_output,
+        audience=audience,
     )
 
 
-def write_rendered(rendered, target: Path, inputs: Sequence[str] = ()) -> None:
+def write_rendered(rendered: Rendered, target: Path, inputs: Sequence[str] = ()) -> None:
     """Write a render (and its Markdown chart files, in ``<stem>-charts/`` beside it) safely.
 
     Every path is checked before the first is written: none may be an input,
@@ -159,7 +164,7 @@ def write_rendered(rendered, target: Path, inputs: Sequence[str] = ()) -> None:
     write_output(target, rendered.content, inputs=inputs)
 
 
-def _sidecar_paths(rendered, target: Path) -> dict[str, Path]:
+def _sidecar_paths(rendered: Rendered, target: Path) -> dict[str, Path]:
     folder = target.parent / chart_prefix_for(target).rstrip("/")
     paths = {}
     for rel in rendered.sidecars:
@@ -192,6 +197,7 @@ def render_file(
     strict: bool = False,
     template_timeout: float | None = None,
     max_output: int | None = None,
+    audience: str | None = None,
 ) -> Output:
     """Render one card file to ``output`` (format from ``fmt`` or the output's suffix)."""
     fmt = format_for(output, fmt)
@@ -212,18 +218,17 @@ def render_file(
         chart_prefix=chart_prefix_for(target) if charts else "",
         template_timeout=template_timeout,
         max_output=max_output,
+        audience=audience,
     )
     write_rendered(rendered, target, inputs)
     return _summary(card_path, str(target), card, rendered)
 
 
-def _summary(card_path: str, output: str, card, rendered) -> Output:
-    from modelcard.render.engine import completeness
-
+def _summary(card_path: str, output: str, card: ModelCard, rendered: Rendered) -> Output:
     results = (card.fairness.results or []) if card.fairness else []
-    verdicts = {}
+    verdicts: dict[str, int] = {}
     for r in results:
-        verdicts[r.verdict] = verdicts.get(r.verdict, 0) + 1
+        verdicts[str(r.verdict)] = verdicts.get(str(r.verdict), 0) + 1
     c = completeness(card)
     return Output(
         card_path, output, card.model.name, card.model.version, verdicts, c.score, c.title, list(rendered.refused)
@@ -282,6 +287,7 @@ def render_many(
     progress: Callable[[int, int, str], None] | None = None,
     template_timeout: float | None = None,
     max_output: int | None = None,
+    audience: str | None = None,
 ) -> Batch:
     """Render every card under ``paths`` into ``out_dir`` and write an index page linking them.
 
@@ -328,6 +334,7 @@ def render_many(
                 strict=strict,
                 template_timeout=template_timeout,
                 max_output=max_output,
+                audience=audience,
             )
         except ModelcardError as exc:
             if getattr(exc, "exit_code", 1) == 2 and type(exc).__name__ == "TemplateProblem":
@@ -352,7 +359,6 @@ def write_index(
     max_output: int | None = None,
 ) -> str:
     """index.md for Markdown outputs, index.html otherwise; returns its path."""
-    from modelcard.render.engine import render_index
 
     kind = "md" if fmt == "md" else "html"
     target = index_path(folder, fmt)
@@ -415,7 +421,7 @@ def stderr_progress(force: bool | None = None) -> Callable[[int, int, str], None
     return show
 
 
-def _has_size(stream) -> bool:
+def _has_size(stream: TextIO) -> bool:
     try:
         os.get_terminal_size(stream.fileno())
         return True

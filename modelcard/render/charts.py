@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 
+from modelcard.report.fmt import tick as tick_label
 from modelcard.safe_text import neutralise
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -93,13 +94,6 @@ class Panel:
     rows: list[Row] = field(default_factory=list)
 
 
-def _fmt(x: float, digits: int = 2) -> str:
-    if abs(x) >= 1e6:
-        return f"{x:.{max(digits, 1) + 1}g}"
-    text = f"{x:.{digits}f}"
-    return "0" if text.strip("-0.") == "" else text
-
-
 def _c(x: float) -> str:
     """A coordinate: one decimal, no '-0'."""
     text = f"{x:.1f}"
@@ -146,7 +140,7 @@ def _domain(panels: Sequence[Panel]) -> tuple[float, float, float]:
 
 def _ticks(lo: float, hi: float, step: float) -> list[float]:
     """Axis ticks from ``lo`` to ``hi``: at most MAX_TICKS + 1, computed by index (no drifting sums)."""
-    count = int(round((hi - lo) / step)) if step > 0 else 0
+    count = round((hi - lo) / step) if step > 0 else 0
     if not 1 <= count <= MAX_TICKS:
         count = 5
         step = (hi - lo) / count
@@ -232,7 +226,7 @@ def forest_svg(
         add(f'<line x1="{x}" y1="{plot_top}" x2="{x}" y2="{plot_bottom}" stroke="{GRID}" stroke-width="1"/>')
         add(
             f'<text x="{x}" y="{plot_bottom + 14}" text-anchor="middle" fill="{MUTED}" '
-            f'font-size="11">{_fmt(tick, 2 if step < 0.1 else 1)}</text>'
+            f'font-size="11">{tick_label(tick, 2 if step < 0.1 else 1)}</text>'
         )
     if axis_label:
         add(
@@ -281,9 +275,9 @@ def forest_svg(
                     f'<circle cx="{_c(sx(row.value))}" cy="{_c(cy)}" r="4.5" fill="{color}" '
                     f'stroke="#ffffff" stroke-width="1"/>'
                 )
-                text = _fmt(row.value, digits)
+                text = tick_label(row.value, digits)
                 if row.lower is not None and row.upper is not None:
-                    text += f" [{_fmt(row.lower, digits)}, {_fmt(row.upper, digits)}]"
+                    text += f" [{tick_label(row.lower, digits)}, {tick_label(row.upper, digits)}]"
             else:
                 text = "undefined"
             if row.note:

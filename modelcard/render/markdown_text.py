@@ -29,12 +29,17 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from modelcard.safe_text import neutralise, safe_url
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 #: tags free text may produce; everything else is stripped (content kept)
 ALLOWED_TAGS = {
@@ -167,19 +172,19 @@ class AssetResolver:
 
 
 @lru_cache(maxsize=1)
-def _parser():
+def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable(["table", "strikethrough"])
-    default_image = md.renderer.rules.get("image")
+    default_image = md.renderer.rules.get("image")  # type: ignore[attr-defined]  # RendererHTML's rules
 
-    def render_image(self, tokens, idx, options, env):
+    def render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         token = tokens[idx]
-        src = token.attrGet("src") or ""
+        src = str(token.attrGet("src") or "")
         alt = self.renderInlineAsText(token.children or [], options, env)
         resolver: AssetResolver | None = env.get("assets")
         if resolver is not None and resolver.local_path(src) is not None:
-            return default_image(tokens, idx, options, env)
+            return str(default_image(tokens, idx, options, env))
         if resolver is not None:
             resolver.refused.append(src)
         label = html.escape(alt or "image", quote=True)
@@ -260,7 +265,7 @@ _CELL_ESCAPE = re.compile(r"(?<!\\)\|")
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})([^\n]*)")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _MD_SPECIAL = re.compile(r"[\\`<\]]")
-_BACKTICKS = re.compile(r"`+")
+_MD_ACTIVE = re.compile(r"[\\`~<\]]")  #: characters md_escape may act on (with fences: ``` and ~~~)
 _URI_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\x00-\x20<>]*)>")
 _EMAIL_AUTOLINK = re.compile(
     r"<[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
@@ -303,6 +308,14 @@ def _fenced_blocks(text: str) -> tuple[list[tuple[bool, str]], str]:
     if buf:
         chunks.append((bool(fence), "".join(buf)))
     return chunks, fence
+
+
+def _run_length(text: str, i: int) -> int:
+    """The length of the run of backticks starting at ``text[i]``."""
+    j = i
+    while j < len(text) and text[j] == "`":
+        j += 1
+    return j - i
 
 
 def _destination(text: str, i: int) -> tuple[str | None, int]:
@@ -355,7 +368,7 @@ def _md_inline(text: str, escape_html: bool) -> str:
             out.append(text[i : i + step])
             i += step
         elif ch == "`":
-            run = _BACKTICKS.match(text, i).end() - i
+            run = _run_length(text, i)
             j = i + run
             line_end = text.find("\n", j)
             line_end = n if line_end < 0 else line_end
@@ -364,7 +377,7 @@ def _md_inline(text: str, escape_html: bool) -> str:
                 k = text.find("`", j, line_end)
                 if k < 0:
                     break
-                r = _BACKTICKS.match(text, k).end() - k
+                r = _run_length(text, k)
                 if r == run:
                     close = k
                     break
@@ -410,7 +423,10 @@ def md_escape(text: str, *, html: bool = True) -> str:
     ``]``.  Control and bidi characters are removed.  With ``html=False`` only the links are
     checked (for whole documents whose HTML comes from the template).
     """
-    chunks, open_fence = _fenced_blocks(neutralise(text))
+    clean = neutralise(text)
+    if _MD_ACTIVE.search(clean) is None:  # no fence, code span, tag, autolink or link: nothing to change
+        return clean
+    chunks, open_fence = _fenced_blocks(clean)
     out = [chunk if is_code else _md_inline(chunk, html) for is_code, chunk in chunks]
     if open_fence and html:  # close it, so the text's code block cannot swallow what follows
         out.append(("" if out[-1].endswith("\n") else "\n") + open_fence)
@@ -427,11 +443,24 @@ def _one_line(value: object) -> str:
     return " ".join(part.strip() for part in text.split("\n") if part.strip())
 
 
-def md_cell(value: object) -> str:
-    """A value made safe for one GitHub Markdown table cell: ``|`` escaped, newlines joined,
-    raw HTML and unsafe links neutralised (:func:`md_escape`)."""
+_LITERAL_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "|": "\\|", "\n": " ", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"}
+)
+
+
+def md_cell(value: object, *, literal: bool = False) -> str:
+    """THE Markdown table-cell escaper: a value made safe for one GitHub Markdown table cell.
+
+    By default the value is Markdown and stays Markdown: ``|`` escaped, newlines
+    joined, raw HTML and unsafe links neutralised (:func:`md_escape`).  With
+    ``literal=True`` the value is data shown exactly as written, never as markup
+    or a link (reports: names, labels, intervals): ``\\``, ``[``, ``]`` escaped,
+    ``<``/``>`` as entities.  Control and bidi characters are removed either way.
+    """
     if value is None:
         return ""
+    if literal:
+        return neutralise(str(value)).translate(_LITERAL_ESCAPES)
     return _CELL_ESCAPE.sub(r"\\|", md_escape(_one_line(value)))
 
 
@@ -568,13 +597,13 @@ def _audit_links(document: str, pdf: bool) -> str:
         line_starts.append(m.end())
 
     class Audit(HTMLParser):
-        def handle_starttag(self, tag, attrs):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             self._check(tag, attrs, closed=False)
 
-        def handle_startendtag(self, tag, attrs):
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             self._check(tag, attrs, closed=True)
 
-        def _check(self, tag: str, attrs: list, closed: bool) -> None:
+        def _check(self, tag: str, attrs: list[tuple[str, str | None]], closed: bool) -> None:
             kept, changed = [], False
             for name, value in attrs:
                 allowed = _allowed(tag, name, value, pdf)

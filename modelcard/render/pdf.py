@@ -32,6 +32,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from modelcard.diagnostics import UsageError
@@ -52,7 +53,7 @@ class PdfResult:
     fetched: list[str] = field(default_factory=list)
 
 
-def _weasyprint():
+def _weasyprint() -> Any:
     try:
         import weasyprint
     except ImportError:
@@ -75,20 +76,20 @@ def source_date(epoch: int | None = None) -> _dt.datetime:
     return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc)
 
 
-def make_fetcher(root: Path | None):
+def make_fetcher(root: Path | None) -> Any:
     """A WeasyPrint URL fetcher serving ``data:`` URIs and files under ``root`` only."""
-    weasyprint = _weasyprint()
+    _weasyprint()  # a clear error when WeasyPrint is missing
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed_root = Path(root).resolve() if root is not None else None
 
-    class CardAssetFetcher(URLFetcher):
+    class CardAssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
         def __init__(self) -> None:
             super().__init__(timeout=1, allowed_protocols={"data", "file"}, allow_redirects=False)
             self.refused: list[str] = []
             self.fetched: list[str] = []
 
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = urlsplit(url).scheme.lower()
             if scheme == "data":
                 self.fetched.append(url[:40])
@@ -104,11 +105,10 @@ def make_fetcher(root: Path | None):
         @staticmethod
         def _asset(url: str) -> Path | None:
             parts = urlsplit(url)
-            if parts.netloc not in ("", "localhost"):
+            if parts.netloc not in ("", "localhost") or allowed_root is None:
                 return None
             return card_asset(allowed_root, Path(unquote(parts.path)))
 
-    del weasyprint
     return CardAssetFetcher()
 
 
@@ -126,7 +126,7 @@ def _with_dates(html: str, when: _dt.datetime) -> str:
     return html[: match.start()] + meta + html[match.start() :]
 
 
-def _keep_link(link: tuple) -> bool:
+def _keep_link(link: tuple[Any, ...]) -> bool:
     """Whether a link WeasyPrint laid out may go into the PDF: in-document, or a safe address."""
     link_type, target = link[0], link[1]
     if link_type == "internal":
@@ -135,7 +135,7 @@ def _keep_link(link: tuple) -> bool:
 
 
 def html_to_pdf(
-    html: str, *, base_dir: os.PathLike | str | None = None, source_date_epoch: int | None = None
+    html: str, *, base_dir: os.PathLike[str] | str | None = None, source_date_epoch: int | None = None
 ) -> PdfResult:
     """Render an HTML document to PDF bytes with the restricted fetcher."""
     weasyprint = _weasyprint()

@@ -51,9 +51,9 @@ import sys
 import threading
 import time
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -61,6 +61,12 @@ from pydantic import BaseModel
 from modelcard.diagnostics import ModelcardError, UsageError
 
 MiB = 1024 * 1024
+Args = tuple[Any, ...]
+Kwargs = dict[str, Any]
+#: a size check run before a built-in filter: (argument offset, args, kwargs) -> (args, kwargs)
+FilterCheck = Callable[[int, Args, Kwargs], tuple[Args, Kwargs]]
+F = TypeVar("F", bound=Callable[..., Any])
+
 DEFAULT_TEMPLATE_TIMEOUT = 10.0
 DEFAULT_MAX_OUTPUT = 64 * MiB
 MAX_TEMPLATE_BYTES = 8 * MiB  #: a template or asset file larger than this is refused
@@ -208,7 +214,8 @@ def _async_raise(thread_id: int, exc: type | None) -> bool:
         set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
     except (ImportError, AttributeError):
         return False
-    return set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc is not None else None) == 1
+    changed: int = set_async_exc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc is not None else None)
+    return changed == 1
 
 
 class _Watchdog:
@@ -315,7 +322,7 @@ def run_bounded(limits: Limits, render: Callable[[Callable[[str], None]], Any]) 
 # plain, frozen data
 
 
-class Record(Mapping):
+class Record(Mapping[str, Any]):
     """A read-only record (a card section, a view object): ``rec.field`` and ``rec["field"]``.
 
     Templates read fields only; the mapping methods are for Python code (the
@@ -330,7 +337,7 @@ class Record(Mapping):
     def __getitem__(self, key: Any) -> Any:
         return self._fields[key]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._fields)
 
     def __len__(self) -> int:
@@ -356,7 +363,7 @@ class Record(Mapping):
     def __repr__(self) -> str:
         return f"Record({self._fields!r})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Record], tuple[dict[str, Any]]]:
         return (Record, (self._fields,))
 
 
@@ -376,9 +383,10 @@ def _class_properties(cls: type) -> tuple[str, ...]:
 
 
 _PROPERTIES: dict[type, tuple[str, ...]] = {}
+_MODEL_FIELDS: dict[type, frozenset[str]] = {}  #: the declared fields of each model class (looked up once)
 
 
-def freeze(value: Any, _memo: dict | None = None) -> Any:
+def freeze(value: Any, _memo: dict[int, Any] | None = None) -> Any:
     """``value`` as plain immutable data for templates.
 
     Pydantic models and dataclasses become :class:`Record` (fields, extra
@@ -393,7 +401,7 @@ _PLAIN = frozenset({str, int, float, bool, type(None), Markup, _dt.date, _dt.dat
 MAX_DEPTH = 200
 
 
-def _freeze(value: Any, memo: dict, depth: int) -> Any:
+def _freeze(value: Any, memo: dict[int, Any], depth: int) -> Any:
     kind = type(value)
     if kind in _PLAIN:
         return value
@@ -415,10 +423,12 @@ def _freeze(value: Any, memo: dict, depth: int) -> Any:
     return result
 
 
-def _freeze_other(value: Any, memo: dict, depth: int) -> Any:
+def _freeze_other(value: Any, memo: dict[int, Any], depth: int) -> Any:
     if isinstance(value, BaseModel):
         cls = type(value)
-        known = cls.model_fields
+        known = _MODEL_FIELDS.get(cls)
+        if known is None:
+            known = _MODEL_FIELDS[cls] = frozenset(cls.model_fields)
         fields = {
             name: v if type(v) in _PLAIN else _freeze(v, memo, depth)
             for name, v in value.__dict__.items()
@@ -507,7 +517,7 @@ class JailLoader:
         source = _read_template(path, name, signature[1:3])
         return source, str(path), lambda: self._signature_or_none(name) == signature
 
-    def load(self, environment: Any, name: str, globals: dict | None = None) -> Any:
+    def load(self, environment: Any, name: str, globals: dict[str, Any] | None = None) -> Any:
         from jinja2.loaders import BaseLoader
 
         return BaseLoader.load(self, environment, name, globals)  # type: ignore[arg-type]
@@ -516,7 +526,7 @@ class JailLoader:
         return []
 
     # the jail
-    def resolve(self, name: str) -> tuple[Path, tuple]:
+    def resolve(self, name: str) -> tuple[Path, tuple[Any, ...]]:
         """The real path of ``name`` and a signature (path, inode, mtime, size) for cache checks."""
         from jinja2 import TemplateNotFound
 
@@ -543,7 +553,7 @@ class JailLoader:
             return real, (str(real), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
         raise TemplateNotFound(name)
 
-    def _signature_or_none(self, name: str) -> tuple | None:
+    def _signature_or_none(self, name: str) -> tuple[Any, ...] | None:
         try:
             return self.resolve(name)[1]
         except Exception:
@@ -570,7 +580,7 @@ def _split_name(name: Any) -> list[str]:
     return parts
 
 
-def _read_template(path: Path, name: str, identity: tuple) -> str:
+def _read_template(path: Path, name: str, identity: tuple[Any, ...]) -> str:
     """The text of a resolved template; ``identity`` (device, inode) must still match when it is open."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
@@ -674,7 +684,7 @@ def _check_percent_format(fmt: str, args: Any) -> None:
                 raise _too_big("a format width", abs(n), cap)
 
 
-def _check_brace_format(fmt: str, args: tuple, kwargs: Mapping) -> None:
+def _check_brace_format(fmt: str, args: Args, kwargs: Mapping[str, Any]) -> None:
     """``'{:>9999999999}'.format(1)`` builds a huge string: refuse large widths, literal or nested."""
     cap = _string_cap()
     for number in _FORMAT_NUMBER.findall(fmt):
@@ -687,7 +697,7 @@ def _check_brace_format(fmt: str, args: tuple, kwargs: Mapping) -> None:
                 raise _too_big("a format width", abs(n), cap)
 
 
-def _check_method_call(obj: Any, args: tuple, kwargs: dict) -> tuple:
+def _check_method_call(obj: Any, args: Args, kwargs: Kwargs) -> Args:
     """Size checks for methods of leaf values that can build large values in one step."""
     name = obj.__name__
     owner = obj.__self__
@@ -724,16 +734,17 @@ def _check_method_call(obj: Any, args: tuple, kwargs: dict) -> tuple:
     elif name in ("split", "rsplit") and isinstance(owner, str):
         sep = kwargs.get("sep", args[0] if args else None)
         limit = _int_arg(kwargs.get("maxsplit", args[1] if len(args) > 1 else -1))
-        if limit is None or limit < 0 or limit > MAX_ITEMS:
-            if len(owner.split(sep, MAX_ITEMS)) > MAX_ITEMS:
-                raise _too_big(f"{name}() result", len(owner), MAX_ITEMS)
+        unbounded = limit is None or limit < 0 or limit > MAX_ITEMS
+        if unbounded and len(owner.split(sep, MAX_ITEMS)) > MAX_ITEMS:
+            raise _too_big(f"{name}() result", len(owner), MAX_ITEMS)
     elif name == "splitlines" and isinstance(owner, str) and len(owner) > MAX_ITEMS:
-        if sum(owner.count(c) for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029") >= MAX_ITEMS:
+        breaks = sum(owner.count(c) for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        if breaks >= MAX_ITEMS:
             raise _too_big("splitlines() result", len(owner), MAX_ITEMS)
     return args
 
 
-def _bounded_list(iterable: Any) -> list:
+def _bounded_list(iterable: Any) -> list[Any]:
     items = []
     for item in iterable:
         items.append(item)
@@ -751,7 +762,7 @@ def bounded_range(*args: Any) -> range:
     return rng
 
 
-def _guard_filter(name: str, func: Callable) -> Callable:
+def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """A built-in Jinja filter with the deadline and size checks."""
     import functools
 
@@ -769,20 +780,20 @@ def _guard_filter(name: str, func: Callable) -> Callable:
     return guarded
 
 
-def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) -> Any:
+def _arg(args: Args, kwargs: Kwargs, index: int, name: str, default: Any = None) -> Any:
     if name in kwargs:
         return kwargs[name]
     return args[index] if len(args) > index else default
 
 
-def _filter_width(offset: int, args: tuple, kwargs: dict) -> tuple:  # center(value, width)
+def _filter_width(offset: int, args: Args, kwargs: Kwargs) -> tuple[Args, Kwargs]:  # center(value, width)
     n = _int_arg(_arg(args, kwargs, offset + 1, "width", 80))
     if n is not None:
         _check_length("center() result", n)
     return args, kwargs
 
 
-def _filter_indent(offset: int, args: tuple, kwargs: dict) -> tuple:
+def _filter_indent(offset: int, args: Args, kwargs: Kwargs) -> tuple[Args, Kwargs]:
     value = _arg(args, kwargs, offset, "s", "")
     width = _arg(args, kwargs, offset + 1, "width", 4)
     unit = len(width) if isinstance(width, str) else (_int_arg(width) or 0)
@@ -791,8 +802,8 @@ def _filter_indent(offset: int, args: tuple, kwargs: dict) -> tuple:
     return args, kwargs
 
 
-def _filter_count(param: str, index: int) -> Callable:
-    def check(offset: int, args: tuple, kwargs: dict) -> tuple:
+def _filter_count(param: str, index: int) -> FilterCheck:
+    def check(offset: int, args: Args, kwargs: Kwargs) -> tuple[Args, Kwargs]:
         n = _int_arg(_arg(args, kwargs, offset + index, param, 0))
         if n is not None and n > MAX_RANGE:
             raise LimitExceeded(f"{param} too big: {n:,} (at most {MAX_RANGE:,})")
@@ -801,13 +812,13 @@ def _filter_count(param: str, index: int) -> Callable:
     return check
 
 
-def _filter_format(offset: int, args: tuple, kwargs: dict) -> tuple:
+def _filter_format(offset: int, args: Args, kwargs: Kwargs) -> tuple[Args, Kwargs]:
     value = args[offset] if len(args) > offset else ""
     _check_percent_format(str(value), tuple(args[offset + 1 :]) or tuple(kwargs.values()))
     return args, kwargs
 
 
-def _filter_join(offset: int, args: tuple, kwargs: dict) -> tuple:
+def _filter_join(offset: int, args: Args, kwargs: Kwargs) -> tuple[Args, Kwargs]:
     # join(value, d="", attribute=None): convert the items to strings first, counting as they come
     from markupsafe import soft_str
 
@@ -835,7 +846,7 @@ def _filter_join(offset: int, args: tuple, kwargs: dict) -> tuple:
     return (*args[:offset], texts, sep), {}
 
 
-def _filter_replace(offset: int, args: tuple, kwargs: dict) -> tuple:
+def _filter_replace(offset: int, args: Args, kwargs: Kwargs) -> tuple[Args, Kwargs]:
     value = args[offset] if len(args) > offset else ""
     old = _arg(args, kwargs, offset + 1, "old", "")
     new = _arg(args, kwargs, offset + 2, "new", "")
@@ -848,7 +859,7 @@ def _filter_replace(offset: int, args: tuple, kwargs: dict) -> tuple:
     return args, kwargs
 
 
-def _filter_sized(offset: int, args: tuple, kwargs: dict) -> tuple:
+def _filter_sized(offset: int, args: Args, kwargs: Kwargs) -> tuple[Args, Kwargs]:
     """Filters that build a list of their input in one step (list, sort, ...): at most MAX_ITEMS items."""
     value = args[offset] if len(args) > offset else ()
     try:
@@ -859,7 +870,7 @@ def _filter_sized(offset: int, args: tuple, kwargs: dict) -> tuple:
     return args, kwargs
 
 
-def _filter_sum(offset: int, args: tuple, kwargs: dict) -> tuple:
+def _filter_sum(offset: int, args: Args, kwargs: Kwargs) -> tuple[Args, Kwargs]:
     """``sum(start=[])`` concatenates in one C call: count the items first."""
     start = _arg(args, kwargs, offset + 2, "start", 0)
     if not isinstance(start, (list, tuple, str)):
@@ -888,7 +899,7 @@ def _wordcount(s: Any) -> int:
     return sum(1 for _ in _WORD.finditer(soft_str(s)))
 
 
-_FILTER_CHECKS: dict[str, Callable[[int, tuple, dict], tuple]] = {
+_FILTER_CHECKS: dict[str, FilterCheck] = {
     "center": _filter_width,
     "indent": _filter_indent,
     "batch": _filter_count("linecount", 1),
@@ -972,10 +983,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _make_environment_class():
+def _make_environment_class() -> type[Any]:
     from jinja2 import StrictUndefined
-    from jinja2.runtime import BlockReference, LoopContext, Macro, Undefined, missing
+    from jinja2.runtime import BlockReference, LoopContext, Macro, Undefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from jinja2.utils import missing
 
     class CardUndefined(StrictUndefined):
         """StrictUndefined that names a record's fields: ``no field 'nmae' here (fields: name, version, ...)``."""
@@ -998,6 +1010,8 @@ def _make_environment_class():
 
         intercepted_binops = frozenset({"*", "**", "+", "%"})
         undefined_class = CardUndefined
+        #: macro and block results are Markup (set for environments whose ``finalize`` escapes output)
+        markup_macros = False
 
         # ---- reading: records by field, data mappings by key (plus items/keys/values/get)
         def getattr(self, obj: Any, attribute: str) -> Any:
@@ -1044,6 +1058,11 @@ def _make_environment_class():
         # ---- calling: an allow-list
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             _tick()
+            if type(__obj) is Macro:  # the common case, template code: no context to pass, nothing to check
+                kwargs.pop("_loop_vars", None)  # as Context.call does for callables that take no context
+                kwargs.pop("_block_vars", None)
+                result = _check_result(__obj(*args, **kwargs))
+                return Markup(result) if __self.markup_macros and type(result) is str else result
             if isinstance(__obj, Undefined):  # let it raise its own "undefined" error
                 return __context.call(__obj, *args, **kwargs)
             if not __self._callable(__obj):
@@ -1059,7 +1078,12 @@ def _make_environment_class():
                 for value in (*args, *kwargs.values()):
                     if isinstance(value, str) and len(value) > cap:
                         raise _too_big("an argument", len(value), cap)
-            return _check_result(__context.call(__obj, *args, **kwargs))
+            result = _check_result(__context.call(__obj, *args, **kwargs))
+            if __self.markup_macros and isinstance(__obj, (Macro, BlockReference)) and type(result) is str:
+                # a macro's or block's text is template text, its values already escaped when it printed
+                # them: mark it so the Markdown finalize hook does not escape it a second time
+                result = Markup(result)
+            return result
 
         def _callable(self, obj: Any) -> bool:
             if isinstance(obj, (Macro, BlockReference, LoopContext)):
@@ -1093,7 +1117,7 @@ def _make_environment_class():
                     if value.__name__ == "format"
                     else (args[0] if args and isinstance(args[0], Mapping) else {}),
                 )
-                return _check_result(wrapper(*args, **kwargs))
+                return str(_check_result(wrapper(*args, **kwargs)))
 
             checked._modelcard_template_safe = True  # type: ignore[attr-defined]
             return checked
@@ -1154,19 +1178,28 @@ def _describe(obj: Any) -> str:
     return f"a {type(obj).__name__} object"
 
 
-_ENV_CLASS: type | None = None
+_ENV_CLASS: type[Any] | None = None
 
 
-def safe_function(func: Callable) -> Callable:
+def safe_function(func: F) -> F:
     """Mark a Python function as callable from templates (globals such as ``include_raw``)."""
     func._modelcard_template_safe = True  # type: ignore[attr-defined]
     return func
 
 
 def new_environment(
-    roots: Iterable[Path], *, autoescape: bool, filters: Mapping[str, Callable], globals: Mapping[str, Any]
+    roots: Iterable[Path],
+    *,
+    autoescape: bool,
+    filters: Mapping[str, Callable[..., Any]],
+    globals: Mapping[str, Any],
+    finalize: Callable[[Any], Any] | None = None,
 ) -> Any:
     """A sandboxed environment loading from ``roots`` with exactly these filters and globals (plus ``range``).
+
+    ``finalize`` (for formats without autoescape, i.e. Markdown) is applied to
+    every value a template prints; values that are :class:`~markupsafe.Markup`
+    (the output of our filters, macros and blocks) are expected to pass through it.
 
     Jinja's default globals are removed: ``cycler``, ``joiner`` and
     ``namespace`` are stateful helper objects (``namespace`` is the one way to
@@ -1186,7 +1219,9 @@ def new_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=finalize,
     )
+    env.markup_macros = finalize is not None
     env.filters.clear()
     for name in BUILTIN_FILTERS:
         env.filters[name] = _guard_filter(name, _wordcount if name == "wordcount" else FILTERS[name])

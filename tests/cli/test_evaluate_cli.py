@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,10 +12,11 @@ import yaml
 
 from modelcard.card.validate import validate_file
 from modelcard.cli import main
-from modelcard.evaluation.pipeline import evaluate
 
 REPO = Path(__file__).resolve().parents[2]
+
 EXAMPLE = REPO / "examples" / "compas-recidivism.yaml"
+
 METRICS = ("selection_rate", "accuracy", "tpr", "fnr", "fpr", "tnr", "precision", "auc")
 
 
@@ -30,7 +30,9 @@ def write_csv(path: Path, header, rows) -> Path:
 
 def synthetic_rows(n=3000, seed=11):
     rng = np.random.default_rng(seed)
-    race = rng.choice(["African-American", "Caucasian", "Hispanic", "Other"], n, p=[0.45, 0.35, 0.12, 0.08])
+    # the example card's six races: a fragment covering every group the card judges keeps its family whole
+    races = ["African-American", "Caucasian", "Hispanic", "Other", "Asian", "Native American"]
+    race = rng.choice(races, n, p=[0.4, 0.3, 0.1, 0.1, 0.05, 0.05])
     sex = rng.choice(["Female", "Male"], n, p=[0.2, 0.8])
     y = (rng.random(n) < 0.45).astype(int)
     score = np.clip(np.round(rng.normal(4 + 2.5 * y + (race == "African-American"), 2.5)), 1, 10).astype(int)
@@ -67,8 +69,12 @@ def test_fragment_merges_into_example_card_and_validates_strict(predictions, tmp
         "score",
         "--reference",
         "race=Caucasian",
+        "--intersectional-reference",
+        "within",
         "--dataset",
         "compas-2yr",
+        "--metrics",
+        ",".join(METRICS),
         *thresholds,
         "--bootstrap",
         "50",
@@ -169,23 +175,15 @@ def test_score_threshold_derives_predictions(tmp_path, capsys):
 def test_missing_group_option(tmp_path, capsys):
     rows = [["a", 1, 1], ["", 0, 1], ["NA", 1, 0], ["b", 0, 0]]
     path = write_csv(tmp_path / "m.csv", ["g", "label", "pred"], rows)
-    code, out, _ = run(
-        capsys,
-        path,
-        "--label",
-        "label",
-        "--prediction",
-        "pred",
-        "--sensitive",
-        "g",
-        "--missing-group",
-        "(missing)",
-        "--bootstrap",
-        "0",
-    )
+    args = ["--label", "label", "--prediction", "pred", "--sensitive", "g", "--missing-group", "(missing)"]
+    code, out, err = run(capsys, path, *args)
     assert code == 0
     data = yaml.safe_load(out)
-    assert data["fairness"]["sensitive_attributes"][0]["values"] == ["(missing)", "a", "b"]
+    # only the empty cell is missing: 'NA' is a group of its own unless --na-values says otherwise
+    assert data["fairness"]["sensitive_attributes"][0]["values"] == ["(missing)", "NA", "a", "b"]
+    assert "1 row(s) with a missing value are reported as the group '(missing)'" in err
+    code, out, _ = run(capsys, path, *args, "--na-values", "NA")
+    assert yaml.safe_load(out)["fairness"]["sensitive_attributes"][0]["values"] == ["(missing)", "a", "b"]
 
 
 def test_undefined_values_are_null_with_reason(tmp_path, capsys):
@@ -207,8 +205,6 @@ def test_undefined_values_are_null_with_reason(tmp_path, capsys):
         "tpr:difference:-0.1:0.1",
         "--threshold",
         "fpr:ratio:0.8:1.25",
-        "--bootstrap",
-        "100",
     )
     assert code == 0, err
     data = yaml.safe_load(out)
@@ -238,32 +234,6 @@ def _save(tmp_path: Path, text: str) -> Path:
     return p
 
 
-def test_verdicts_follow_the_interval():
-    rng = np.random.default_rng(0)
-    n = 20000
-    g = np.array(["big", "far", "near", "tiny"])[rng.choice(4, n, p=[0.5, 0.25, 0.2499, 0.0001])]
-    y = rng.integers(0, 2, n)
-    # selection rates: big 0.30, far 0.60 (fails +-0.1), near 0.32 (passes), tiny: few rows (inconclusive)
-    rate = np.select([g == "big", g == "far", g == "near"], [0.30, 0.60, 0.32], 0.5)
-    p = (rng.random(n) < rate).astype(int)
-    frag = evaluate(
-        y,
-        p,
-        {"g": g},
-        metrics=["selection_rate"],
-        references={"g": "big"},
-        thresholds={"selection_rate": {"convention": "difference", "min": -0.1, "max": 0.1}},
-        bootstrap=0,
-    )
-    verdicts = {r["group"]["g"]: r["verdict"] for r in frag["fairness"]["results"]}
-    assert verdicts == {"far": "fail", "near": "pass", "tiny": "inconclusive"}
-    spread = frag["fairness"]["spreads"][0]
-    # best vs worst group: the tiny group may be the extreme one; its wide interval keeps this from passing
-    assert spread["difference"]["value"] >= 0.25 and spread["verdict"] in ("fail", "inconclusive")
-    if "tiny" not in (spread["max_group"]["g"], spread["min_group"]["g"]):
-        assert spread["verdict"] == "fail"
-
-
 def test_intersectional_reference(predictions, capsys):
     code, out, err = run(
         capsys,
@@ -289,7 +259,8 @@ def test_intersectional_reference(predictions, capsys):
 def test_parquet_input_matches_csv(predictions, tmp_path, capsys):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    rows = list(csv.reader(open(predictions)))
+    with open(predictions, newline="") as fh:
+        rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:]
     cols = {h: [r[i] for r in body] for i, h in enumerate(header)}
     table = pa.table(
@@ -362,9 +333,16 @@ ERRORS = [
     ("label,pred,race\n1,0,a\n0,1,b\n", ["--threshold", "fpr:difference:0.2:0.1"], 2, ["greater than maximum"]),
     ("label,pred,race\n1,0,a\n0,1,b\n", ["--threshold", "auc:difference:-1:1"], 2, ["unknown metric 'auc'"]),
     ("label,pred,race\n1,0,a\n0,1,b\n", ["--threshold", "fpr:ratio::"], 2, ["a minimum, a maximum or both"]),
-    ("label,pred,race\n1,0,a\n0,1,b\n", ["--metrics", "fpr,f1"], 2, ["unknown metric 'f1'"]),
+    ("label,pred,race\n1,0,a\n0,1,b\n", ["--metrics", "fpr,f2"], 2, ["unknown metric 'f2'"]),
     ("label,pred,race\n1,0,a\n0,1,b\n", ["--metrics", "auc"], 2, ["needs scores"]),
-    ("label,pred,race\n1,0,a\n0,1,b\n", ["--confidence", "95"], 2, ["between 0 and 1"]),
+    ("label,pred,race\n1,0,a\n0,1,b\n", ["--confidence", "95"], 2, ["--confidence", "at most 0.999"]),
+    ("label,pred,race\n1,0,a\n0,1,b\n", ["--confidence", "0.5"], 2, ["--confidence", "above 0.5"]),
+    (
+        "label,pred,race,s\n1,0,a,0.2\n0,1,b,0.7\n",
+        ["--score", "s", "--score-threshold", "0.5"],
+        2,
+        ["--prediction", "--score-threshold", "not both"],
+    ),
     ("label,pred,race\n1,0,a\n0,1,b\n", ["--sensitive", "label"], 2, ["both as a sensitive attribute"]),
 ]
 
@@ -374,7 +352,7 @@ def test_errors(tmp_path, capsys, text, extra, code, pieces):
     path = tmp_path / "bad.csv"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     out_file = tmp_path / "out.yaml"
-    got, out, err = run(
+    got, _, err = run(
         capsys, path, "--label", "label", "--prediction", "pred", "--sensitive", "race", *extra, "-o", out_file
     )
     assert got == code, err
@@ -427,32 +405,19 @@ def test_unreadable_inputs(tmp_path, capsys):
     assert code == 2 and "does not exist" in err
 
 
-def test_non_utf8_file_is_reported_without_traceback(tmp_path):
+def test_non_utf8_file_is_reported_without_traceback(tmp_path, run_cli):
     path = tmp_path / "latin.csv"
     path.write_bytes("label,pred,race\n1,0,Fran\u00e7ais\n".encode("latin-1"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "modelcard", "evaluate", str(path), *BASE], capture_output=True, text=True, cwd=REPO
-    )
+    proc = run_cli("evaluate", path, *BASE, cwd=REPO)
     assert proc.returncode == 1
     assert "UTF-8" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_missing_label_column_via_subprocess_lists_columns(tmp_path):
+def test_missing_label_column_lists_columns(tmp_path, run_cli):
     path = write_csv(tmp_path / "p.csv", ["y", "yhat", "race"], [[1, 1, "a"]])
-    proc = subprocess.run(
-        [sys.executable, "-m", "modelcard", "evaluate", str(path), *BASE], capture_output=True, text=True, cwd=REPO
-    )
+    proc = run_cli("evaluate", path, *BASE, cwd=REPO)
     assert proc.returncode == 2
     assert "available columns: y, yhat, race" in proc.stderr and "Traceback" not in proc.stderr
-
-
-def test_numpy_is_not_imported_on_the_validate_path():
-    code = (
-        "import sys, modelcard.cli.evaluate, modelcard.cli.validate, modelcard.card.validate; "
-        "print('numpy' in sys.modules)"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
-    assert proc.stdout.strip() == "False", proc.stderr
 
 
 def test_threshold_all_applies_to_metrics_without_their_own(predictions, capsys):
@@ -476,41 +441,6 @@ def test_threshold_all_applies_to_metrics_without_their_own(predictions, capsys)
     assert conventions["fnr"] == {"convention": "difference", "min": -0.1, "max": 0.1}
     assert conventions["precision"] == {"convention": "ratio", "min": 0.8}
     assert "not_run" not in {r["verdict"] for r in data["fairness"]["results"]}
-
-
-def test_ratio_with_reference_zero_in_resamples():
-    """A reference rate that is 0 in some resamples makes the ratio interval [lo, +inf): no interval
-    is written (the schema has no infinity) but the verdict still follows it."""
-    g = np.array(["ref"] * 20 + ["b"] * 200)
-    y = np.zeros(220, dtype=int)
-    p = np.array([1] + [0] * 19 + [1, 0] * 100)  # fpr: ref 1/20 = 0.05, b 0.5
-    frag = evaluate(
-        y,
-        p,
-        {"g": g},
-        metrics=["fpr"],
-        references={"g": "ref"},
-        bootstrap=400,
-        seed=1,
-        thresholds={"fpr": {"convention": "ratio", "min": 0.8, "max": 1.25}},
-    )
-    res = frag["fairness"]["results"][0]
-    ratio = res["disparity"]["ratio"]
-    assert ratio["value"] == pytest.approx(10.0) and "confidence_interval" not in ratio
-    assert set(ratio) == {"value"}  # no internal marker leaks into the card
-    assert res["verdict"] == "fail"  # the whole interval [lo, +inf) lies above 1.25
-    assert "+inf" in res["notes"]
-    frag = evaluate(
-        y,
-        p,
-        {"g": g},
-        metrics=["fpr"],
-        references={"g": "ref"},
-        bootstrap=400,
-        seed=1,
-        thresholds={"fpr": {"convention": "ratio", "min": 0.8}},
-    )
-    assert frag["fairness"]["results"][0]["verdict"] == "pass"
 
 
 def test_more_usage_errors(predictions, capsys):

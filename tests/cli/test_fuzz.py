@@ -39,15 +39,21 @@ from modelcard.cli import main
 from modelcard.diagnostics import ModelcardError
 
 ROOT = Path(__file__).resolve().parents[2]
+
 EXAMPLE = ROOT / "examples" / "compas-recidivism.yaml"
+
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+
 EXAMPLE_DATA = yaml.safe_load(EXAMPLE_TEXT)
+
 CORPUS_FILES = sorted(
     p
     for p in CORPUS.rglob("*")
     if p.is_file() and p.name not in NOT_CARDS and "schema" not in p.relative_to(CORPUS).parts
 )
+
 FORMATS = ("huggingface", "mct", "cyclonedx")
+
 
 # function-scoped fixtures (capsys) are reset by hand after every example
 FUZZ = settings(
@@ -136,6 +142,7 @@ def write(folder: Path, name: str, content: str | bytes) -> str:
 # --------------------------------------------------------------------------
 # strategies
 
+
 ODD_SCALARS = [
     "~",
     "null",
@@ -194,6 +201,7 @@ ODD_SCALARS = [
     "\\",
     "\t",
 ]
+
 YAML_TOKENS = st.sampled_from(
     [
         "-",
@@ -234,12 +242,15 @@ YAML_TOKENS = st.sampled_from(
         *ODD_SCALARS,
     ]
 )
+
 yaml_soup = st.lists(YAML_TOKENS, max_size=40).map("".join)
 
 any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
+
 odd_text = st.one_of(
     any_text, st.sampled_from(ODD_SCALARS), st.lists(st.sampled_from(ODD_SCALARS), max_size=6).map(" ".join)
 )
+
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -250,12 +261,14 @@ scalars = st.one_of(
     st.sampled_from(ODD_SCALARS),
     st.dates(),
 )
+
 keys = st.one_of(
     st.text(max_size=12),
     st.sampled_from(
         ["card", "model", "name", "version", "metrics", "value", "fairness", "results", "x-a", "<<", "url", "n"]
     ),
 )
+
 structures = st.recursive(
     scalars, lambda c: st.lists(c, max_size=4) | st.dictionaries(keys, c, max_size=4), max_leaves=20
 )
@@ -502,7 +515,7 @@ def test_import_mutated_corpus(capsys, source, ops, fmt):
     with workspace() as w:
         name = write(w, "src" + source.suffix, raw)
         args = ["import", name, "-o", "card.yaml"] + (["--from", fmt] if fmt else [])
-        code, _, err = cli(capsys, w, *args, outputs=("card.yaml",))
+        code, _, _err = cli(capsys, w, *args, outputs=("card.yaml",))
         if code == 0:  # what import writes is a card that loads and validates (warnings allowed)
             vcode, _, verr = cli(capsys, w, "validate", "card.yaml")
             assert vcode == 0, verr[-2000:]
@@ -510,6 +523,7 @@ def test_import_mutated_corpus(capsys, source, ops, fmt):
 
 
 FENCES = ["---", "--- ", "----", "---\t", "+++", "—", ""]
+
 NEWLINES = ["\n", "\r\n", "\r"]
 
 
@@ -541,7 +555,7 @@ def test_import_front_matter_edge_cases(capsys, bom, lead, open_, close, nl, fm,
         text += close + nl + body.replace("\n", nl)
     with workspace() as w:
         name = write(w, "README.md", text)
-        code, _, err = cli(
+        code, _, _err = cli(
             capsys, w, "import", "--from", "huggingface", name, "-o", "card.yaml", outputs=("card.yaml",)
         )
         if code == 0:
@@ -602,7 +616,7 @@ def test_import_known_cases(capsys):
         for name, content in KNOWN_IMPORTS:
             write(w, name, content)
             for fmt in FORMATS:
-                code, out, err = cli(
+                code, _out, err = cli(
                     capsys, w, "import", "--from", fmt, name, "-o", "card.yaml", outputs=("card.yaml",)
                 )
                 assert code in (0, 1), (name, fmt, err)
@@ -643,6 +657,7 @@ SET_PATHS = [
     "datasets[0].name",
     "caveats_and_recommendations.caveats[0]",
 ]
+
 ODD_SET_PATHS = [
     "model",
     "",
@@ -661,6 +676,7 @@ ODD_SET_PATHS = [
     "x-a[0][0][0]",
     "model.name.first",
 ]
+
 set_key = st.one_of(
     st.sampled_from(SET_PATHS),
     st.sampled_from(SET_PATHS),
@@ -668,6 +684,7 @@ set_key = st.one_of(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz_-.[]0123456789 =", max_size=30),
     st.tuples(st.sampled_from(SET_PATHS), st.text(max_size=10)).map("".join),
 )
+
 set_value = st.one_of(
     odd_text,
     st.sampled_from(
@@ -719,21 +736,9 @@ def test_set_parsing(capsys, sets):
         cli(capsys, w, "render", name, *args, "-f", "md", "-o", "out.md", outputs=("out.md",))
 
 
-@few(100)
-@given(assignment=st.one_of(any_text, st.tuples(set_key, set_value).map(lambda kv: f"{kv[0]}={kv[1]}")))
-def test_set_api(assignment):
-    from modelcard.card.layering import apply_set
-    from modelcard.io.source import loads
-
-    doc = loads(EXAMPLE_TEXT, "card.yaml")
-    try:
-        apply_set(doc, assignment)
-    except ModelcardError as exc:
-        assert str(exc)
-
-
 # --------------------------------------------------------------------------
 # rendering
+
 
 TEXT_FIELDS = [
     "model.description",
@@ -745,6 +750,7 @@ TEXT_FIELDS = [
     "model.contact",
     "card.language",
 ]
+
 LIST_TEXT_FIELDS = ["intended_use.primary_uses", "intended_use.out_of_scope_uses", "factors.evaluation"]
 
 
@@ -788,7 +794,7 @@ def set_path(card: dict, dotted: str, value: Any) -> None:
 )
 def test_render_arbitrary_text(capsys, texts, metric_names, group):
     """Free text anywhere, metrics named like each other or like files: rendered, or a clean error."""
-    from modelcard.render.engine import render_html, render_markdown
+    from modelcard.render import render_html, render_markdown
     from modelcard.schema.models import ModelCard
 
     card = copy.deepcopy(EXAMPLE_DATA)
@@ -909,11 +915,11 @@ def test_metric_names_whose_chart_files_collide(capsys):
         card["metrics"].append({"name": m, "value": 0.4, "n": 10, "dataset": "compas-2yr", "slice": {"race": "Asian"}})
     with workspace() as w:
         name = write(w, "card.yaml", to_yaml(card))
-        code, out, err = cli(capsys, w, "render", name, "-o", "out.md", outputs=("out.md",))
+        code, _out, err = cli(capsys, w, "render", name, "-o", "out.md", outputs=("out.md",))
         assert code in (0, 1), err
         if code == 0:
             charts = sorted(os.listdir(w / "out-charts"))
-            assert len(charts) == len(set(c.lower() for c in charts))
+            assert len(charts) == len({c.lower() for c in charts})
             text = (w / "out.md").read_text()
             for chart in charts:  # each chart file is the one its link names, none overwritten by another
                 assert f"out-charts/{chart}" in text

@@ -39,7 +39,7 @@ def test_wizard_answers_back_skip_and_writes_a_valid_card(tmp_path):
     target = tmp_path / "modelcard.yaml"
     child = spawn("init", str(target), "--interactive", "--name", "churn-model", cwd=tmp_path)
     child.expect_exact("── card:")
-    ask(child, "card.authors", "Ada Lovelace, Charles Babbage")  # comma separated list
+    ask(child, "card.authors", "Ada Lovelace; Charles Babbage")  # the explicit separator
     child.expect_exact("+ ")
     child.sendline("")
     ask(child, "card.date", "")  # Enter: today's date
@@ -54,7 +54,8 @@ def test_wizard_answers_back_skip_and_writes_a_valid_card(tmp_path):
     child.expect_exact("> ")
     child.sendline("2024-06-01")
     ask(child, "model.type", "-")  # skip: stays a placeholder
-    ask(child, "model.developers", "?")  # help, then the same question
+    ask(child, "model.developers", "?")  # the field's help, then the same question
+    child.expect_exact("model.developers: recommended")
     child.expect_exact("go back to the previous question")
     child.expect_exact("> ")
     child.sendline("Acme Analytics")
@@ -121,14 +122,6 @@ def test_wizard_answer_no_writes_nothing(tmp_path):
     assert not target.exists()
 
 
-def test_interactive_refuses_a_non_terminal(tmp_path, run_cli):
-    target = tmp_path / "card.yaml"
-    proc = run_cli("init", target, "--interactive", input="answer\n")
-    assert proc.returncode == 2
-    assert "needs a terminal" in proc.stderr and "Traceback" not in proc.stderr
-    assert not target.exists()
-
-
 def test_interactive_refuses_existing_file_before_asking(tmp_path):
     target = tmp_path / "card.yaml"
     target.write_text("keep me\n")
@@ -182,3 +175,92 @@ def test_wizard_adds_entries_to_lists_of_sections(tmp_path):
     assert risks[0]["mitigations"] == ["Human review of every denial."]
     assert risks[1]["description"] == "TODO" and risks[1]["mitigations"] == ["TODO"]
     assert validate_file(target).ok
+
+
+def test_wizard_commas_never_split_and_required_fields_are_re_asked(tmp_path):
+    target = tmp_path / "card.yaml"
+    child = spawn("init", str(target), "-i", cwd=tmp_path)
+    child.expect(r"(\d+) questions in \d+ sections")
+    total = int(child.match.group(1))
+    child.expect_exact(f"[question 1 of {total}] card.authors")
+    child.expect_exact("> ")
+    child.sendline("Lovelace, Ada")  # a comma inside a name: one author
+    child.expect_exact("+ ")
+    child.sendline("")
+    ask(child, "card.date", "")
+    child.expect_exact(f"of {total}] model.name")
+    child.expect_exact("> ")
+    child.sendline("")  # Enter on a required field without a default: asked again
+    child.expect_exact("this field is required")
+    child.expect_exact("> ")
+    child.sendline("churn")
+    ask(child, "model.version", "1.0")
+    ask(child, "model.description", "Ranks customers by risk, and by value; for offers.")
+    ask(child, "model.date", "-")
+    ask(child, "model.type", "-")
+    ask(child, "model.developers", "-")
+    ask(child, "model.license", "GPL3")  # not an SPDX id: did you mean, then asked again
+    child.expect_exact("did you mean")
+    child.expect_exact("keep 'GPL3' as written anyway? [y/N]")
+    child.sendline("")
+    child.expect_exact("> ")
+    child.sendline("apache 2.0")  # an accepted spelling: written as the SPDX id
+    child.expect_exact("→ Apache-2.0")
+    ask(child, "model.inputs", "done")
+    child.expect(r"(\d+) of (\d+) questions answered; (\d+) fields left to fill in")
+    assert int(child.match.group(2)) == total
+    left = int(child.match.group(3))
+    child.expect_exact("Write ")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert f"{left} fields left to fill in" in child.before  # init's own count agrees with the wizard's
+
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert data["card"]["authors"] == [{"name": "Lovelace, Ada"}]
+    assert data["model"]["name"] == "churn"
+    assert data["model"]["license"] == "Apache-2.0"
+    assert data["model"]["description"] == "Ranks customers by risk, and by value; for offers."
+    strict = validate_file(target, strict=True)
+    assert len(strict.errors) == left
+
+
+def test_wizard_ctrl_c_saves_and_resume_continues(tmp_path):
+    target = tmp_path / "card.yaml"
+    state = tmp_path / ".card.yaml.wizard.json"
+    child = spawn("init", str(target), "-i", cwd=tmp_path)
+    ask(child, "card.authors", "Grace Hopper")
+    child.expect_exact("+ ")
+    child.sendline("")
+    ask(child, "card.date", "2024-05-01")
+    ask(child, "model.name", "fraud-detector")
+    child.expect_exact("] model.version")
+    child.expect_exact("> ")
+    child.sendintr()  # Ctrl-C
+    child.expect_exact("Save the ")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130, child.before
+    assert "--interactive --resume" in child.before
+    saved = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert saved["model"]["name"] == "fraud-detector" and saved["model"]["version"] == "TODO"
+    assert state.is_file()
+
+    child = spawn("init", str(target), "-i", "--resume", cwd=tmp_path)
+    child.expect_exact("answers restored")
+    child.expect_exact("] model.version")  # where it stopped
+    child.expect_exact("> ")
+    child.sendline("3.0")
+    ask(child, "model.description", "done")
+    child.expect_exact("Write ")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert [a["name"] for a in data["card"]["authors"]] == ["Grace Hopper"]
+    assert data["card"]["date"] == dt.date(2024, 5, 1)
+    assert (data["model"]["name"], data["model"]["version"]) == ("fraud-detector", "3.0")
+    assert not state.exists()  # the session is over

@@ -12,7 +12,7 @@ from modelcard.card.layering import merge
 from modelcard.card.validate import validate_data
 from modelcard.evaluation.pipeline import evaluate
 from modelcard.io.source import loads
-from modelcard.render.engine import render_html, render_markdown
+from modelcard.render import render_html, render_markdown
 from modelcard.schema.models import GroupSpread
 
 
@@ -31,7 +31,18 @@ def data():
         y += yy
         p += pp
         g += [name] * len(yy)
-    return np.array(y), np.array(p), {"g": np.array(g)}
+    return {"y": np.array(y), "p": np.array(p), "g": np.array(g)}
+
+
+#: the rates of the first release, which the rendering tests below count
+SEVEN = ["selection_rate", "accuracy", "tpr", "fnr", "fpr", "tnr", "precision"]
+
+
+def run(columns, **options):
+    options.setdefault("metrics", SEVEN)
+    return evaluate(
+        columns, label="y", prediction="p", score="s" if "s" in columns else None, sensitive=["g"], **options
+    ).to_data()
 
 
 def spreads(fragment):
@@ -40,8 +51,7 @@ def spreads(fragment):
 
 @pytest.fixture(scope="module")
 def fragment():
-    y, p, groups = data()
-    return evaluate(y, p, groups, bootstrap=0, thresholds={"all": {"convention": "difference", "max": 0.5}})
+    return run(data(), thresholds={"all": {"convention": "difference", "max": 0.5}})
 
 
 def test_spread_of_a_small_max_group_is_flagged_with_a_note_naming_it(fragment):
@@ -69,23 +79,23 @@ def test_flag_uses_the_metric_denominator_and_every_spread_has_it(fragment):
 
 
 def test_both_small_groups_named_and_min_group_size_zero_flags_nothing():
-    y, p, groups = data()
-    frag = evaluate(y, p, groups, bootstrap=0, min_group_size=101)
+    frag = run(data(), min_group_size=101)
     sp = spreads(frag)["accuracy"]
     assert sp["notes"] == (
         "Small sample (below the minimum group size of 101): the max group g=a (n = 100) "
         "and the min group g=b (n = 100)."
     )
-    none = evaluate(y, p, groups, bootstrap=0, min_group_size=0)
+    none = run(data(), min_group_size=0)
     assert all(s["small_sample"] is False and "notes" not in s for s in none["fairness"]["spreads"])
 
 
 def test_auc_note_gives_the_smaller_class():
-    y, p, groups = data()
+    d = data()
+    y, p = d["y"], d["p"]
     scores = np.where(p == 1, 0.8, 0.2) + np.linspace(0, 0.01, y.size)
-    tiny = groups["g"] == "tiny"
+    tiny = d["g"] == "tiny"
     scores[tiny] = y[tiny]  # a perfect ranking: tiny has the largest AUC (1.0)
-    frag = evaluate(y, p, groups, scores=scores, bootstrap=0, metrics=["auc"])
+    frag = run(d | {"s": scores}, metrics=["auc"])
     (sp,) = frag["fairness"]["spreads"]
     assert sp["max_group"] == {"g": "tiny"} and sp["small_sample"] is True
     # 5 rows, 3 positives and 2 negatives: the smaller class is what is compared with the minimum
@@ -99,7 +109,7 @@ def test_undefined_spread_is_not_flagged():
     y = np.array([1, 0, 0, 0] + [0] * 40)
     p = np.array([1, 0, 1, 0] + [0] * 40)
     g = np.array(["a"] * 4 + ["b"] * 40)
-    (sp,) = [s for s in evaluate(y, p, {"g": g}, bootstrap=0, metrics=["tpr"])["fairness"]["spreads"]]
+    (sp,) = run({"y": y, "p": p, "g": g}, metrics=["tpr"])["fairness"]["spreads"]
     assert sp["difference"]["value"] is None and sp["small_sample"] is False and "notes" not in sp
 
 
@@ -120,7 +130,7 @@ def test_schema_fields_are_optional_and_typed():
 
 
 BASE = """
-card: {schema_version: "1.0"}
+card: {schema_version: "1.1"}
 model: {name: m, version: "1"}
 fairness:
   spreads:
@@ -153,7 +163,7 @@ def test_fresh_spread_measurement_drops_stale_flag_and_note_but_keeps_threshold(
 
 @pytest.fixture(scope="module")
 def card(fragment):
-    data = {"card": {"schema_version": "1.0"}, "model": {"name": "m", "version": "1"}} | {
+    data = {"card": {"schema_version": "1.1"}, "model": {"name": "m", "version": "1"}} | {
         k: v for k, v in fragment.items() if k != "x-evaluate"
     }
     card, diagnostics = validate_data(data, "card")
@@ -163,20 +173,22 @@ def card(fragment):
 
 def test_markdown_card_flags_small_spreads_metrics_and_results(card):
     text = render_markdown(card).content
-    rows = [line for line in text.splitlines() if line.startswith("| selection_rate | g |")]
+    plain = text.replace("**", "")  # table cells without their bold markup
+    rows = [line for line in plain.splitlines() if line.startswith("| selection_rate | g |")]
     assert len(rows) == 1 and rows[0].endswith("(small sample) |")
-    acc = [line for line in text.splitlines() if line.startswith("| accuracy | g |")]
+    acc = [line for line in plain.splitlines() if line.startswith("| accuracy | g |")]
     assert len(acc) == 1 and "small sample" not in acc[0]
     assert (
         "- **selection_rate across g:** Small sample (below the minimum group size of 30): "
         "the max group g=tiny (n = 5)."
     ) in text
     # metrics and fairness results of the small group carry the same flag in their n column
-    assert "| selection_rate | g: tiny | 0.800 |" in text
+    assert "| selection_rate | g: tiny | 0.800 |" in plain
     assert any(
-        line.startswith("| selection_rate | g: tiny |") and "| 5 (small sample) |" in line for line in text.splitlines()
+        line.startswith("| selection_rate | g: tiny |") and "| 5 (small sample) |" in line
+        for line in plain.splitlines()
     )
-    results = [line for line in text.splitlines() if line.startswith(("| tiny | a |", "| b | a |"))]
+    results = [line for line in plain.splitlines() if line.startswith(("| tiny | a |", "| b | a |"))]
     assert len(results) == 14  # 7 metrics x 2 groups
     assert all(bool(re.search(r"\| \d+ \(small sample\) \|", r)) == r.startswith("| tiny") for r in results)
 

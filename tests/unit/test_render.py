@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from html.parser import HTMLParser
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from modelcard import __version__
 from modelcard.card.validate import load_card
-from modelcard.render.engine import LAYOUTS, render, render_html, render_markdown
+from modelcard.render import LAYOUTS, render, render_html, render_markdown
+from modelcard.render.environment import builtin_templates
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "render"
@@ -21,6 +24,14 @@ CARDS = {
     "rich": DATA / "cards" / "rich" / "card.yaml",
 }
 UPDATE = os.environ.get("MODELCARD_UPDATE_GOLDEN") == "1"
+#: goldens hold neither the package version nor the stylesheet: a version bump or a style tweak changes no golden
+VERSION_MASK = "modelcard {VERSION}"
+STYLESHEETS = {
+    "card": ("modelcard.css",),
+    "scorecard": ("modelcard.css", "scorecard.css"),
+    "eu-gpai-form": ("modelcard.css", "eu-gpai-form.css"),
+}
+_STYLE = re.compile(r"<style>\n(.*?)\n</style>", re.S)
 
 
 def _card(name: str):
@@ -32,6 +43,26 @@ def _render_text(name: str, layout: str, fmt: str) -> str:
     if fmt == "md":
         return render_markdown(_card(name), layout, chart_prefix=f"{name}-charts/").content
     return render_html(_card(name), layout, base_dir=path.parent).content
+
+
+def _style_block(html: str) -> str:
+    found = _STYLE.findall(html)
+    assert len(found) == 1, "one inlined stylesheet"
+    return found[0]
+
+
+def _normalised(text: str, layout: str, fmt: str) -> str:
+    """A rendering as its golden file holds it: the version masked and, in HTML, the inlined stylesheet
+    replaced by the names of the files it comes from (they are checked once, by
+    :func:`test_html_inlines_the_template_stylesheets`)."""
+    text = text.replace(f"modelcard {__version__}", VERSION_MASK)
+    if fmt == "html":
+        text = _STYLE.sub(
+            "<style>\n/* the template stylesheets: test_html_inlines_the_template_stylesheets */\n</style>",
+            text,
+            count=1,
+        )
+    return text
 
 
 def _compare(golden: Path, actual: str) -> None:
@@ -56,7 +87,17 @@ def _compare(golden: Path, actual: str) -> None:
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("name", sorted(CARDS))
 def test_golden(name, layout, fmt):
-    _compare(GOLDEN / f"{name}.{layout}.{fmt}", _render_text(name, layout, fmt))
+    _compare(GOLDEN / f"{name}.{layout}.{fmt}", _normalised(_render_text(name, layout, fmt), layout, fmt))
+
+
+@pytest.mark.parametrize("layout", sorted(STYLESHEETS))
+def test_html_inlines_the_template_stylesheets(layout):
+    """The HTML page embeds its stylesheets verbatim (what the goldens leave out) and names its generator."""
+    html = _render_text("minimal", layout, "html")
+    expected = "\n".join((builtin_templates() / name).read_text(encoding="utf-8") for name in STYLESHEETS[layout])
+    assert _style_block(html) == expected
+    assert f'<meta name="generator" content="modelcard {__version__}">' in html
+    assert f"Rendered by modelcard {__version__}" in _render_text("minimal", layout, "md")
 
 
 def test_golden_chart_svg():
@@ -150,7 +191,7 @@ def test_markdown_fairness_tables_hold_every_result():
     sc = _md_tables(_render_text("compas", "scorecard", "md"))
     fairness = next(t for t in sc if t[0][0] == "Metric" and t[0][-1] == "Verdict")
     assert len(fairness) - 1 == len(card.fairness.results)
-    assert ["fpr", "African-American", "Caucasian", "0.423", "+0.203 [0.169, 0.236]", "❌ fail"] in fairness
+    assert ["**fpr**", "African-American", "Caucasian", "0.423", "+0.203 [0.169, 0.236]", "❌ fail"] in fairness
 
 
 def test_markdown_without_chart_prefix_has_tables_only():
@@ -196,7 +237,7 @@ def test_html_is_self_contained_and_accessible(layout):
     assert tags.count("h1") == 1
     # headings do not skip levels
     levels = [int(t[1]) for t in tags if re.fullmatch(r"h[1-6]", t)]
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
     # nothing external: no scripts, no linked stylesheets, every src is data:
     assert "script" not in tags and "link" not in tags
     for tag, attrs in doc.tags:
@@ -227,7 +268,6 @@ def test_html_embeds_local_figure_and_refuses_others():
 
 
 def test_scorecard_shows_completeness_from_the_aboutml_profile():
-    pytest.importorskip("modelcard.analysis.completeness")
     from modelcard.analysis.completeness import assess
 
     card = _card("compas")
@@ -259,3 +299,57 @@ def test_chart_handles_undefined_values_and_escapes_labels():
 
     svg = forest_svg("<b>&", [Panel("<x>", [Row("a<b", None), Row("c", 0.1)])])
     assert "&lt;b&gt;&amp;" in svg and "a&lt;b" in svg and "undefined" in svg
+
+
+# --------------------------------------------------------------------------
+# one view, two formats: Markdown and HTML show the same facts
+
+
+def _labels(blocks):
+    for b in blocks:
+        if b["kind"] == "facts":
+            yield from (f["label"] for f in b["facts"])
+        elif b["kind"] in ("group", "columns"):
+            yield from _labels(b["blocks"])
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_markdown_and_html_show_the_same_sections_and_facts(name):
+    from html import unescape
+
+    from modelcard.render import CardView
+
+    view = CardView(_card(name))
+    md = _render_text(name, "card", "md")
+    html = unescape(_render_text(name, "card", "html"))
+    for s in view.sections:
+        assert f"\n## {s['title']}\n" in md and f'<section id="{s["id"]}"' in html
+        for label in _labels(s["blocks"]):
+            assert f"**{label}" in md and (f"<dt>{label}</dt>" in html or f"<strong>{label}:</strong>" in html), label
+
+
+def test_fixed_drift_developer_urls_emails_and_numbered_steps_in_both_formats():
+    rich_md, rich_html = _render_text("rich", "card", "md"), _render_text("rich", "card", "html")
+    assert "(<https://example.org/team>)" in rich_md and '(<a href="https://example.org/team">' in rich_html
+    assert "O'Brien & Partners <team@example.org>" in rich_md and "&lt;team@example.org&gt;" in rich_html
+    compas = _card("compas")
+    steps = compas.datasets[0].provenance.preprocessing
+    md, html = _render_text("compas", "card", "md"), _render_text("compas", "card", "html")
+    assert f"| **Preprocessing** | 1. {steps[0]}" in md
+    assert "<dt>Preprocessing</dt><dd><ol><li>" in html
+
+
+def test_scorecard_key_facts_and_limits_are_shared():
+    from html import unescape
+
+    from modelcard.render import CardView
+    from modelcard.render.view import SCORECARD_MAX_MISSING
+
+    md, html = _render_text("rich", "scorecard", "md"), unescape(_render_text("rich", "scorecard", "html"))
+    for label in ("Developer", "Released", "Architecture", "License", "Data", "Contact"):
+        assert (f"<dt>{label}</dt>" in html) == (f"| **{label}** |" in md), label
+    missing = CardView(_card("rich")).missing
+    assert len(missing) > SCORECARD_MAX_MISSING
+    cut = f"; and {len(missing) - SCORECARD_MAX_MISSING} more."
+    assert cut in md and cut in html
+    assert missing[SCORECARD_MAX_MISSING - 1].title in md and missing[SCORECARD_MAX_MISSING].title not in md

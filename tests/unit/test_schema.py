@@ -33,12 +33,6 @@ def test_schema_has_versioned_id_and_marks_recommended_fields():
     assert schema["patternProperties"] == {"^x-": {}}
 
 
-def test_cli_prints_the_schema(run_cli):
-    res = run_cli("schema")
-    assert res.returncode == 0
-    assert json.loads(res.stdout)["$id"] == SCHEMA_ID
-
-
 def _example_data(example_path):
     data = yaml.safe_load(example_path.read_text(encoding="utf-8"))
     return json.loads(json.dumps(data, default=str))  # dates as ISO strings, as in JSON
@@ -86,3 +80,20 @@ def test_extension_keys_pass_both_validators(example_path):
     jsonschema.validate(data, json.loads(schema_text()))
     card = ModelCard.model_validate(data)
     assert card.model_dump(mode="json")["datasets"][0]["x-internal-id"] == 7
+
+
+def test_earlier_schema_stays_published_and_old_cards_satisfy_both():
+    """Schema 1.1 is current; the 1.0 file stays as published, and a 1.0 card is valid under both."""
+    assert SCHEMA_VERSION == "1.1" and SCHEMA_FILENAME == "modelcard-1.1.schema.json"
+    old = json.loads((ROOT / "schemas" / "modelcard-1.0.schema.json").read_text(encoding="utf-8"))
+    assert old["$id"] == "https://modelcard.dev/schemas/modelcard-1.0.schema.json"
+    assert old["$id"] != SCHEMA_ID and "verdict_basis" not in json.dumps(old)
+    card_1_0 = yaml.safe_load((ROOT / "tests" / "data" / "migrate" / "compas-1.0.yaml").read_text(encoding="utf-8"))
+    card_1_0 = json.loads(json.dumps(card_1_0, default=str))
+    jsonschema.validate(card_1_0, old)
+    current = json.loads(schema_text())
+    jsonschema.validate(card_1_0, current)
+    versions = current["$defs"]["CardMetadata"]["properties"]["schema_version"]["enum"]
+    assert versions == ["1.0", "1.1"]
+    props = json.dumps(current)
+    assert '"verdict_basis"' in props and '"family_size"' in props and '"adjustment"' in props

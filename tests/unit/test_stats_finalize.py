@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import warnings
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,18 +31,13 @@ skm = pytest.importorskip("sklearn.metrics")
 proportion = pytest.importorskip("statsmodels.stats.proportion")
 scipy_stats = pytest.importorskip("scipy.stats")
 
-COMPAS = Path(__file__).resolve().parents[3] / "shared" / "data" / "compas" / "compas-scores-two-years.csv"
-
-
 # --------------------------------------------------------------------------
 # COMPAS
 
 
 @pytest.fixture(scope="module")
-def compas():
-    if not COMPAS.is_file():
-        pytest.skip(f"COMPAS data not found at {COMPAS}")
-    df = pd.read_csv(COMPAS)
+def compas(compas_csv):
+    df = pd.read_csv(compas_csv)
     df = df[
         (df.days_b_screening_arrest <= 30)
         & (df.days_b_screening_arrest >= -30)

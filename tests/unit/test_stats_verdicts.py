@@ -141,17 +141,17 @@ finite = st.floats(-10, 10, allow_nan=False)
 @given(a=finite, b=finite, lo=st.one_of(st.none(), finite), hi=st.one_of(st.none(), finite))
 def test_rule_matches_written_definition(a, b, lo, hi):
     """pass iff every point of [l, u] is acceptable; fail iff none is; otherwise inconclusive."""
-    l, u = min(a, b), max(a, b)
+    low, u = min(a, b), max(a, b)
     if lo is not None and hi is not None and lo > hi:
         lo, hi = hi, lo
-    verdict = judge((l + u) / 2, (l, u), lo, hi)
+    verdict = judge((low + u) / 2, (low, u), lo, hi)
     if lo is None and hi is None:
         assert verdict is NR
         return
     band_lo = -math.inf if lo is None else lo
     band_hi = math.inf if hi is None else hi
-    all_inside = band_lo <= l and u <= band_hi
-    none_inside = u < band_lo or l > band_hi  # [l, u] ∩ [band_lo, band_hi] is empty
+    all_inside = band_lo <= low and u <= band_hi
+    none_inside = u < band_lo or low > band_hi  # [low, u] ∩ [band_lo, band_hi] is empty
     assert verdict is (P if all_inside else F if none_inside else INC)
 
 

@@ -1,0 +1,345 @@
+"""Benchmark: evaluate at scale — the arrow and spark engines against pandas + fairlearn, side by side.
+
+Synthetic prediction logs (Parquet, 1M rows per part file; two sensitive
+attributes: race with 6 values, sex with 2; a 0/1 label, a 0/1 prediction and
+a continuous float64 score) of 1M, 10M and 100M rows, generated once into
+``benchmarks/results/scale/`` (git-ignored; 100M rows take about 1.3 GB).
+Each measurement runs in its own subprocess, which reports its wall time and
+its peak resident memory (``ru_maxrss``):
+
+* ``arrow``   ``modelcard.evaluation.engines.compute_stats(engine="arrow")``
+              (statistics: confusion counts and score tables per group) and
+              the finaliser (metrics, intervals, disparities);
+* ``spark``   the same with ``engine="spark"`` (PySpark, ``local[*]``);
+* ``pandas``  ``pandas.read_parquet`` and fairlearn's ``MetricFrame`` with
+              the same rates and sklearn's AUC per group (1M rows only: it is
+              slow, and it holds everything in memory).
+
+Then the 1M-row CSV case end to end — read the CSV, compute everything, write
+the fragment — ``modelcard evaluate`` (in process) against pandas.read_csv +
+fairlearn (target: at least 50x faster).
+
+    .venv/bin/python benchmarks/bench_scale.py [--sizes 1M,10M,100M] [--engines arrow,spark,pandas]
+        [--skip-csv] [--repeat 1]
+
+Targets (issue 12): peak RSS flat in rows (at most 1 GiB at 100M rows),
+at least 20M rows/s on Parquet with arrow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "benchmarks" / "results" / "scale"
+PART_ROWS = 1_000_000
+RACES = ["African-American", "Asian", "Caucasian", "Hispanic", "Native American", "Other"]
+RACE_P = [0.40, 0.02, 0.34, 0.12, 0.02, 0.10]
+SIZES = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
+
+
+# --------------------------------------------------------------------------
+# data
+
+
+def make_part(index: int, rows: int = PART_ROWS):  # -> pyarrow.Table
+    """Part ``index`` of the synthetic log (deterministic: seeded by the index)."""
+    import numpy as np
+    import pyarrow as pa
+
+    rng = np.random.default_rng(1_000 + index)
+    race = rng.choice(len(RACES), rows, p=RACE_P).astype(np.int8)
+    sex = (rng.random(rows) < 0.8).astype(np.int8)  # 0 Female, 1 Male
+    y = (rng.random(rows) < 0.45).astype(np.int8)
+    logit = 1.2 * y - 0.6 + 0.3 * (race == 0) + rng.normal(0.0, 1.0, rows)
+    score = 1.0 / (1.0 + np.exp(-logit))
+    pred = (score >= 0.5).astype(np.int8)
+    return pa.table(
+        {
+            "race": pa.DictionaryArray.from_arrays(pa.array(race), pa.array(RACES)),
+            "sex": pa.DictionaryArray.from_arrays(pa.array(sex), pa.array(["Female", "Male"])),
+            "label": pa.array(y),
+            "pred": pa.array(pred),
+            "score": pa.array(score),
+        }
+    )
+
+
+def dataset(rows: int) -> Path:
+    """The Parquet dataset of ``rows`` rows (a folder of 1M-row part files), generated if missing."""
+    import pyarrow.parquet as pq
+
+    folder = DATA / f"parquet-{rows}"
+    parts = rows // PART_ROWS
+    marker = folder / "_COMPLETE"
+    if marker.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(parts):
+        path = folder / f"part-{i:05d}.parquet"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            pq.write_table(make_part(i), tmp, row_group_size=PART_ROWS)
+            os.replace(tmp, path)
+        if (i + 1) % 10 == 0:
+            print(f"  generated {i + 1}/{parts} parts of {folder.name}", file=sys.stderr, flush=True)
+    marker.write_text("ok\n")
+    return folder
+
+
+def csv_file(rows: int = 1_000_000) -> Path:
+    """The same first ``rows`` rows as one CSV file (race and sex as text, 0/1 label and prediction)."""
+    path = DATA / f"rows-{rows}.csv"
+    if path.exists():
+        return path
+    import pyarrow.csv as pacsv
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    table = make_part(0, rows)
+    table = table.set_column(0, "race", table.column("race").cast("string"))
+    table = table.set_column(1, "sex", table.column("sex").cast("string"))
+    tmp = path.with_suffix(".tmp")
+    pacsv.write_csv(table, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+# --------------------------------------------------------------------------
+# measurements (each in a subprocess: python bench_scale.py --measure KIND PATH)
+
+COLUMNS = {"label": "label", "prediction": "pred", "score": "score", "sensitive": ["race", "sex"]}
+
+
+def _measure_engine(engine: str, path: str) -> dict:
+    from modelcard.evaluation import finalize as F
+    from modelcard.evaluation.engines import compute_stats
+
+    kw = {}
+    if engine == "spark":
+        kw["spark_master"] = os.environ.get("BENCH_SPARK_MASTER", "local[*]")
+    start = time.perf_counter()
+    result = compute_stats(
+        path,
+        label="label",
+        prediction="pred",
+        score="score",
+        sensitive=["race", "sex"],
+        engine=engine,
+        progress=False,
+        **kw,
+    )
+    stats_done = time.perf_counter()
+    F.finalize_binary(result.confusion, result.scores, intersectional=True)
+    end = time.perf_counter()
+    return {
+        "rows": result.rows,
+        "seconds": end - start,
+        "stats_seconds": stats_done - start,
+        "binned_cells": int((result.scores.bits < 53).sum()),
+        "cells": result.confusion.size,
+    }
+
+
+def _measure_pandas(path: str) -> dict:
+    import pandas as pd
+    import sklearn.metrics as skm
+    from fairlearn.metrics import (
+        MetricFrame,
+        false_negative_rate,
+        false_positive_rate,
+        selection_rate,
+        true_negative_rate,
+        true_positive_rate,
+    )
+
+    start = time.perf_counter()
+    df = pd.read_csv(path) if path.endswith(".csv") else pd.read_parquet(path)
+    rates = {
+        "selection_rate": selection_rate,
+        "accuracy": skm.accuracy_score,
+        "tpr": true_positive_rate,
+        "fnr": false_negative_rate,
+        "fpr": false_positive_rate,
+        "tnr": true_negative_rate,
+        "precision": skm.precision_score,
+    }
+    for attrs in (["race"], ["sex"], ["race", "sex"]):
+        MetricFrame(metrics=rates, y_true=df.label, y_pred=df.pred, sensitive_features=df[attrs])
+        MetricFrame(metrics={"auc": skm.roc_auc_score}, y_true=df.label, y_pred=df.score, sensitive_features=df[attrs])
+    return {"rows": len(df), "seconds": time.perf_counter() - start}
+
+
+def _measure_cli(path: str) -> dict:
+    import tempfile
+
+    from modelcard.cli import main
+
+    out = os.path.join(tempfile.mkdtemp(), "fragment.yaml")
+    start = time.perf_counter()
+    code = main(
+        [
+            "evaluate",
+            path,
+            "--label",
+            "label",
+            "--prediction",
+            "pred",
+            "--score",
+            "score",
+            "--sensitive",
+            "race",
+            "--sensitive",
+            "sex",
+            "--intersectional",
+            "-o",
+            out,
+            "-q",
+        ]
+    )
+    seconds = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"modelcard evaluate exited with {code}")
+    return {"rows": 1_000_000, "seconds": seconds}
+
+
+def measure(kind: str, path: str) -> None:
+    """Run one measurement in this process and print it as JSON (with peak RSS)."""
+    import resource
+
+    if kind in ("arrow", "spark"):
+        out = _measure_engine(kind, path)
+    elif kind == "pandas":
+        out = _measure_pandas(path)
+    elif kind == "cli":
+        out = _measure_cli(path)
+    else:
+        raise SystemExit(f"unknown measurement {kind}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out["cpu_seconds"] = usage.ru_utime + usage.ru_stime + _children_cpu()
+    rss = usage.ru_maxrss  # KiB on Linux
+    if kind == "spark":  # the JVM is a child process, still running: add its peak (VmHWM)
+        out["jvm_peak_rss_mib"] = _children_peak_kib() / 1024
+        rss += _children_peak_kib()
+    out["peak_rss_mib"] = rss / 1024
+    print(json.dumps(out))
+
+
+def _children() -> list[str]:
+    """Process ids of this process's live children (Linux /proc)."""
+    me, out = str(os.getpid()), []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if fh.read().rsplit(")", 1)[1].split()[1] == me:
+                        out.append(entry)
+            except (OSError, IndexError):
+                continue
+    return out
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of live children, e.g. Spark's JVM."""
+    total = 0.0
+    for pid in _children():
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _children_peak_kib() -> int:
+    """Sum of the peak resident sizes (VmHWM) of this process's live children (Linux /proc)."""
+    total = 0
+    for pid in _children():
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(kind: str, path: Path, timeout: float) -> dict | None:
+    cmd = [sys.executable, __file__, "--measure", kind, str(path)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1][:200]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------
+# report
+
+
+def _row(label: str, res: dict | None) -> str:
+    if res is None:
+        return f"  {label:<22} {'-':>10} {'-':>12} {'-':>12} {'-':>10}"
+    if "error" in res:
+        return f"  {label:<22} {res['error']}"
+    rate = res["rows"] / res["seconds"]
+    return (
+        f"  {label:<22} {res['seconds']:>9.2f}s {rate / 1e6:>10.2f}M/s {res['peak_rss_mib']:>9.0f} MiB"
+        f" {res['cpu_seconds']:>9.1f}s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1M,10M,100M")
+    ap.add_argument("--engines", default="arrow,spark,pandas")
+    ap.add_argument("--skip-csv", action="store_true")
+    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--measure", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--generate-only", action="store_true", help="only generate the data")
+    args = ap.parse_args(argv)
+    if args.measure:
+        measure(*args.measure)
+        return 0
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    paths = {s: dataset(SIZES[s]) for s in sizes}
+    csv_path = None if args.skip_csv else csv_file()
+    if args.generate_only:
+        return 0
+    print(f"# evaluate at scale: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"  {'':<22} {'wall':>10} {'rows/s':>12} {'peak RSS':>12} {'CPU':>10}")
+    print(f"  (load average at start: {os.getloadavg()[0]:.1f}; CPU = user + system seconds of the run)")
+    results: dict = {}
+    for s in sizes:
+        print(f"{s} rows (Parquet, {SIZES[s] // PART_ROWS} part files):", flush=True)
+        for e in engines:
+            if e == "pandas" and SIZES[s] > 1_000_000:
+                res = None  # MetricFrame is slow and pandas holds all rows in memory: 1M only
+            else:
+                res = run(e, paths[s], args.timeout)
+            results[(s, e)] = res
+            print(_row(e if e != "pandas" else "pandas + fairlearn", res), flush=True)
+    if csv_path is not None:
+        print("1M-row CSV, end to end:", flush=True)
+        cli = run("cli", csv_path, args.timeout)
+        ref = run("pandas", csv_path, args.timeout)
+        print(_row("modelcard evaluate", cli))
+        print(_row("pandas + fairlearn", ref))
+        if cli and ref and "error" not in cli and "error" not in ref:
+            print(f"  speed-up: {ref['seconds'] / cli['seconds']:.0f}x (target >= 50x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

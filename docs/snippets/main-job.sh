@@ -1,0 +1,1 @@
+python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/modelcard validate --strict examples/compas-recidivism.yaml && mkdir -p out && .venv/bin/modelcard render examples/compas-recidivism.yaml -o out/compas-card.html && .venv/bin/modelcard render examples/compas-recidivism.yaml --layout scorecard -o out/compas-scorecard.html

@@ -1,0 +1,892 @@
+"""The ``spark`` engine: statistics computed by Apache Spark aggregations; only small tables reach the driver.
+
+Takes a ``pyspark.sql.DataFrame`` or a path (file, list of files or directory
+of Parquet or CSV files, checked first exactly as the arrow engine checks
+them) read with the active Spark session or a new one (``master``, default
+``local[*]``).  No Python UDF runs on the executors; every statistic is a
+``groupBy`` aggregation:
+
+1. ``groupBy(sensitive…, label, prediction).count()``: the distinct raw
+   values of every categorical column come to the driver, where the caller's
+   decoder turns them into 0/1 labels, classes and group labels, exactly as
+   the arrow engine does with the distinct values it sees.
+2. Scores: per raw group, the number of distinct scores; a group with more
+   than ``max_distinct`` is binned to the largest mantissa width that keeps
+   it within the limit (found by binary search, one aggregation per step),
+   with the truncation written as exact double arithmetic (powers of two
+   from ``pow(2, e)``, which Java computes exactly; the exponent from
+   ``log2`` corrected by comparing with those powers).  Then
+   ``groupBy(sensitive…, truncated score, label).count()``.
+3. Exact float sums (Brier score and its square per group, scores per
+   calibration bin; the ten regression sums): each double is split into its
+   biased exponent E and integer mantissa M (``|x| / 2**(E − 1075)``, exact),
+   M into three 18-bit parts, and the parts are summed as longs per (group,
+   quantity, E) — exact below 2**45 rows a group.  The driver shifts the
+   totals into the scaled integers of :mod:`modelcard.evaluation.stats`
+   (:func:`~modelcard.evaluation.stats.exact_from_parts`).  Per-row doubles
+   (``(score − label)²``, ``e = prediction − truth``, ...) are computed with
+   the same IEEE operations in the same order as numpy, so the sums are the
+   same numbers.
+
+The driver then builds the same statistics objects as the other engines
+(``from_counts``, ``from_parts``), so the finaliser gives identical results.
+Not supported here: the Poisson bootstrap (row ids are not stable in Spark).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from modelcard.diagnostics import UsageError
+from modelcard.evaluation.engines import (
+    DEFAULT_SPARK_MASTER,
+    Decoder,
+    Located,
+    StatsRequest,
+    StatsResult,
+    is_path_list,
+)
+from modelcard.evaluation.engines.filters import Condition, check_columns
+from modelcard.evaluation.stats import (
+    EXACT_BITS,
+    REGRESSION_EXTREMES,
+    REGRESSION_SUMS,
+    ConfusionStats,
+    MulticlassStats,
+    RegressionStats,
+    ScoreStats,
+    exact_from_parts,
+)
+from modelcard.io.tabular import DataError, listed, shown
+
+#: most rows of an aggregated table brought to the driver (more means a column has far too many values)
+MAX_COLLECT = 5_000_000
+_PART = 18  # bits of each mantissa part summed as a long
+_MASK = (1 << _PART) - 1
+_TASK_SAMPLE = 1000  # distinct label and prediction values looked at to infer the task
+
+
+def _spark() -> tuple[Any, Any]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pyspark.sql.functions as F
+            from pyspark.sql import SparkSession
+    except ImportError:
+        raise UsageError(
+            "the spark engine needs PySpark (and a Java runtime); install it with pip install 'modelcard[spark]'"
+        ) from None
+    return SparkSession, F
+
+
+# --------------------------------------------------------------------------
+# sources
+
+
+def _session(master: str | None) -> tuple[Any, bool]:
+    """(session, created here): the active session, or a new one on ``master``."""
+    SparkSession, _ = _spark()
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active, False
+    try:
+        builder = (
+            SparkSession.builder.master(master or DEFAULT_SPARK_MASTER)
+            .appName("modelcard evaluate")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.ansi.enabled", "false")
+        )
+        session = builder.getOrCreate()
+    except Exception as exc:  # no Java, a bad master URL...
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"cannot start Spark (--spark-master {master or DEFAULT_SPARK_MASTER}): {text}") from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session, active is None
+
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _read_uri(paths: list[str], request: StatsRequest, master: str | None) -> tuple[Any, list[str], Any, bool]:
+    """A storage URI (hdfs://, s3a://, gs://...) read by Spark itself: Parquet, or CSV by its suffix."""
+    session, created = _session(master)
+    csv = all(p.lower().rstrip("/").endswith((".csv", ".tsv", ".tab")) for p in paths)
+    try:
+        if csv:
+            sep = "\t" if paths[0].lower().endswith((".tsv", ".tab")) else ","
+            df = session.read.option("header", True).option("multiLine", True).option("sep", sep).csv(*paths)
+        else:
+            df = session.read.parquet(*paths)
+    except Exception as exc:
+        if created:
+            session.stop()
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"Spark cannot read it: {text}", file=paths[0], code="unreadable") from None
+    missing = [c for c in request.columns if c not in df.columns]
+    if missing:
+        if created:
+            session.stop()
+        raise UsageError(
+            f"{paths[0]}: no column {', '.join(map(shown, missing))}; available columns: {listed(list(df.columns))}"
+        )
+    return df, paths, session, created
+
+
+def _read(source: Any, request: StatsRequest, session_master: str | None) -> tuple[Any, list[str], Any, bool]:
+    """(DataFrame, files, session, session created here) for a path or list of paths."""
+    from modelcard.evaluation.engines import arrow
+
+    paths = [os.fspath(source)] if isinstance(source, (str, os.PathLike)) else [os.fspath(p) for p in source]
+    if any(_URI.match(p) and not p.startswith("file://") for p in paths):
+        return _read_uri(paths, request, session_master)
+    plan = arrow._plan(source)
+    wanted = request.columns
+    arrow._check_schemas(plan, wanted)
+    available = sorted(set().union(*[set(f.kinds) for f in plan.files]) | set(plan.partition_types))
+    check_columns(request.conditions, available, "the data")
+    files = [f.path for f in plan.files if arrow._partition_ok(f, plan, request.conditions)]
+    if not files:
+        raise DataError("no data rows match the filter", file=plan.root, code="empty")
+    session, created = _session(session_master)
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    reader = session.read.option("basePath", os.path.abspath(plan.root))
+    paths = [os.path.abspath(p) for p in files]
+    if plan.files[0].fmt == "parquet":
+        df = reader.parquet(*paths)
+    else:
+        # explicit all-text schema with the header's names (stripped; a repeated name gets a suffix):
+        # every cell is text, as the other engines read CSV
+        header = plan.files[0].header
+        seen: dict[str, int] = {}
+        names = []
+        for h in header:
+            k = seen.get(h, 0)
+            seen[h] = k + 1
+            names.append(h if k == 0 else f"{h}__{k}")
+        schema = StructType([StructField(n, StringType(), True) for n in names])
+        sep = "\t" if plan.files[0].path.lower().endswith((".tsv", ".tab")) else ","
+        df = (
+            reader.option("header", True)
+            .option("multiLine", True)
+            .option("encoding", "UTF-8")
+            .option("sep", sep)
+            .option("mode", "FAILFAST")
+            .schema(schema)
+            .csv(*paths)
+        )
+        for h in dict.fromkeys(header):
+            copies = [n for n, orig in zip(names, header) if orig == h][1:]
+            if h in wanted:
+                for other in copies:
+                    _, F = _spark()
+                    bad = df.where(~F.col(h).eqNullSafe(F.col(other))).limit(1).collect()
+                    if bad:
+                        raise DataError(
+                            f"column '{h}' appears more than once in the header with different values "
+                            f"({bad[0][h]!r} and {bad[0][other]!r}); rename one of them",
+                            file=files[0],
+                            code="duplicate-column",
+                        )
+    return df, files, session, created
+
+
+# --------------------------------------------------------------------------
+# filters
+
+
+def _typed(value: str, dtype: Any, cond: Condition) -> Any:
+    name = type(dtype).__name__
+    if name in ("StringType", "VarcharType", "CharType"):
+        return value
+    if name == "BooleanType":
+        low = value.strip().lower()
+        if low not in ("true", "false", "1", "0"):
+            raise UsageError(f"--filter {cond.text!r}: {cond.column!r} is true/false, not {value!r}")
+        return low in ("true", "1")
+    try:
+        if name in ("ByteType", "ShortType", "IntegerType", "LongType"):
+            return int(value.strip())
+        if name in ("FloatType", "DoubleType", "DecimalType"):
+            return float(value.strip())
+    except ValueError:
+        raise UsageError(f"--filter {cond.text!r}: {value!r} is not a value of {cond.column!r} ({dtype})") from None
+    return value
+
+
+def _filter(df: Any, conditions: Sequence[Condition]) -> Any:
+    if not conditions:
+        return df
+    _, F = _spark()
+    check_columns(conditions, list(df.columns), "the data")
+    types = {f.name: f.dataType for f in df.schema.fields}
+    for cond in conditions:
+        col = F.col(cond.column)
+        vals = [_typed(v, types[cond.column], cond) for v in cond.values]
+        if cond.op == "in":
+            e = col.isin(vals)
+        else:
+            lit = F.lit(vals[0])
+            e = {
+                "=": col == lit,
+                "!=": col != lit,
+                "<": col < lit,
+                "<=": col <= lit,
+                ">": col > lit,
+                ">=": col >= lit,
+            }[cond.op]
+        df = df.where(e)
+    return df
+
+
+# --------------------------------------------------------------------------
+# collecting
+
+
+def _collect(df: Any, what: str) -> dict[str, list[Any]]:
+    """Rows of a (small) aggregated DataFrame as columns of Python values."""
+    rows = df.limit(MAX_COLLECT + 1)
+    if hasattr(rows, "toArrow"):
+        table = rows.toArrow()
+        out = {name: table.column(name).to_pylist() for name in table.column_names}
+        n = table.num_rows
+    else:  # PySpark before 4.0
+        got = rows.collect()
+        out = {name: [r[name] for r in got] for name in df.columns}
+        n = len(got)
+    if n > MAX_COLLECT:
+        raise DataError(f"{what}: more than {MAX_COLLECT} distinct combinations", file="", code="too-many-values")
+    return out
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = list(values)
+    return arr
+
+
+class _Where:
+    """Locates a raw value in the data (a small Spark job, on errors only)."""
+
+    def __init__(self, df: Any, files: Sequence[str]) -> None:
+        self.df = df
+        self.files = list(files)
+
+    def file_of(self, column: str, value: Any) -> str:
+        if len(self.files) == 1:
+            return self.files[0]
+        try:
+            _, F = _spark()
+            col = F.col(column)
+            cond = col.isNull() if value is None else col == F.lit(value)
+            got = self.df.where(cond).select(F.input_file_name().alias("f")).limit(1).collect()
+            return str(got[0]["f"]).removeprefix("file://") if got and got[0]["f"] else ""
+        except Exception:
+            return ""
+
+    def source(self, column: str, values: Sequence[Any]) -> Located:
+        def place(i: int) -> tuple[str, int] | None:
+            return None
+
+        where = self
+
+        class _Src(Located):
+            def error(self, column: str, row: int | None, message: str, code: str) -> DataError:
+                file = ""
+                if row is not None and 0 <= row < len(values):
+                    file = where.file_of(column, values[row])
+                text = f"column '{column}': {message}"
+                return DataError(text, file=file or (where.files[0] if len(where.files) == 1 else ""), code=code)
+
+        return _Src(self.files[0] if len(self.files) == 1 else "", place)
+
+
+def _decode_column(
+    values: Sequence[Any], column: str, kind: str, decoder: Decoder, where: _Where, what: str = ""
+) -> list[Any]:
+    """Decoded value per distinct raw value (as the arrow engine decodes them)."""
+    distinct: dict[Any, int] = {}
+    order: list[Any] = []
+    for v in values:
+        key = ("nan",) if isinstance(v, float) and v != v else (type(v).__name__, v)
+        if key not in distinct:
+            distinct[key] = len(order)
+            order.append(v)
+    arr = _objects(order)
+    src = where.source(column, order)
+    if kind == "binary":
+        dec = list(np.asarray(decoder.binary(arr, column, src)).tolist())
+    elif kind == "labels":
+        dec = list(decoder.labels(arr, column, src))
+    elif kind == "classes":
+        dec = list(decoder.classes(arr, column, src))
+    else:
+        dec = list(np.asarray(decoder.numbers(arr, column, src, what)).tolist())
+    out = []
+    for v in values:
+        key = ("nan",) if isinstance(v, float) and v != v else (type(v).__name__, v)
+        out.append(dec[distinct[key]])
+    return out
+
+
+# --------------------------------------------------------------------------
+# exact doubles in Spark SQL
+
+
+def _exponent(F: Any, av: Any) -> Any:
+    """floor(log2(av)) for av > 0, exactly (log2 corrected against exact powers of two)."""
+    e = F.floor(F.log2(av)).cast("int")
+    e = F.when(F.pow(F.lit(2.0), e.cast("double")) > av, e - 1).otherwise(e)
+    return F.when(F.pow(F.lit(2.0), (e + 1).cast("double")) <= av, e + 1).otherwise(e)
+
+
+def _quantized(F: Any, x: Any, bits: Any) -> Any:
+    """x truncated toward zero to ``bits`` mantissa bits (as stats.quantize), in exact double arithmetic."""
+    av = F.abs(x)
+    e = _exponent(F, av)
+    step = F.pow(F.lit(2.0), F.greatest(e - bits + 1, F.lit(-1074)).cast("double"))
+    q = F.signum(x) * (F.floor(av / step).cast("double") * step)
+    return F.when((bits >= EXACT_BITS) | (x == 0.0), x + F.lit(0.0)).otherwise(q + F.lit(0.0))
+
+
+def _mantissa_parts(F: Any, x: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """(biased exponent E, sign, three 18-bit parts of the mantissa M) of a finite double: x = ±M·2**(E − 1075)."""
+    av = F.abs(x)
+    e = _exponent(F, av)
+    big_e = F.when(av == 0.0, F.lit(1)).otherwise(F.greatest(e + 1023, F.lit(1)))
+    mant = F.when(av == 0.0, F.lit(0).cast("long")).otherwise(
+        (av / F.pow(F.lit(2.0), (big_e - 1075).cast("double"))).cast("long")
+    )
+    sign = F.when(x < 0.0, F.lit(-1).cast("long")).otherwise(F.lit(1).cast("long"))
+    p2 = F.shiftright(mant, 2 * _PART)
+    p1 = F.shiftright(mant, _PART).bitwiseAND(F.lit(_MASK))
+    p0 = mant.bitwiseAND(F.lit(_MASK))
+    return big_e, sign, p2, p1, p0
+
+
+def _exact_sums_table(df: Any, F: Any, keys: list[str], quantities: dict[str, Any], extra: Sequence[Any] = ()) -> Any:
+    """Per (keys…, extra…, quantity, E): the long sums of the signed 18-bit mantissa parts of each quantity."""
+    structs = [
+        F.struct(F.lit(i).alias("q"), col.cast("double").alias("v"), *list(extra))
+        for i, col in enumerate(quantities.values())
+    ]
+    exploded = df.select(*[F.col(k) for k in keys], F.explode(F.array(*structs)).alias("t"))
+    v = F.col("t.v")
+    big_e, sign, p2, p1, p0 = _mantissa_parts(F, v)
+    cols = [F.col(k) for k in keys] + [F.col("t.q").alias("q")]
+    if extra:
+        cols.append(F.col("t.bin").alias("bin"))
+    return (
+        exploded.select(
+            *cols,
+            big_e.alias("e"),
+            (sign * p2).alias("p2"),
+            (sign * p1).alias("p1"),
+            (sign * p0).alias("p0"),
+        )
+        .groupBy(*[*keys, "q", *(["bin"] if extra else []), "e"])
+        .agg(F.sum("p2").alias("s2"), F.sum("p1").alias("s1"), F.sum("p0").alias("s0"))
+    )
+
+
+def _msum(s2: Any, s1: Any, s0: Any) -> int:
+    return (int(s2 or 0) << (2 * _PART)) + (int(s1 or 0) << _PART) + int(s0 or 0)
+
+
+# --------------------------------------------------------------------------
+# the engine
+
+
+def _check_numbers(df: Any, F: Any, column: str, as_double: Any, decoder: Decoder, where: _Where, what: str) -> None:
+    """A missing, NaN, infinite or non-numeric cell is the decoder's error for that value."""
+    bad = df.where(as_double.isNull() | F.isnan(as_double) | (F.abs(as_double) == float("inf")))
+    got = bad.select(F.col(column).alias("v")).limit(1).collect()
+    if got:
+        value = got[0]["v"]
+        decoder.numbers(_objects([value]), column, where.source(column, [value]), what)
+        raise DataError(
+            f"column '{column}': {what} {shown(str(value))} is not a finite number",
+            file=where.file_of(column, value),
+            code="not-finite",
+        )
+
+
+def _as_double(F: Any, df: Any, column: str) -> Any:
+    dtype = type(df.schema[column].dataType).__name__
+    col = F.col(column)
+    if dtype in ("StringType", "VarcharType", "CharType"):
+        col = F.trim(col)
+    return col.cast("double")
+
+
+def compute(source: Any, request: StatsRequest, decoder: Decoder, *, master: str | None = None) -> StatsResult:
+    """Statistics of a Spark DataFrame or of a path read with Spark (see the module docstring)."""
+    if request.bootstrap is not None:
+        raise UsageError(
+            "the Poisson bootstrap needs stable row ids, which Spark does not give: use closed-form intervals "
+            "(no --bootstrap) or the arrow engine"
+        )
+    _SparkSession, _F = _spark()
+    created = False
+    session = None
+    files: list[str] = []
+    if is_path_list(source):
+        df, files, session, created = _read(source, request, master)
+        name = files[0] if len(files) == 1 else os.fspath(source) if isinstance(source, (str, os.PathLike)) else ""
+    else:
+        if master is not None:
+            raise UsageError("--spark-master applies when Spark reads a path; a DataFrame runs in its own session")
+        df = source
+        name = "<Spark DataFrame>"
+        missing = [c for c in request.columns if c not in df.columns]
+        if missing:
+            raise UsageError(
+                f"the DataFrame has no column {', '.join(map(shown, missing))}; columns: {listed(list(df.columns))}"
+            )
+    try:
+        df = _filter(df, request.conditions)
+        return _compute(df, request, decoder, _Where(df, files or [name]), files)
+    finally:
+        if created and session is not None:
+            session.stop()
+
+
+def _compute(df: Any, request: StatsRequest, decoder: Decoder, where: _Where, files: list[str]) -> StatsResult:
+    _, F = _spark()
+    r = request
+    sens = list(r.sensitive)
+    if r.task is None:
+        if r.prediction is None:
+            task = "binary"
+        else:
+            vals = []
+            for c in (r.label, r.prediction):
+                got = df.select(F.col(c).alias("v")).distinct().limit(_TASK_SAMPLE).collect()
+                vals.append(_objects([g["v"] for g in got]))
+            task = decoder.task(vals[0], vals[1])
+        r = r.with_task(task)
+    aliases = {c: f"_s{i}" for i, c in enumerate(sens)}
+    base = df.select(*[F.col(c).alias(aliases[c]) for c in sens], *[F.col(c) for c in r.columns if c not in sens])
+    keys = list(aliases.values())
+    result = StatsResult(task=r.task or "binary", files=tuple(files), engine="spark")
+
+    def group_labels(table: dict[str, list[Any]]) -> dict[str, Any]:
+        return {c: _objects(_decode_column(table[aliases[c]], c, "labels", decoder, where)) for c in sens}
+
+    if r.task == "binary":
+        score_d = _as_double(F, base, r.score) if r.score else None
+        if r.prediction:
+            pname, pred_col = r.prediction, F.col(r.prediction)
+        else:  # predictions derived from scores
+            assert score_d is not None and r.score_threshold is not None
+            pname = "_pred"
+            pred_col = (score_d >= F.lit(float(r.score_threshold))).cast("int").alias(pname)
+            result.decision_threshold = float(r.score_threshold)
+        counts = _collect(base.groupBy(*keys, r.label, pred_col).count(), "label and prediction values")
+        if not counts["count"]:
+            raise DataError(
+                "no data rows" + (" match the filter" if r.conditions else ""),
+                file=where.files[0] if where.files else "",
+                code="empty",
+            )
+        groups = group_labels(counts)
+        y = _decode_column(counts[r.label], r.label, "binary", decoder, where)
+        if r.score:  # first: a bad score is reported before the predictions derived from it are used
+            assert score_d is not None
+            y01 = _map_column(F, r.label, _binary_map(counts[r.label], y))
+            cell_of = _cells_from(counts, keys, sens, groups)
+            result.scores = _score_stats(base, F, r, keys, sens, score_d, y01, decoder, where, cell_of)
+        if r.prediction:
+            p = np.array(_decode_column(counts[pname], pname, "binary", decoder, where))
+        else:
+            p = np.array(counts[pname], dtype=np.int64)
+        result.confusion = ConfusionStats.from_counts(np.array(y), p, groups, np.array(counts["count"]))
+        result.rows = int(sum(counts["count"]))
+    elif r.task == "multiclass":
+        pred = r.prediction or ""
+        counts = _collect(base.groupBy(*keys, r.label, pred).count(), "class values")
+        if not counts["count"]:
+            raise DataError("no data rows", file=where.files[0] if where.files else "", code="empty")
+        groups = group_labels(counts)
+        truth = _decode_column(counts[r.label], r.label, "classes", decoder, where)
+        predicted = _decode_column(counts[pred], pred, "classes", decoder, where)
+        result.multiclass = MulticlassStats.from_counts(
+            _objects(truth), _objects(predicted), groups, np.array(counts["count"]), classes=r.classes
+        )
+        result.rows = int(sum(counts["count"]))
+    else:
+        result.regression, result.rows = _regression_stats(base, F, r, keys, sens, decoder, where)
+    return result
+
+
+def _binary_map(raw: Sequence[Any], decoded: Sequence[Any]) -> list[tuple[Any, int]]:
+    seen: dict[Any, int] = {}
+    out = []
+    for v, d in zip(raw, decoded):
+        key = ("nan",) if isinstance(v, float) and v != v else (type(v).__name__, v)
+        if key not in seen:
+            seen[key] = int(d)
+            out.append((v, int(d)))
+    return out
+
+
+def _map_column(F: Any, column: str, mapping: Sequence[tuple[Any, int]]) -> Any:
+    """The decoded 0/1 value of each row, from the (raw value, 0/1) pairs the driver decoded."""
+    col = F.col(column)
+    expr = None
+    for raw, val in mapping:
+        cond = col.isNull() if raw is None else col.eqNullSafe(F.lit(raw))
+        expr = F.when(cond, F.lit(val)) if expr is None else expr.when(cond, F.lit(val))
+    assert expr is not None
+    return expr.otherwise(F.lit(None)).cast("int")
+
+
+def _raw_key(v: Any) -> Any:
+    return ("nan",) if isinstance(v, float) and v != v else (type(v).__name__, v)
+
+
+def _cells_from(
+    table: dict[str, list[Any]], keys: list[str], sens: list[str], labels: dict[str, Any]
+) -> dict[tuple[Any, ...], tuple[str, ...]]:
+    """The cell (group labels) of each raw combination of sensitive values in an aggregated table."""
+    out: dict[tuple[Any, ...], tuple[str, ...]] = {}
+    for i in range(len(table[keys[0]])):
+        raw = tuple(_raw_key(table[k][i]) for k in keys)
+        out[raw] = tuple(str(labels[c][i]) for c in sens)
+    return out
+
+
+def _raw_cells(
+    df: Any, F: Any, keys: list[str], sens: list[str], decoder: Decoder, where: _Where
+) -> dict[tuple[Any, ...], tuple[str, ...]]:
+    """The cell of each raw combination of sensitive values (one aggregation)."""
+    combos = _collect(df.groupBy(*keys).count(), "sensitive values")
+    labels = {c: _decode_column(combos[k], c, "labels", decoder, where) for c, k in zip(sens, keys)}
+    return _cells_from(combos, keys, sens, labels)
+
+
+_RSD = 0.02  # relative standard deviation of Spark's HyperLogLog distinct counts (only a guide: see below)
+
+
+def _distinct_at(
+    base: Any, F: Any, keys: list[str], score: Any, bits: dict[tuple[Any, ...], int], *, exact: bool, plus: int = 0
+) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """Per listed raw combination: distinct counts of its scores truncated to its bits (and to bits + ``plus``
+    when ``plus``), exact (``countDistinct``) or estimated (``approx_count_distinct``)."""
+    b = F.col("_b")
+
+    def count(width: Any) -> Any:
+        q = _quantized(F, score, width)
+        return F.countDistinct(q) if exact else F.approx_count_distinct(q, _RSD)
+
+    aggs = [count(b).alias("d")]
+    if plus:
+        aggs.append(count(F.least(b + plus, F.lit(EXACT_BITS))).alias("d2"))
+    got = _collect(
+        base.withColumn("_b", _combo_bits(F, keys, bits)).where(b.isNotNull()).groupBy(*keys).agg(*aggs), "groups"
+    )
+    out = {}
+    for i in range(len(got["d"])):
+        rk = _match(tuple(got[k][i] for k in keys), bits)
+        if rk is not None:
+            out[rk] = (int(got["d"][i]), int(got["d2"][i]) if plus else 0)
+    return out
+
+
+def _search(
+    base: Any, F: Any, keys: list[str], score: Any, max_distinct: int, over: list[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], int]:
+    """The widest mantissa keeping each combination (known to be over the limit) within ``max_distinct``
+    distinct scores: a binary search on estimated counts, then exact counts at the boundary (b within the
+    limit, b + 1 over it), corrected a bit at a time; the exact counts run on few distinct values."""
+    lo = dict.fromkeys(over, 1)
+    hi = dict.fromkeys(over, EXACT_BITS - 1)
+    while any(lo[r] < hi[r] for r in over):
+        trial = {r: (lo[r] + hi[r] + 1) // 2 for r in over if lo[r] < hi[r]}
+        for r, (d, _) in _distinct_at(base, F, keys, score, trial, exact=False).items():
+            if d <= max_distinct:
+                lo[r] = trial[r]
+            else:
+                hi[r] = trial[r] - 1
+    bits = dict(lo)
+    todo = list(over)
+    while todo:
+        got = _distinct_at(base, F, keys, score, {r: bits[r] for r in todo}, exact=True, plus=1)
+        again = []
+        for r in todo:
+            d, d_next = got.get(r, (0, 0))
+            if d > max_distinct and bits[r] > 1:
+                bits[r] -= 1
+                again.append(r)
+            elif bits[r] < EXACT_BITS and d_next <= max_distinct:
+                bits[r] += 1
+                again.append(r)
+        todo = again
+    return bits
+
+
+def _bits_per_combo(base: Any, F: Any, keys: list[str], score: Any, max_distinct: int) -> dict[tuple[Any, ...], int]:
+    """Mantissa bits per raw combination: 53 if its scores have at most ``max_distinct`` distinct values,
+    else the largest width that keeps it within (as ScoreStats._limited decides it).
+
+    An estimated count (HyperLogLog, one pass, no values shuffled) sorts the combinations: well under the
+    limit, 53 bits (the collected table proves it, else :func:`_score_stats` searches again); near it, an
+    exact count decides; far above it, :func:`_search` — whose exact check that b + 1 bits exceed the limit
+    proves the combination is over it."""
+    approx = _collect(base.groupBy(*keys).agg(F.approx_count_distinct(score, _RSD).alias("a")), "groups")
+    raws = [tuple(approx[k][i] for k in keys) for i in range(len(approx["a"]))]
+    bits = {tuple(_raw_key(v) for v in raw): EXACT_BITS for raw in raws}
+    unsure = [raw for raw, a in zip(raws, approx["a"]) if int(a) > 0.8 * max_distinct]
+    near = [raw for raw, a in zip(raws, approx["a"]) if 0.8 * max_distinct < int(a) <= 4 * max_distinct]
+    exact = _distinct_at(base, F, keys, score, dict.fromkeys(near, EXACT_BITS), exact=True) if near else {}
+    over = [raw for raw in unsure if raw not in exact or exact[raw][0] > max_distinct]
+    if over:
+        for raw, b in _search(base, F, keys, score, max_distinct, over).items():
+            bits[tuple(_raw_key(v) for v in raw)] = b
+    return bits
+
+
+def _match(raw: tuple[Any, ...], table: dict[tuple[Any, ...], Any]) -> tuple[Any, ...] | None:
+    key = tuple(_raw_key(v) for v in raw)
+    for k in table:
+        if tuple(_raw_key(v) for v in k) == key:
+            return k
+    return None
+
+
+def _combo_bits(F: Any, keys: list[str], bits: dict[tuple[Any, ...], int]) -> Any:
+    """A column: the bits of each row's raw combination (null for combinations not listed)."""
+    expr = None
+    for raw, b in bits.items():
+        cond = None
+        for k, v in zip(keys, raw):
+            c = F.col(k).isNull() if v is None else F.col(k).eqNullSafe(F.lit(v))
+            cond = c if cond is None else cond & c
+        assert cond is not None
+        expr = F.when(cond, F.lit(b)) if expr is None else expr.when(cond, F.lit(b))
+    assert expr is not None
+    return expr.otherwise(F.lit(None).cast("int"))
+
+
+def _score_stats(
+    base: Any,
+    F: Any,
+    r: StatsRequest,
+    keys: list[str],
+    sens: list[str],
+    score: Any,
+    y01: Any,
+    decoder: Decoder,
+    where: _Where,
+    cell_of: dict[tuple[Any, ...], tuple[str, ...]],
+) -> ScoreStats:
+    k = r.calibration_bins
+    data = base.select(*keys, (score + F.lit(0.0)).alias("_s"), y01.alias("_y"))
+    s = F.col("_s")
+    d = s - F.col("_y").cast("double")
+    b = d * d
+    bq = b * b
+    binc = F.least(F.greatest(F.floor(s * F.lit(float(k))), F.lit(0)), F.lit(k - 1)).cast("int")
+    small = _collect(
+        data.select(*keys, s, F.col("_y"), b.alias("_b"), bq.alias("_bq"), binc.alias("_bin"))
+        .groupBy(*keys, "_bin")
+        .agg(
+            F.count(F.lit(1)).alias("n"),
+            F.sum("_y").alias("npos"),
+            F.min("_b").alias("bmin"),
+            F.max("_b").alias("bmax"),
+            F.max(F.abs("_bq")).alias("bqmax"),
+            F.min("_s").alias("smin"),
+            F.max("_s").alias("smax"),
+            F.sum((s.isNull() | F.isnan(s) | (F.abs(s) == float("inf"))).cast("int")).alias("bad"),
+        ),
+        "groups",
+    )
+    if any(int(v or 0) for v in small["bad"]):
+        _check_numbers(base, F, r.score or "", score, decoder, where, "score")
+    raw_bits = _bits_per_combo(data, F, keys, s, r.max_distinct)
+
+    def score_table() -> dict[str, list[Any]]:
+        bits_col = _combo_bits(F, keys, {tuple(_unkey(v) for v in raw): b for raw, b in raw_bits.items()})
+        return _collect(
+            data.withColumn("_q", _quantized(F, s, bits_col)).groupBy(*keys, "_q", "_y").count(), "score values"
+        )
+
+    table = score_table()
+    # a combination taken as exact from its estimated count, with more distinct scores after all: bin it
+    seen: dict[tuple[Any, ...], set[Any]] = {}
+    for i in range(len(table["_q"])):
+        seen.setdefault(tuple(_raw_key(table[k][i]) for k in keys), set()).add(table["_q"][i])
+    missed = [raw for raw, vals in seen.items() if raw_bits.get(raw) == EXACT_BITS and len(vals) > r.max_distinct]
+    if missed:
+        for raw, b in _search(data, F, keys, s, r.max_distinct, [tuple(_unkey(v) for v in m) for m in missed]).items():
+            raw_bits[tuple(_raw_key(v) for v in raw)] = b
+        table = score_table()
+    if any(v is not None and not np.isfinite(v) for v in small["bqmax"] + small["bmax"]):
+        raise DataError(
+            "'scores' are too large: their squared errors overflow",
+            file=where.files[0] if len(where.files) == 1 else "",
+            code="invalid-data",
+        )
+    sums = _collect(
+        _exact_sums_table(
+            data.select(*keys, s, b.alias("_b"), bq.alias("_bq"), binc.alias("_bin")),
+            F,
+            keys,
+            {"b": F.col("_b"), "bq": F.col("_bq"), "s": F.col("_s")},
+            extra=[F.col("_bin").alias("bin")],
+        ),
+        "sums",
+    )
+    cells = sorted(set(cell_of.values()))
+    index = {c: i for i, c in enumerate(cells)}
+    g = len(cells)
+
+    def cell_idx(table: dict[str, list[Any]]) -> np.ndarray:
+        return np.array(
+            [index[cell_of[tuple(_raw_key(table[kk][i]) for kk in keys)]] for i in range(len(table[keys[0]]))],
+            dtype=np.int64,
+        )
+
+    bits = np.full(g, EXACT_BITS, dtype=np.int64)
+    for raw, bb in raw_bits.items():
+        i = index[cell_of[raw]]
+        bits[i] = min(bits[i], bb)
+    tc = cell_idx(table)
+    ty = np.array(table["_y"], dtype=np.int64)
+    cnt = np.array(table["count"], dtype=np.int64)
+    sc = cell_idx(small)
+    sbin = np.array(small["_bin"], dtype=np.int64)
+    cal_n = np.zeros((g, k), dtype=np.int64)
+    cal_pos = np.zeros((g, k), dtype=np.int64)
+    np.add.at(cal_n, (sc, sbin), np.array(small["n"], dtype=np.int64))
+    np.add.at(cal_pos, (sc, sbin), np.array(small["npos"], dtype=np.int64))
+    bmin = np.full(g, np.inf)
+    bmax = np.full(g, -np.inf)
+    smin = np.full(g, np.inf)
+    smax = np.full(g, -np.inf)
+    np.minimum.at(bmin, sc, np.array(small["bmin"], dtype=np.float64))
+    np.maximum.at(bmax, sc, np.array(small["bmax"], dtype=np.float64))
+    np.minimum.at(smin, sc, np.array(small["smin"], dtype=np.float64) + 0.0)
+    np.maximum.at(smax, sc, np.array(small["smax"], dtype=np.float64) + 0.0)
+    ec = cell_idx(sums)
+    q = np.array(sums["q"], dtype=np.int64)
+    ebin = np.array(sums["bin"], dtype=np.int64)
+    expo = np.array(sums["e"], dtype=np.int64)
+    msum = [_msum(a, bb, c) for a, bb, c in zip(sums["s2"], sums["s1"], sums["s0"])]
+    sel = [np.flatnonzero(q == i) for i in range(3)]
+    brier_sum = exact_from_parts(ec[sel[0]], expo[sel[0]], [msum[i] for i in sel[0]], g)
+    brier_sq = exact_from_parts(ec[sel[1]], expo[sel[1]], [msum[i] for i in sel[1]], g)
+    cal_sum = exact_from_parts(ec[sel[2]] * k + ebin[sel[2]], expo[sel[2]], [msum[i] for i in sel[2]], g * k)
+    return ScoreStats.from_parts(
+        tuple(sens),
+        cells,
+        cell=tc,
+        value=np.array(table["_q"], dtype=np.float64),
+        neg=np.where(ty == 0, cnt, 0),
+        pos=np.where(ty == 1, cnt, 0),
+        bits=bits,
+        brier_sum=brier_sum,
+        brier_sq_sum=brier_sq,
+        brier_min=bmin,
+        brier_max=bmax,
+        score_min=smin,
+        score_max=smax,
+        cal_n=cal_n,
+        cal_pos=cal_pos,
+        cal_sum=cal_sum.reshape(g, k),
+        calibration_bins=k,
+        max_distinct=r.max_distinct,
+    )
+
+
+def _unkey(key: Any) -> Any:
+    """The raw value of a :func:`_raw_key`."""
+    return float("nan") if key == ("nan",) else key[1]
+
+
+def _regression_stats(
+    base: Any, F: Any, r: StatsRequest, keys: list[str], sens: list[str], decoder: Decoder, where: _Where
+) -> tuple[RegressionStats, int]:
+    pred = r.prediction or ""
+    yd = _as_double(F, base, r.label)
+    pd = _as_double(F, base, pred)
+    _check_numbers(base, F, r.label, yd, decoder, where, "label")
+    _check_numbers(base, F, pred, pd, decoder, where, "prediction")
+    data = base.select(*keys, yd.alias("_y"), pd.alias("_p"))
+    y, p = F.col("_y") + F.lit(0.0), F.col("_p") + F.lit(0.0)
+    e = p - y
+    e2 = e * e
+    y2 = y * y
+    terms = {
+        "e": e,
+        "abs_e": F.abs(e),
+        "e2": e2,
+        "e4": e2 * e2,
+        "y": y,
+        "y2": y2,
+        "y3": y2 * y,
+        "y4": y2 * y2,
+        "e2y": e2 * y,
+        "e2y2": e2 * y2,
+    }
+    cols = data.select(*keys, *[t.alias(f"_{n}") for n, t in terms.items()])
+    aggs = [F.count(F.lit(1)).alias("n")]
+    for name in REGRESSION_EXTREMES:
+        aggs += [F.min(f"_{name}").alias(f"min_{name}"), F.max(f"_{name}").alias(f"max_{name}")]
+    for name in REGRESSION_SUMS:
+        aggs.append(F.max(F.abs(f"_{name}")).alias(f"abs_{name}"))
+    small = _collect(cols.groupBy(*keys).agg(*aggs), "groups")
+    if not small["n"]:
+        raise DataError("no data rows", file=where.files[0] if where.files else "", code="empty")
+    for name in REGRESSION_SUMS:
+        if any(v is not None and not np.isfinite(v) for v in small[f"abs_{name}"]):
+            raise DataError(
+                f"values are too large: the per-row product {name} overflows float64",
+                file=where.files[0] if len(where.files) == 1 else "",
+                code="invalid-data",
+            )
+    sums = _collect(
+        _exact_sums_table(cols, F, keys, {n: F.col(f"_{n}") for n in REGRESSION_SUMS}),
+        "sums",
+    )
+    cell_of = _raw_cells(base, F, keys, sens, decoder, where)
+    cells = sorted(set(cell_of.values()))
+    index = {c: i for i, c in enumerate(cells)}
+    g = len(cells)
+
+    def cell_idx(table: dict[str, list[Any]]) -> np.ndarray:
+        return np.array(
+            [index[cell_of[tuple(_raw_key(table[kk][i]) for kk in keys)]] for i in range(len(table[keys[0]]))],
+            dtype=np.int64,
+        )
+
+    sc = cell_idx(small)
+    n = np.zeros(g, dtype=np.int64)
+    np.add.at(n, sc, np.array(small["n"], dtype=np.int64))
+    extremes = {}
+    for name in REGRESSION_EXTREMES:
+        lo = np.full(g, np.inf)
+        hi = np.full(g, -np.inf)
+        np.minimum.at(lo, sc, np.array(small[f"min_{name}"], dtype=np.float64) + 0.0)
+        np.maximum.at(hi, sc, np.array(small[f"max_{name}"], dtype=np.float64) + 0.0)
+        extremes[name] = (lo, hi)
+    ec = cell_idx(sums)
+    q = np.array(sums["q"], dtype=np.int64)
+    expo = np.array(sums["e"], dtype=np.int64)
+    msum = [_msum(a, b, c) for a, b, c in zip(sums["s2"], sums["s1"], sums["s0"])]
+    out_sums = {}
+    for i, name in enumerate(REGRESSION_SUMS):
+        sel = np.flatnonzero(q == i)
+        out_sums[name] = exact_from_parts(ec[sel], expo[sel], [msum[j] for j in sel], g)
+    return RegressionStats.from_parts(tuple(sens), cells, n, out_sums, extremes), int(n.sum())
+
+
+__all__ = ["MAX_COLLECT", "compute"]

@@ -1,0 +1,134 @@
+"""``modelcard gate`` results as text (terminal), JSON (CI) and Markdown (PR comments)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from modelcard.analysis.verdicts import Verdict
+from modelcard.report.fmt import compact, compact_interval
+from modelcard.report.registry import reporter
+from modelcard.report.tables import markdown_table, md_text, text_table
+from modelcard.safe_text import neutralise
+
+if TYPE_CHECKING:
+    from modelcard.analysis.gate import GateCheck, GateResult
+
+#: "missing" (a required metric the card lacks) sorts between fail and inconclusive; the rest by Verdict.severity
+_MISSING_SEVERITY = 2.5
+
+
+def _severity(verdict: str) -> float:
+    return _MISSING_SEVERITY if verdict == "missing" else Verdict(verdict).severity
+
+
+def _icon(verdict: str) -> str:
+    return Verdict.FAIL.icon if verdict == "missing" else Verdict(verdict).icon
+
+
+def _sorted(checks: Sequence[GateCheck]) -> list[GateCheck]:
+    return sorted(checks, key=lambda c: (not c.blocking, -_severity(c.verdict)))
+
+
+def check_text(c: GateCheck) -> str:
+    """``fairness fpr``, ``spread fpr``, ``requirement accuracy``."""
+    return f"{c.kind} {c.metric}"
+
+
+def threshold_text(c: GateCheck) -> str:
+    """The bar of a check: ``difference in [-0.1, +0.1]``, ``>= 0.65``; ``""`` without one."""
+    lo, hi, conv = c.threshold_min, c.threshold_max, c.convention
+    what = conv if conv and conv != "value" else ""
+    if lo is None and hi is None:
+        return ""
+    signed = conv == "difference"
+    if lo is not None and hi is not None:
+        rng = f"in [{compact(lo, signed=signed)}, {compact(hi, signed=signed)}]"
+    elif lo is not None:
+        rng = f">= {compact(lo, signed=signed)}"
+    else:
+        rng = f"<= {compact(hi, signed=signed)}"
+    return f"{what} {rng}".strip()
+
+
+def value_text(c: GateCheck) -> str:
+    """The value of a check with its interval: ``+0.05 [+0.01, +0.09]``."""
+    signed = c.convention == "difference"
+    text = compact(c.value, signed=signed)
+    if c.ci is not None:
+        text += " " + compact_interval(*c.ci, signed=signed)
+    return text
+
+
+def _verdict_text(c: GateCheck) -> str:
+    text = c.verdict.replace("_", " ").upper()
+    if c.verdict != "pass" and not c.blocking:
+        text += " (allowed)"
+    return text
+
+
+def _level(result: GateResult) -> str:
+    levels = {c.ci_level for c in result.checks if c.ci is not None and c.ci_level}
+    return f"{round(levels.pop() * 100):g}% CI" if len(levels) == 1 else "CI"
+
+
+def _has_fairness(result: GateResult) -> bool:
+    return any(c.kind != "requirement" for c in result.checks) or result.verdicts.stated_family_size is not None
+
+
+@reporter("gate", "text")
+def format_text(result: GateResult) -> str:
+    headers = ["CHECK", "GROUP", f"VALUE [{_level(result)}]", "THRESHOLD", "VERDICT", "NOTE"]
+    rows = [
+        [check_text(c), c.label, value_text(c), threshold_text(c), _verdict_text(c), c.note]
+        for c in _sorted(result.checks)
+    ]
+    lines = [f"{result.file}: gate for {result.model_name} {result.model_version}"]
+    if rows:
+        lines.append(text_table(headers, rows, indent="  "))
+    if _has_fairness(result):
+        lines.append(f"family: {result.verdicts.family_text()}")
+    blocking = [c for c in _sorted(result.checks) if c.blocking]
+    if blocking:
+        lines.append("blocking:")
+        lines += [
+            f"  {c.location or result.file}: {check_text(c)} {c.label}: {c.verdict.replace('_', ' ')}" for c in blocking
+        ]
+    lines.append(f"gate {'PASSED' if result.passed else 'FAILED'}: {result.reason}")
+    return neutralise("\n".join(lines), terminal=True)  # card values never drive the terminal
+
+
+@reporter("gate", "json")
+def format_json(result: GateResult) -> str:
+    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+
+
+@reporter("gate", "markdown")
+def format_markdown(result: GateResult) -> str:
+    icon = (Verdict.PASS if result.passed else Verdict.FAIL).icon
+    title = (
+        f"### {icon} modelcard gate {'passed' if result.passed else 'failed'}: "
+        f"{md_text(result.model_name)} {md_text(result.model_version)}"
+    )
+    lines = [title, "", md_text(result.reason), ""]
+    if result.checks:
+        headers = ["", "check", "group", f"value [{_level(result)}]", "threshold", "verdict", "note"]
+        rows = [
+            [
+                _icon(c.verdict),
+                check_text(c),
+                c.label,
+                value_text(c),
+                threshold_text(c),
+                _verdict_text(c).lower(),
+                c.note,
+            ]
+            for c in _sorted(result.checks)
+        ]
+        lines.append(markdown_table(headers, rows))
+        lines.append("")
+    if _has_fairness(result):
+        lines += [f"**Family:** {md_text(result.verdicts.family_text())}", ""]
+    lines.append(f"<sub>{md_text(result.file)} · generated by modelcard gate</sub>")
+    return "\n".join(lines) + "\n"

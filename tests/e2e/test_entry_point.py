@@ -1,0 +1,36 @@
+"""The installed entry point in a fresh interpreter: exit codes of the process and what start-up imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PASSING = REPO / "tests" / "data" / "gate" / "passing.yaml"
+
+
+def _fresh(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+
+
+def test_exit_codes_in_a_subprocess(run_cli, example_path):
+    assert run_cli("gate", PASSING).returncode == 0
+    assert run_cli("gate", example_path, "--format", "json").returncode == 1
+    assert run_cli("gate", PASSING, "--require", "accuracy>0.5").returncode == 2
+
+
+def test_numpy_is_not_imported_on_the_validate_path():
+    proc = _fresh(
+        "import sys, modelcard.cli.evaluate, modelcard.cli.validate, modelcard.card.validate; "
+        "print('numpy' in sys.modules)"
+    )
+    assert proc.stdout.strip() == "False", proc.stderr
+
+
+def test_validate_start_does_not_load_the_editor():
+    r = _fresh(
+        "import sys, modelcard.cli as c; c.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith(('modelcard.editor', 'http.server', 'webbrowser'))))"
+    )
+    assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
