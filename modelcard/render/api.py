@@ -154,6 +154,8 @@ def render_markdown(
         for _, svg, path in view.slice_charts:
             if path and path in text:
                 sidecars[path] = svg
+        if view.calibration_chart_path and view.calibration_chart_path in text:
+            sidecars[view.calibration_chart_path] = view.charts["calibration"]
     return Rendered("md", layout, text, sidecars)
 
 

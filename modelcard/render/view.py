@@ -43,7 +43,7 @@ from modelcard.analysis.verdicts import Verdict, judge_card, shown_disparity
 from modelcard.render import charts
 from modelcard.render.sandbox import Record
 from modelcard.report import fmt
-from modelcard.schema.models import FairnessResult, MetricResult, ModelCard, base_models
+from modelcard.schema.models import FairnessCriterion, FairnessResult, MetricResult, ModelCard, base_models
 
 __all__ = [
     "COMPLETENESS_PROFILE",
@@ -497,6 +497,13 @@ class CardView:
             svg = self._slice_chart(metric, ms)
             self.charts[cid] = svg
             self.slice_charts.append((metric, svg, f"{chart_prefix}{cid}.svg" if chart_prefix else ""))
+        #: calibration within groups (reliability diagrams): one chart for every group measured
+        self.calibration = (card.fairness.calibration or []) if card.fairness else []
+        self.calibration_chart_path = ""
+        if self.calibration:
+            self.charts["calibration"] = self._calibration_chart()
+            if chart_prefix:
+                self.calibration_chart_path = f"{chart_prefix}calibration.svg"
 
         self.verdict_counts = {str(v): sum(1 for r in results if r.verdict == v) for v in fmt.VERDICT_ORDER}
         #: (verdict, count) for the verdicts that occur, in display order
@@ -1021,7 +1028,36 @@ class CardView:
                 ],
                 title="Sensitive attributes",
             ),
+            table(
+                [column("Criterion", header=True), column("Definition"), column("Metrics")],
+                [
+                    row((text(c.title or c.name),), (md(c.definition or ""),), (text(fmt.text_list(c.metrics)),))
+                    for c in self._criteria()
+                ],
+                title="Fairness criteria",
+            ),
+            prose(
+                self.card.test_methodology.conventions if self.card.test_methodology else None,
+                title="Conventions",
+            ),
         ]
+        if self.calibration:
+            blocks.append(
+                group(
+                    "Calibration within groups",
+                    [
+                        chart(
+                            "calibration",
+                            self.calibration_chart_path,
+                            alt="Reliability diagram per group: observed positive rate per score bin with "
+                            "confidence intervals against the bin's mean score",
+                            caption="Dots are the observed positive rate of each score bin with its confidence "
+                            "interval; dashed ticks mark the bin's mean score (perfect calibration).",
+                        ),
+                    ],
+                    id="fairness-calibration",
+                )
+            )
         pct = fmt.general(self.ci_level * 100)
         for fg in self.fairness_groups:
             definition = fg.definition.description if fg.definition is not None else None
@@ -1429,6 +1465,40 @@ class CardView:
         )
         return charts.forest_svg(
             title, list(panels.values()), description=desc, axis_label=metric, chart_id=f"fairness-{metric}"
+        )
+
+    def _criteria(self) -> list[FairnessCriterion]:
+        tm = self.card.test_methodology
+        return list(tm.fairness_criteria or []) if tm else []
+
+    def _calibration_chart(self) -> str:
+        """A reliability diagram per group: the observed positive rate of each score bin, with its
+        interval, against the bin's mean score (the dashed tick; a calibrated group sits on it)."""
+        panels = []
+        for c in self.calibration:
+            label = fmt.group_values(c.slice) if c.slice else "overall"
+            panel = charts.Panel(f"{label}" + (f" (n={c.n:,})" if c.n is not None else ""))
+            for b in c.bins:
+                ci = b.confidence_interval
+                panel.rows.append(
+                    charts.Row(
+                        label=f"scores {fmt.tick(b.lower)}–{fmt.tick(b.upper)}",
+                        value=b.observed,
+                        lower=ci.lower if ci else None,
+                        upper=ci.upper if ci else None,
+                        reference=b.mean_score,
+                        note=f"n={b.n:,}",
+                    )
+                )
+            panels.append(panel)
+        return charts.forest_svg(
+            "Calibration within groups",
+            panels,
+            description="Observed positive rate per score bin with confidence intervals, for each group; "
+            "the dashed tick marks the bin's mean score, where a calibrated group's dot would sit.",
+            axis_label="observed positive rate",
+            chart_id="calibration",
+            reference_label="mean score of the bin",
         )
 
     def _slice_chart(self, metric: str, ms: list[MetricResult]) -> str:
