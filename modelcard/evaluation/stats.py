@@ -667,6 +667,8 @@ def _segment_sums(x: Array, starts: Array) -> Array:
     (much faster than ``np.add.reduceat`` when most segments are short)."""
     if x.size == 0:
         return x[:0].astype(np.int64)
+    if starts.size == x.size:  # every segment one long
+        return x.astype(np.int64)
     cs = np.cumsum(x, dtype=np.int64)
     ends = np.append(starts[1:], x.size) - 1
     out: Array = cs[ends]
@@ -1380,6 +1382,7 @@ class ScoreStats(_Keyed):
         cal_sum: Any,
         calibration_bins: int = DEFAULT_CALIBRATION_BINS,
         max_distinct: int = MAX_DISTINCT,
+        _presorted: bool = False,
     ) -> ScoreStats:
         """Statistics assembled from parts aggregated elsewhere (e.g. by Spark).
 
@@ -1407,7 +1410,7 @@ class ScoreStats(_Keyed):
         poss = np.asarray(pos, dtype=np.int64).reshape(-1)
         if not (negs.size == poss.size == c.size == v.size):
             raise ValueError("score table: cell, value, neg and pos must have one entry per row")
-        tc, tk, (tneg, tpos), _ = _aggregate(c, _ordered(v), [negs, poss], g)
+        tc, tk, (tneg, tpos), _ = _aggregate(c, _ordered(v), [negs, poss], g, presorted=_presorted)
         shape = (g, calibration_bins)
 
         def obj(x: Any, shp: int | tuple[int, ...]) -> Array:
@@ -1695,12 +1698,12 @@ class ScoreAccumulator:
         self._ids: dict[Key, int] = {}
         self._keys: list[Key] = []
         self._bits: list[int] = []
-        self._sum: dict[str, list[Any]] = {n: [] for n in ("brier_sum", "brier_sq_sum", "brier_min", "brier_max")}
-        self._smin: list[float] = []
-        self._smax: list[float] = []
-        self._cal_n: list[Array] = []
-        self._cal_pos: list[Array] = []
-        self._cal_sum: list[Array] = []
+        # per cell (rows: cells in the order they were first seen; grown as cells appear)
+        self._ext = np.zeros((0, 4))  # brier min, brier max, score min, score max
+        self._sums = _zeros_object((0, 2))  # exact brier sum and sum of squares
+        self._cal_n = np.zeros((0, calibration_bins), dtype=np.int64)
+        self._cal_pos = np.zeros((0, calibration_bins), dtype=np.int64)
+        self._cal_sum = _zeros_object((0, calibration_bins))
         # the table: merged (sorted by cell, key) and pending parts
         self._t: tuple[Array, Array, Array, Array] = _empty_table()
         self._pending: list[tuple[Array, Array, Array, Array]] = []
@@ -1709,12 +1712,15 @@ class ScoreAccumulator:
         self._dense = np.zeros(0, dtype=np.int64)
         self._dcell: dict[int, tuple[int, int, int, int]] = {}
         self._dense_cache: tuple[Array, Array, Array, Array | int] | None = None
+        self._entries = np.zeros(0, dtype=np.int64)  # table and pending entries per cell (at least its distinct)
+        self._checked: dict[int, int] = {}  # cell -> its distinct scores when last counted
         self._rows = 0
 
     # ---- cells
 
     def _cell_ids(self, keys: Sequence[Key]) -> Array:
         out = np.empty(len(keys), dtype=np.int64)
+        new = 0
         for i, key in enumerate(keys):
             g = self._ids.get(key)
             if g is None:
@@ -1722,16 +1728,15 @@ class ScoreAccumulator:
                 self._ids[key] = g
                 self._keys.append(key)
                 self._bits.append(EXACT_BITS)
-                for name in ("brier_sum", "brier_sq_sum"):
-                    self._sum[name].append(0)
-                self._sum["brier_min"].append(math.inf)
-                self._sum["brier_max"].append(-math.inf)
-                self._smin.append(math.inf)
-                self._smax.append(-math.inf)
-                self._cal_n.append(np.zeros(self.k, dtype=np.int64))
-                self._cal_pos.append(np.zeros(self.k, dtype=np.int64))
-                self._cal_sum.append(_zeros_object(self.k))
+                new += 1
             out[i] = g
+        if new:
+            ext = np.tile([math.inf, -math.inf, math.inf, -math.inf], (new, 1))
+            self._ext = np.concatenate([self._ext, ext])
+            self._sums = np.concatenate([self._sums, _zeros_object((new, 2))])
+            self._cal_n = np.concatenate([self._cal_n, np.zeros((new, self.k), dtype=np.int64)])
+            self._cal_pos = np.concatenate([self._cal_pos, np.zeros((new, self.k), dtype=np.int64)])
+            self._cal_sum = np.concatenate([self._cal_sum, _zeros_object((new, self.k))])
         return out
 
     # ---- adding rows
@@ -1749,27 +1754,33 @@ class ScoreAccumulator:
         smin, smax = sums["score_min"], sums["score_max"]
         k = _ordered(s)
         with self._lock:
-            gid = self._cell_ids(keys)
+            gid = self._cell_ids(keys)  # distinct: plain fancy indexing adds
             self._rows += cell.size
-            for i, gi in enumerate(gid.tolist()):
-                self._sum["brier_sum"][gi] += int(sums["brier_sum"][i])
-                self._sum["brier_sq_sum"][gi] += int(sums["brier_sq_sum"][i])
-                self._sum["brier_min"][gi] = min(self._sum["brier_min"][gi], float(sums["brier_min"][i]))
-                self._sum["brier_max"][gi] = max(self._sum["brier_max"][gi], float(sums["brier_max"][i]))
-                self._smin[gi] = min(self._smin[gi], float(smin[i]))
-                self._smax[gi] = max(self._smax[gi], float(smax[i]))
-                self._cal_n[gi] = self._cal_n[gi] + sums["cal_n"][i * self.k : (i + 1) * self.k]
-                self._cal_pos[gi] = self._cal_pos[gi] + sums["cal_pos"][i * self.k : (i + 1) * self.k]
-                self._cal_sum[gi] = self._cal_sum[gi] + sums["cal_sum"][i * self.k : (i + 1) * self.k]
+            e = self._ext
+            e[gid, 0] = np.minimum(e[gid, 0], sums["brier_min"])
+            e[gid, 1] = np.maximum(e[gid, 1], sums["brier_max"])
+            e[gid, 2] = np.minimum(e[gid, 2], smin)
+            e[gid, 3] = np.maximum(e[gid, 3], smax)
+            self._sums[gid] = self._sums[gid] + np.stack([sums["brier_sum"], sums["brier_sq_sum"]], axis=1)
+            self._cal_n[gid] += sums["cal_n"].reshape(g, self.k)
+            self._cal_pos[gid] += sums["cal_pos"].reshape(g, self.k)
+            self._cal_sum[gid] = self._cal_sum[gid] + sums["cal_sum"].reshape(g, self.k)
             gc = gid[cell]
             rest = self._to_dense(gc, k, y)
             if rest is not None:
                 gc, k, y = gc[rest], k[rest], y[rest]
             if gc.size:
-                self._pending.append(_label_table(gc, k, y, len(self._keys)))
+                part = _label_table(gc, k, y, len(self._keys))
+                self._pending.append(part)
                 self._pending_rows += gc.size
+                n = len(self._keys)
+                if self._entries.size < n:
+                    self._entries = np.concatenate([self._entries, np.zeros(n - self._entries.size, dtype=np.int64)])
+                self._entries += np.bincount(part[0], minlength=n)
                 if self._pending_rows >= max(self._t[0].size, self.merge_rows):
                     self._merge()
+                else:
+                    self._check_cells()
 
     def _dense_arrays(self) -> tuple[Array, Array, Array, Array | int]:
         """Per cell: 2 × histogram offset, first key, key span (0: not dense), slot shift (one number if shared)."""
@@ -1833,14 +1844,45 @@ class ScoreAccumulator:
         c, kk, (neg, pos), _ = _aggregate(
             cell, key, [np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts])], n
         )
-        self._t = (c, kk, neg, pos)
         distinct = np.bincount(c, minlength=n)
         over = [i for i in np.flatnonzero(distinct > self.max_distinct).tolist() if i not in self._dcell]
-        if over:
-            self._densify(over)
+        self._t = self._densify((c, kk, neg, pos), over) if over else (c, kk, neg, pos)
+        self._entries = np.bincount(self._t[0], minlength=n)
 
-    def _densify(self, cells: list[int]) -> None:
-        c, kk, neg, pos = self._t
+    def _check_cells(self) -> None:
+        """Cells whose table and pending entries add up to more than the limit: merge just their entries;
+        bin those with more distinct scores than the limit into dense histograms.  (Keeps the memory peak
+        to a few cells' entries, not the whole table's.)"""
+        n = len(self._keys)
+        entries = self._entries
+        cand = [
+            c
+            for c in np.flatnonzero(entries > self.max_distinct).tolist()
+            if c not in self._dcell and entries[c] > 2 * self._checked.get(c, 0)
+        ]
+        if not cand:
+            return
+        parts = [self._t, *self._pending]
+        picked = [np.isin(p[0], cand) for p in parts]
+        sub = [np.concatenate([p[j][m] for p, m in zip(parts, picked)]) for j in range(4)]
+        bits = np.asarray(self._bits, dtype=np.int64)
+        key = _quantize_keys(sub[1], bits[sub[0]]) if bool((bits < EXACT_BITS).any()) else sub[1]
+        c, kk, (ng, ps), _ = _aggregate(sub[0], key, [sub[2], sub[3]], n)
+        distinct = np.bincount(c, minlength=n)
+        for x in cand:
+            self._checked[x] = int(distinct[x])
+        over = [x for x in cand if distinct[x] > self.max_distinct]
+        merged = self._densify((c, kk, ng, ps), over) if over else (c, kk, ng, ps)
+        keep = [(p[0][~m], p[1][~m], p[2][~m], p[3][~m]) for p, m in zip(parts, picked)]
+        self._t = keep[0]
+        self._pending = [p for p in keep[1:] if p[0].size] + ([merged] if merged[0].size else [])
+        self._entries = np.bincount(self._t[0], minlength=n)
+        for p in self._pending:
+            self._entries += np.bincount(p[0], minlength=n)
+
+    def _densify(self, table: tuple[Array, Array, Array, Array], cells: list[int]) -> tuple[Array, Array, Array, Array]:
+        """Bin ``cells`` (each over the limit in ``table``, sorted) into dense histograms; the table left."""
+        c, kk, neg, pos = table
         starts = np.searchsorted(c, np.arange(len(self._keys)))
         ends = np.searchsorted(c, np.arange(len(self._keys)), side="right")
         move = np.zeros(c.size, dtype=bool)
@@ -1890,7 +1932,8 @@ class ScoreAccumulator:
             c2, k2, (n2, p2), _ = _aggregate(
                 cell_all, np.concatenate(rest_k), [np.concatenate(rest_n), np.concatenate(rest_p)], len(self._keys)
             )
-            self._t = (c2, k2, n2, p2)
+            return (c2, k2, n2, p2)
+        return table
 
     def _in_dense(self, gc: Array, k: Array) -> Array:
         out = np.zeros(gc.size, dtype=bool)
@@ -1920,14 +1963,29 @@ class ScoreAccumulator:
         with self._lock:
             if not self._keys:
                 raise ValueError("no rows were added")
-            parts = [self._t, *self._pending]  # sorted and binned once, by from_parts
+            parts = [p for p in (self._t, *self._pending) if p[0].size]  # sorted and binned once, by from_parts
             parts_c = [p[0] for p in parts]
             parts_k = [p[1] for p in parts]
             parts_n = [p[2] for p in parts]
             parts_p = [p[3] for p in parts]
+            bits_now = list(self._bits)
             for cell, (off, first, shift, n_slots) in self._dcell.items():
                 h = self._dense[2 * off : 2 * (off + n_slots)].reshape(n_slots, 2)
                 nz = np.flatnonzero(h.any(axis=1))
+                # fewer bits while its histogram alone has more distinct values than the limit (the binning
+                # rule over all the cell's values can only go further: from_parts applies it): fold slots
+                fold = 0
+                while (
+                    bits_now[cell] - fold > 1
+                    and nz.size
+                    and 1 + np.count_nonzero(np.diff(nz >> fold)) > self.max_distinct
+                ):
+                    fold += 1
+                if fold:
+                    h = h.reshape(n_slots >> fold, 1 << fold, 2).sum(axis=1)
+                    shift += fold
+                    bits_now[cell] -= fold
+                    nz = np.flatnonzero(h.any(axis=1))
                 parts_c.append(np.full(nz.size, cell, dtype=np.int64))
                 parts_k.append(np.uint64(first) + (nz.astype(np.uint64) << np.uint64(shift)))
                 parts_n.append(h[nz, 0])
@@ -1935,7 +1993,13 @@ class ScoreAccumulator:
             order = sorted(range(len(self._keys)), key=lambda i: self._keys[i])
             rank = np.empty(len(order), dtype=np.int64)
             rank[order] = np.arange(len(order))
-            sums = self._sum
+            # one table already sorted by (cell, score), cells registered in key order, nothing binned: no sort
+            presorted = (
+                len(parts) <= 1
+                and not self._dcell
+                and all(b == EXACT_BITS for b in self._bits)
+                and order == list(range(len(order)))
+            )
             return ScoreStats.from_parts(
                 self.attributes,
                 [self._keys[i] for i in order],
@@ -1943,18 +2007,19 @@ class ScoreAccumulator:
                 value=_unordered(np.concatenate(parts_k)),
                 neg=np.concatenate(parts_n),
                 pos=np.concatenate(parts_p),
-                bits=np.asarray(self._bits, dtype=np.int64)[order],
-                brier_sum=[sums["brier_sum"][i] for i in order],
-                brier_sq_sum=[sums["brier_sq_sum"][i] for i in order],
-                brier_min=[sums["brier_min"][i] for i in order],
-                brier_max=[sums["brier_max"][i] for i in order],
-                score_min=[self._smin[i] for i in order],
-                score_max=[self._smax[i] for i in order],
-                cal_n=np.stack([self._cal_n[i] for i in order]),
-                cal_pos=np.stack([self._cal_pos[i] for i in order]),
-                cal_sum=np.stack([self._cal_sum[i] for i in order]),
+                bits=np.asarray(bits_now, dtype=np.int64)[order],
+                brier_sum=self._sums[order, 0],
+                brier_sq_sum=self._sums[order, 1],
+                brier_min=self._ext[order, 0],
+                brier_max=self._ext[order, 1],
+                score_min=self._ext[order, 2],
+                score_max=self._ext[order, 3],
+                cal_n=self._cal_n[order],
+                cal_pos=self._cal_pos[order],
+                cal_sum=self._cal_sum[order],
                 calibration_bins=self.k,
                 max_distinct=self.max_distinct,
+                _presorted=presorted,
             )
 
 

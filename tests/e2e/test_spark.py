@@ -133,3 +133,27 @@ def test_bad_inputs(spark, dataset):
     nulls = spark.createDataFrame([("a", 1, 0, None), ("b", 0, 1, 0.25)], "race string, y int, p int, s double")
     with pytest.raises(Exception, match="missing score"):
         compute_stats(nulls, label="y", prediction="p", score="s", sensitive=["race"], engine="spark")
+
+
+def test_odd_column_names(spark):
+    rows = [("a", 1, 0, 0.25), ("b", 0, 0, 0.5), ("a", 1, 1, 0.75), ("b", 1, 1, 0.75)] * 5
+    names = ["race.x", "y`", "p q", "s"]
+    df = spark.createDataFrame(rows, names)
+    table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+    kw = {"label": "y`", "prediction": "p q", "score": "s", "sensitive": ["race.x"], "filter": ["race.x=a"]}
+    got = compute_stats(df, engine="spark", **kw)
+    want = compute_stats(table, progress=False, **kw)
+    assert got.confusion == want.confusion and got.scores == want.scores and got.rows == 10
+
+
+def test_public_api_takes_a_spark_dataframe(spark, dataset):
+    import modelcard
+
+    root, _ = dataset
+    kw = {"label": "y", "prediction": "p", "score": "s", "sensitive": ["race"], "intersectional": False}
+    a = modelcard.evaluate(spark.read.parquet(str(root)), **kw).to_data()
+    b = modelcard.evaluate(str(root), engine="spark", **kw).to_data()
+    c = modelcard.evaluate(str(root), **kw).to_data()  # arrow
+    for d in (a, b, c):
+        d["x-evaluate"].pop("predictions")
+    assert a == b == c

@@ -356,3 +356,15 @@ def test_no_pandas_import_on_the_file_path(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ | {})
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_bad_numbers_point_at_their_row():
+    t = pa.table({"y": [0, 1, 1, 0], "p": [0, 1, 0, 0], "s": [0.5, 0.25, float("inf"), 0.2], "g": ["a", "b", "a", "b"]})
+    with pytest.raises(DataError, match=r"column 's', row 3: score .*inf.* is not a finite number"):
+        compute_stats(t, label="y", prediction="p", score="s", sensitive=["g"], progress=False)
+    t = pa.table({"y": [0, 1], "p": [0, 1], "s": [0.5, None], "g": ["a", "b"]})
+    with pytest.raises(DataError, match=r"column 's', row 2: missing score"):
+        compute_stats(t, label="y", prediction="p", score="s", sensitive=["g"], progress=False)
+    t = pa.table({"y": [0, 2], "p": [0, 1], "g": ["a", "b"]})
+    with pytest.raises(DataError, match=r"column 'y', row 2: value '2' makes 3 distinct values|column 'y'"):
+        compute_stats(t, label="y", prediction="p", sensitive=["g"], progress=False)

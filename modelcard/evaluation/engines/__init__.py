@@ -407,43 +407,31 @@ def _sha256_files(paths: Sequence[str]) -> str:
 def _provenance(
     source: Any, files: Sequence[str], label: str, prediction: str | None, score: str | None, sensitive: Sequence[str]
 ) -> dict[str, Any]:
-    """What the fragment records about the input: the file and its SHA-256, or the files and a manifest digest."""
+    """What the fragment records about the input: one file and its SHA-256, as the in-memory path does; for
+    several files their number and the SHA-256 of their manifest (one ``SHA-256  path`` line per file, paths
+    relative to the folder, in the order read)."""
     import hashlib
 
-    prov: dict[str, Any] = {}
     if isinstance(source, (str, os.PathLike)) and os.path.isfile(source):
-        prov["predictions"] = {
+        predictions: dict[str, Any] = {
             "file": os.path.basename(os.fspath(source)),
             "sha256": _sha256_files([os.fspath(source)]),
         }
     elif files:
+        folder = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
         root = (
-            os.fspath(source)
-            if isinstance(source, (str, os.PathLike))
-            else os.path.commonpath([os.path.abspath(f) for f in files])
+            os.path.abspath(folder)
+            if folder
+            else os.path.commonpath([os.path.dirname(os.path.abspath(f)) for f in files])
         )
-        lines = []
-        for f in files:
-            rel = (
-                os.path.relpath(os.path.abspath(f), os.path.abspath(root))
-                if os.path.isdir(root)
-                else os.path.basename(f)
-            )
-            lines.append(f"{_sha256_files([f])}  {rel}\n")
-        prov["predictions"] = {
-            "folder" if os.path.isdir(root) else "files": os.path.basename(os.path.abspath(root))
-            if os.path.isdir(root)
-            else len(files),
-            "files": len(files),
-            "sha256": hashlib.sha256("".join(lines).encode()).hexdigest(),
-            "sha256_of": "the list of 'SHA-256  path' lines of the files read, in order",
-        }
+        manifest = "".join(f"{_sha256_files([f])}  {os.path.relpath(os.path.abspath(f), root)}\n" for f in files)
+        predictions = {"files": len(files), "sha256": hashlib.sha256(manifest.encode()).hexdigest()}
+        if folder:
+            predictions = {"folder": os.path.basename(os.path.normpath(folder))} | predictions
     else:
-        prov["predictions"] = {"source": type(source).__name__}
-    prov["columns"] = {k: v for k, v in (("label", label), ("prediction", prediction), ("score", score)) if v} | {
-        "sensitive": list(sensitive)
-    }
-    return prov
+        predictions = {"source": type(source).__name__}
+    columns = {k: v for k, v in (("label", label), ("prediction", prediction), ("score", score)) if v}
+    return {"predictions": predictions, "columns": columns | {"sensitive": list(sensitive)}}
 
 
 def evaluate_source(

@@ -9,16 +9,20 @@ pyarrow Table or RecordBatchReader, pandas or polars DataFrame.
 Each file's schema (Parquet footer, CSV header) is checked before any data is
 read: a missing column, a column whose kind (text, number, true/false) differs
 from the first file's, an empty (0-byte) file or an unreadable one is an error
-naming the file.  Data is then read a batch at a time (Parquet with pyarrow's
-multi-threaded dataset scanner; CSV with its multi-threaded reader, or its
-streaming reader for files over :data:`CSV_IN_MEMORY` bytes) — all CSV
-columns as text, exactly as the in-memory reader sees them.  Per batch the
-label, prediction and sensitive columns are dictionary-encoded; their
+naming the file.  Data is then read a batch at a time (Parquet with
+``ParquetFile.iter_batches``, columns decoded on pyarrow's threads; CSV with
+pyarrow's multi-threaded reader, or its streaming reader for files over
+:data:`CSV_IN_MEMORY` bytes) — all CSV columns as text, exactly as the
+in-memory reader sees them.  Per batch the label, prediction and sensitive
+columns are dictionary-encoded (small integers are counted instead); their
 distinct values (kept across batches, in order of first appearance) are
 decoded by the caller's rules, so a rule like "at most two label values"
 holds for the whole data.  Statistics of each batch are built on a pool of
-worker threads (numpy releases the GIL) and merged; memory is a few batches
-plus the statistics, whatever the number of rows.
+worker threads (numpy releases the GIL in its loops) and merged — scores
+into one :class:`~modelcard.evaluation.stats.ScoreAccumulator` — so memory
+is a few batches plus the statistics, whatever the number of rows.  Nothing
+on this path imports pandas (``to_numpy`` would: arrays are read through
+their buffers).
 """
 
 from __future__ import annotations
@@ -700,8 +704,24 @@ class _Codec:
 class _Binary(_Codec):
     def __init__(self, column: str, decoder: Decoder) -> None:
         super().__init__(column, lambda v, src: decoder.binary(v, column, src), "binary", _BINARY_SAMPLE)
+        self.ids_int: set[int] = set()
+
+    def _identity(self) -> bool:
+        """Whether every value seen is the integer 0 or 1 and decodes to itself (then remember which)."""
+        if not self.raw or self.decoded is None or len(self.raw) > 2:
+            return False
+        ok = all(type(v) is int and v in (0, 1) and int(d) == v for v, d in zip(self.raw, self.decoded))
+        self.ids_int = {int(v) for v in self.raw} if ok else set()
+        return ok
 
     def codes(self, batch: _Batch, label: str) -> np.ndarray:
+        if self._identity():  # 0/1 integers read as themselves: the column itself, when it holds nothing else
+            pa = _pyarrow()
+            arr = batch.columns[self.column]
+            if pa.types.is_integer(arr.type) and arr.null_count == 0 and len(arr):
+                x = _numpy(arr)
+                if int(x.min()) in self.ids_int and int(x.max()) in self.ids_int:  # no value not seen before
+                    return x
         idx, gid = self.local(batch, label)
         if len(self.raw) > _BINARY_SAMPLE:  # the decoder saw the first values only; they made it pass
             raise DataError(
@@ -768,7 +788,7 @@ def _numbers(arr: Any, column: str, what: str, decoder: Decoder, batch: _Batch, 
                 fast = _numpy(pc.cast(arr, pa.float64()))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 fast = None
-    if fast is not None and not np.isnan(fast).any():
+    if fast is not None and np.isfinite(fast).all():
         return fast
     values = np.empty(len(arr), dtype=object)
     values[:] = arr.to_pylist()
@@ -1020,7 +1040,7 @@ def _run(batches: Iterator[_Batch], builder: _Builder, totals: _Totals, bar: Any
                 queue.append(pool.submit(builder.build, parts, batch.file))
                 if bar is not None:
                     bar.update(batch.rows)
-                while len(queue) > workers or (queue and queue[0].done()):
+                while len(queue) >= workers or (queue and queue[0].done()):
                     totals.add(queue.popleft().result())
             while queue:
                 totals.add(queue.popleft().result())

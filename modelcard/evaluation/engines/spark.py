@@ -95,14 +95,17 @@ def _session(master: str | None) -> tuple[Any, bool]:
     active = SparkSession.getActiveSession()
     if active is not None and master is None:
         return active, False
+    url = master or DEFAULT_SPARK_MASTER
     try:
         builder = (
-            SparkSession.builder.master(master or DEFAULT_SPARK_MASTER)
+            SparkSession.builder.master(url)
             .appName("modelcard evaluate")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.ansi.enabled", "false")
         )
+        if url.startswith("local"):  # one machine: a few shuffle partitions, not 200 tiny tasks per aggregation
+            builder = builder.config("spark.sql.shuffle.partitions", str(max(4, 2 * (os.cpu_count() or 1))))
         session = builder.getOrCreate()
     except Exception as exc:  # no Java, a bad master URL...
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -187,7 +190,7 @@ def _read(source: Any, request: StatsRequest, session_master: str | None) -> tup
             if h in wanted:
                 for other in copies:
                     _, F = _spark()
-                    bad = df.where(~F.col(h).eqNullSafe(F.col(other))).limit(1).collect()
+                    bad = df.where(~_q(F, h).eqNullSafe(_q(F, other))).limit(1).collect()
                     if bad:
                         raise DataError(
                             f"column '{h}' appears more than once in the header with different values "
@@ -228,7 +231,7 @@ def _filter(df: Any, conditions: Sequence[Condition]) -> Any:
     check_columns(conditions, list(df.columns), "the data")
     types = {f.name: f.dataType for f in df.schema.fields}
     for cond in conditions:
-        col = F.col(cond.column)
+        col = _q(F, cond.column)
         vals = [_typed(v, types[cond.column], cond) for v in cond.values]
         if cond.op == "in":
             e = col.isin(vals)
@@ -250,9 +253,9 @@ def _filter(df: Any, conditions: Sequence[Condition]) -> Any:
 # collecting
 
 
-def _collect(df: Any, what: str) -> dict[str, list[Any]]:
-    """Rows of a (small) aggregated DataFrame as columns of Python values."""
-    rows = df.limit(MAX_COLLECT + 1)
+def _collect(df: Any, what: str, limit: int = MAX_COLLECT) -> dict[str, list[Any]]:
+    """Rows of a (small) aggregated DataFrame as columns of Python values (at most ``limit``)."""
+    rows = df.limit(limit + 1)
     if hasattr(rows, "toArrow"):
         table = rows.toArrow()
         out = {name: table.column(name).to_pylist() for name in table.column_names}
@@ -261,9 +264,14 @@ def _collect(df: Any, what: str) -> dict[str, list[Any]]:
         got = rows.collect()
         out = {name: [r[name] for r in got] for name in df.columns}
         n = len(got)
-    if n > MAX_COLLECT:
-        raise DataError(f"{what}: more than {MAX_COLLECT} distinct combinations", file="", code="too-many-values")
+    if n > limit:
+        raise DataError(f"{what}: more than {limit} distinct combinations", file="", code="too-many-values")
     return out
+
+
+def _q(F: Any, name: str) -> Any:
+    """The column named ``name`` exactly (quoted: a dot or a backtick in a name is not Spark syntax)."""
+    return F.col("`" + name.replace("`", "``") + "`")
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:
@@ -284,7 +292,7 @@ class _Where:
             return self.files[0]
         try:
             _, F = _spark()
-            col = F.col(column)
+            col = _q(F, column)
             cond = col.isNull() if value is None else col == F.lit(value)
             got = self.df.where(cond).select(F.input_file_name().alias("f")).limit(1).collect()
             return str(got[0]["f"]).removeprefix("file://") if got and got[0]["f"] else ""
@@ -404,10 +412,12 @@ def _msum(s2: Any, s1: Any, s0: Any) -> int:
 # the engine
 
 
-def _check_numbers(df: Any, F: Any, column: str, as_double: Any, decoder: Decoder, where: _Where, what: str) -> None:
-    """A missing, NaN, infinite or non-numeric cell is the decoder's error for that value."""
+def _check_numbers(
+    df: Any, F: Any, column: str, ref: str, as_double: Any, decoder: Decoder, where: _Where, what: str
+) -> None:
+    """A missing, NaN, infinite or non-numeric cell (of ``column``, ``ref`` in ``df``) is the decoder's error."""
     bad = df.where(as_double.isNull() | F.isnan(as_double) | (F.abs(as_double) == float("inf")))
-    got = bad.select(F.col(column).alias("v")).limit(1).collect()
+    got = bad.select(F.col(ref).alias("v")).limit(1).collect()
     if got:
         value = got[0]["v"]
         decoder.numbers(_objects([value]), column, where.source(column, [value]), what)
@@ -468,12 +478,16 @@ def _compute(df: Any, request: StatsRequest, decoder: Decoder, where: _Where, fi
         else:
             vals = []
             for c in (r.label, r.prediction):
-                got = df.select(F.col(c).alias("v")).distinct().limit(_TASK_SAMPLE).collect()
+                got = df.select(_q(F, c).alias("v")).distinct().limit(_TASK_SAMPLE).collect()
                 vals.append(_objects([g["v"] for g in got]))
             task = decoder.task(vals[0], vals[1])
         r = r.with_task(task)
     aliases = {c: f"_s{i}" for i, c in enumerate(sens)}
-    base = df.select(*[F.col(c).alias(aliases[c]) for c in sens], *[F.col(c) for c in r.columns if c not in sens])
+    ref = {"label": "_label", "prediction": "_prd", "score": "_score"}  # internal names of the columns
+    named = [(r.label, ref["label"]), (r.prediction, ref["prediction"]), (r.score, ref["score"])]
+    base = df.select(
+        *[_q(F, c).alias(aliases[c]) for c in sens], *[_q(F, c).alias(a) for c, a in named if c is not None]
+    )
     keys = list(aliases.values())
     result = StatsResult(task=r.task or "binary", files=tuple(files), engine="spark")
 
@@ -481,15 +495,15 @@ def _compute(df: Any, request: StatsRequest, decoder: Decoder, where: _Where, fi
         return {c: _objects(_decode_column(table[aliases[c]], c, "labels", decoder, where)) for c in sens}
 
     if r.task == "binary":
-        score_d = _as_double(F, base, r.score) if r.score else None
+        score_d = _as_double(F, base, ref["score"]) if r.score else None
         if r.prediction:
-            pname, pred_col = r.prediction, F.col(r.prediction)
+            pname, pred_col = ref["prediction"], F.col(ref["prediction"])
         else:  # predictions derived from scores
             assert score_d is not None and r.score_threshold is not None
             pname = "_pred"
             pred_col = (score_d >= F.lit(float(r.score_threshold))).cast("int").alias(pname)
             result.decision_threshold = float(r.score_threshold)
-        counts = _collect(base.groupBy(*keys, r.label, pred_col).count(), "label and prediction values")
+        counts = _collect(base.groupBy(*keys, ref["label"], pred_col).count(), "label and prediction values")
         if not counts["count"]:
             raise DataError(
                 "no data rows" + (" match the filter" if r.conditions else ""),
@@ -497,32 +511,31 @@ def _compute(df: Any, request: StatsRequest, decoder: Decoder, where: _Where, fi
                 code="empty",
             )
         groups = group_labels(counts)
-        y = _decode_column(counts[r.label], r.label, "binary", decoder, where)
+        y = _decode_column(counts[ref["label"]], r.label, "binary", decoder, where)
         if r.score:  # first: a bad score is reported before the predictions derived from it are used
             assert score_d is not None
-            y01 = _map_column(F, r.label, _binary_map(counts[r.label], y))
+            y01 = _map_column(F, ref["label"], _binary_map(counts[ref["label"]], y))
             cell_of = _cells_from(counts, keys, sens, groups)
             result.scores = _score_stats(base, F, r, keys, sens, score_d, y01, decoder, where, cell_of)
         if r.prediction:
-            p = np.array(_decode_column(counts[pname], pname, "binary", decoder, where))
+            p = np.array(_decode_column(counts[pname], r.prediction, "binary", decoder, where))
         else:
             p = np.array(counts[pname], dtype=np.int64)
         result.confusion = ConfusionStats.from_counts(np.array(y), p, groups, np.array(counts["count"]))
         result.rows = int(sum(counts["count"]))
     elif r.task == "multiclass":
-        pred = r.prediction or ""
-        counts = _collect(base.groupBy(*keys, r.label, pred).count(), "class values")
+        counts = _collect(base.groupBy(*keys, ref["label"], ref["prediction"]).count(), "class values")
         if not counts["count"]:
             raise DataError("no data rows", file=where.files[0] if where.files else "", code="empty")
         groups = group_labels(counts)
-        truth = _decode_column(counts[r.label], r.label, "classes", decoder, where)
-        predicted = _decode_column(counts[pred], pred, "classes", decoder, where)
+        truth = _decode_column(counts[ref["label"]], r.label, "classes", decoder, where)
+        predicted = _decode_column(counts[ref["prediction"]], r.prediction or "", "classes", decoder, where)
         result.multiclass = MulticlassStats.from_counts(
             _objects(truth), _objects(predicted), groups, np.array(counts["count"]), classes=r.classes
         )
         result.rows = int(sum(counts["count"]))
     else:
-        result.regression, result.rows = _regression_stats(base, F, r, keys, sens, decoder, where)
+        result.regression, result.rows = _regression_stats(base, F, r, keys, sens, decoder, where, ref)
     return result
 
 
@@ -636,17 +649,15 @@ def _bits_per_combo(base: Any, F: Any, keys: list[str], score: Any, max_distinct
     """Mantissa bits per raw combination: 53 if its scores have at most ``max_distinct`` distinct values,
     else the largest width that keeps it within (as ScoreStats._limited decides it).
 
-    An estimated count (HyperLogLog, one pass, no values shuffled) sorts the combinations: well under the
-    limit, 53 bits (the collected table proves it, else :func:`_score_stats` searches again); near it, an
-    exact count decides; far above it, :func:`_search` — whose exact check that b + 1 bits exceed the limit
+    An estimated count (HyperLogLog, one pass, no values shuffled) sorts the combinations: up to 1.5 times
+    the limit, 53 bits (the collected table counts them exactly, and :func:`_score_stats` searches again for
+    one over the limit); far above it, :func:`_search` — whose exact check that b + 1 bits exceed the limit
     proves the combination is over it."""
     approx = _collect(base.groupBy(*keys).agg(F.approx_count_distinct(score, _RSD).alias("a")), "groups")
     raws = [tuple(approx[k][i] for k in keys) for i in range(len(approx["a"]))]
     bits = {tuple(_raw_key(v) for v in raw): EXACT_BITS for raw in raws}
-    unsure = [raw for raw, a in zip(raws, approx["a"]) if int(a) > 0.8 * max_distinct]
-    near = [raw for raw, a in zip(raws, approx["a"]) if 0.8 * max_distinct < int(a) <= 4 * max_distinct]
-    exact = _distinct_at(base, F, keys, score, dict.fromkeys(near, EXACT_BITS), exact=True) if near else {}
-    over = [raw for raw in unsure if raw not in exact or exact[raw][0] > max_distinct]
+    # up to 1.5 times the limit: taken as exact; the collected table counts them exactly (see _score_stats)
+    over = [raw for raw, a in zip(raws, approx["a"]) if int(a) > 1.5 * max_distinct]
     if over:
         for raw, b in _search(base, F, keys, score, max_distinct, over).items():
             bits[tuple(_raw_key(v) for v in raw)] = b
@@ -710,13 +721,15 @@ def _score_stats(
         "groups",
     )
     if any(int(v or 0) for v in small["bad"]):
-        _check_numbers(base, F, r.score or "", score, decoder, where, "score")
+        _check_numbers(base, F, r.score or "", "_score", score, decoder, where, "score")
     raw_bits = _bits_per_combo(data, F, keys, s, r.max_distinct)
 
     def score_table() -> dict[str, list[Any]]:
         bits_col = _combo_bits(F, keys, {tuple(_unkey(v) for v in raw): b for raw, b in raw_bits.items()})
         return _collect(
-            data.withColumn("_q", _quantized(F, s, bits_col)).groupBy(*keys, "_q", "_y").count(), "score values"
+            data.withColumn("_q", _quantized(F, s, bits_col)).groupBy(*keys, "_q", "_y").count(),
+            "score values",
+            max(MAX_COLLECT, 4 * r.max_distinct * len(raw_bits)),  # 1.5 x the limit, two labels, per group
         )
 
     table = score_table()
@@ -813,13 +826,19 @@ def _unkey(key: Any) -> Any:
 
 
 def _regression_stats(
-    base: Any, F: Any, r: StatsRequest, keys: list[str], sens: list[str], decoder: Decoder, where: _Where
+    base: Any,
+    F: Any,
+    r: StatsRequest,
+    keys: list[str],
+    sens: list[str],
+    decoder: Decoder,
+    where: _Where,
+    ref: dict[str, str],
 ) -> tuple[RegressionStats, int]:
-    pred = r.prediction or ""
-    yd = _as_double(F, base, r.label)
-    pd = _as_double(F, base, pred)
-    _check_numbers(base, F, r.label, yd, decoder, where, "label")
-    _check_numbers(base, F, pred, pd, decoder, where, "prediction")
+    yd = _as_double(F, base, ref["label"])
+    pd = _as_double(F, base, ref["prediction"])
+    _check_numbers(base, F, r.label, ref["label"], yd, decoder, where, "label")
+    _check_numbers(base, F, r.prediction or "", ref["prediction"], pd, decoder, where, "prediction")
     data = base.select(*keys, yd.alias("_y"), pd.alias("_p"))
     y, p = F.col("_y") + F.lit(0.0), F.col("_p") + F.lit(0.0)
     e = p - y
