@@ -92,6 +92,34 @@ class Diagnostic:
         return asdict(self)
 
 
+def describe_value(value: Any) -> str:
+    """A value as a message names it: ``a mapping``, ``a list``, ``nothing (null)``, ``boolean true``,
+    ``number 5``, or the text quoted (shortened past 60 characters).
+
+    Example:
+        >>> describe_value({}), describe_value(None), describe_value(True), describe_value(2.5), describe_value("x")
+        ('a mapping', 'nothing (null)', 'boolean true', 'number 2.5', "'x'")
+    """
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        text = repr(value)
+        if len(text) > 24:  # a huge integer: its digits say nothing
+            try:
+                text = f"{value:.6g}"
+            except OverflowError:
+                text = f"with {len(text.lstrip('-'))} digits"
+        return f"number {text}"
+    text = repr(str(value))
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
 class ModelcardError(Exception):
     """Base class for errors the CLI reports without a traceback.
 
@@ -105,7 +133,9 @@ class ModelcardError(Exception):
         super().__init__(message)
         self.diagnostics = list(diagnostics)
         #: the API parameter the offending value was passed in (``"sets"``, ``"requirements"``...), if any.
-        #: Messages never name command-line flags; the CLI names the flag of this parameter.
+        #: Messages never name command-line flags: they name API parameters in backquotes
+        #: (`` `score_threshold` ``), and the CLI shows each as its flag, with the flag of ``option`` in front
+        #: when the message does not name it (:func:`modelcard.cli.error_text`).
         self.option = option
 
 

@@ -1,1 +1,5 @@
-"""Analysis of measured results: the verdict rule, change classification and multiplicity adjustment."""
+"""Decisions on validated cards, as typed results: completeness, the release gate, diff, merge.
+
+The verdict rule they apply lives with the schema (:mod:`modelcard.schema.verdicts`); how their
+results read is :mod:`modelcard.report`'s.
+"""

@@ -141,6 +141,8 @@ class ItemSpec:
     shows: tuple[str, ...] = ()  # card paths a rendering of the item displays (default: the required ones)
     applies: str = ""  # a path: the item applies only when it resolves (e.g. systemic-risk items)
     display: str = ""  # a derived display the form view computes (see modelcard.render.gpai_form)
+    title_from: str = ""  # form items: where the title was read, a key of FORM_SOURCES
+    marking_from: str = ""  # form items: where the audience marking was read, a key of FORM_SOURCES
 
     @property
     def coverable(self) -> bool:
@@ -423,39 +425,57 @@ DATASHEETS = Profile(
 
 # --------------------------------------------------------------------------
 # EU AI Act (issue 16).  THE mapping of the GPAI Model Documentation Form, Annex XI/XII and Annex IV to
-# card fields: every item cites the form's item number (or the annex point) it answers.  The form view of
-# modelcard.render.gpai_form and the tests read these specs; nothing else restates them.
+# card fields.  `check`, the form view (modelcard.render.gpai_form), the tests and docs/eu-ai-act.md read
+# these specs; nothing else restates them.
 #
-# Sources, and what could not be verified:
-# * The Model Documentation Form of the General-Purpose AI Code of Practice, Transparency Chapter (final
-#   version published 10 July 2025), Measure 1.1.  Its structure and the items of sections 1-4 follow a
-#   structured transcription of the form (dastra.eu's "Model Documentation Form (GPAI Code of Practice -
-#   Transparency Chapter)" audit template); the items of sections 5-8 follow their names as quoted in
-#   published mappings of the form (training process: design specification, decision rationale; data:
-#   type/modality, provenance, how obtained and selected, number of data points, scope and main
-#   characteristics, curation methodologies, unsuitability measures, bias detection; computational
-#   resources: training time, amount of computation, methodology; energy: training energy, methodology,
-#   benchmarked inference computation, methodology).  The wording of each question below is a faithful
-#   paraphrase checked against the AI Act annexes it implements, not a verbatim copy.
-# * Regulation (EU) 2024/1689 (OJ L, 12.7.2024), Annex XI Section 1 and 2, Annex XII and Annex IV.
-# * Numbering: the form titles its items without numbers; "s.i" below is section s, item i in the
-#   form's order (a modality's "other" and "maximum size" fields belong to its item).
-# * Audiences: the form marks each item for the AI Office (AIO), national competent authorities (NCAs)
-#   and/or downstream providers (DPs).  The check-boxes of the final form could not be read; they are
-#   derived here from the provision each item implements: Annex XI (Art. 53(1)(a), kept for the AI Office
-#   and national competent authorities) -> AIO and NCAs; Annex XII (Art. 53(1)(b)) -> DPs; both, or
-#   neither (provider, name, authenticity, dependencies, Union market date) -> all three.  The total
-#   parameter count is for AIO/NCAs and a parameter range for DPs, as the form has it.
+# Which version of the form, and where it was read (docs/eu-ai-act.md has the item-by-item table):
+# * The form followed: General-Purpose AI Code of Practice, Transparency Chapter, Model Documentation Form,
+#   final version published 10 July 2025 (Measure 1.1).  Its official PDF could not be reached; its text
+#   was read in these transcriptions ("final" in `title_from` / `marking_from`):
+#   [F1] dastra.eu, audit template "Model Documentation Form (GPAI Code of Practice - Transparency
+#        Chapter)", https://www.dastra.eu/en/audit/referential/2cd870a2-3944-4f4b-a7dc-937936de9cd5 : the
+#        headings of sections 1-4 and the titles and instructions of their items;
+#   [F2] a research note that read the final form's PDF from the mirror
+#        https://lawgitech.eu/wp-content/uploads/2025/08/template.pdf : the rows of computational resources
+#        and energy, with their AIO / NCAs / DPs crosses (training time and computation each have a row
+#        for national competent authorities and one for the AI Office);
+#   [F3] a structured transcription with AIO / NCAs / DPs flags, Hugging Face dataset
+#        AdrianGonzalezSanchez/GPAI (read through mirrors): general information, architecture, acceptable
+#        use policy, data type/modality, training time;
+#   [F4] a Word template keyed on the final form (an unattributed public placeholder list): the items in
+#        order, the licence's three rows, the size ranges (1-500M ... >1T), the data provenance categories.
+# * The third draft of the form (11 March 2025), published by the Code's chairs at code-of-practice.ai
+#   (github.com/dbltnk/code-of-practice.ai @ 98495cb, model-documentation-form-1..4.png): every item's
+#   title, instruction and crosses read verbatim ("third-draft").  Used for an item the final form keeps
+#   (F1, F4) where the final's title or crosses could not be read.
+# * "ours": read in neither; chosen from the AI Act provision the item implements (`basis`).
+# * Regulation (EU) 2024/1689 (OJ L, 12.7.2024): point numbers of Annex XI Sections 1-2, Annex XII and
+#   Annex IV checked against the text (aiact.annotated.nl, artificialintelligenceact.eu/annex/11,
+#   ai-act-law.eu/annex/12).
+# Numbering: the form numbers neither its sections nor its items (third draft; F1's numbers are the
+# transcriber's).  "s.i" below is OUR locator: section s, item i in the form's order.  Where the form has
+# several rows under one label (License; Training time; Amount of computation), each row is an item titled
+# "Label: what the row holds"; the part after the colon is ours.  Titles are the form's; `question`
+# paraphrases its instruction (docs/eu-ai-act.md says which titles differ between the two versions).
 
-#: the form's three audiences: key (``render --audience``) -> their name
+#: the form's three audiences (its columns AIO, NCAs, DPs): key (``render --audience``) -> their name
 AUDIENCES: dict[str, str] = {
     "ai-office": "AI Office",
     "national-authority": "National competent authorities",
     "downstream": "Downstream providers",
 }
+#: where an item's title or audience marking was read (``ItemSpec.title_from`` / ``marking_from``)
+FORM_SOURCES: dict[str, str] = {
+    "final": "a transcription of the final form (10 July 2025)",
+    "third-draft": "the third draft of the form (11 March 2025), read verbatim",
+    "ours": "neither version: chosen from the AI Act provision the item implements",
+}
 _ALL = ("ai-office", "national-authority", "downstream")
-_AUTHORITIES = ("ai-office", "national-authority")  # Annex XI only
-_DOWNSTREAM = ("downstream",)  # Annex XII only
+_AUTHORITIES = ("ai-office", "national-authority")
+_AIO = ("ai-office",)
+_NCAS = ("national-authority",)
+_NCAS_DPS = ("national-authority", "downstream")
+_DOWNSTREAM = ("downstream",)
 
 _TRAIN_PROV = "datasets[role=training|fine-tuning].provenance"
 
@@ -473,8 +493,10 @@ def _f(
     applies: str = "",
     note: str = "",
     id: str = "",
+    src: tuple[str, str] = ("", ""),
 ) -> ItemSpec:
-    """An item of a form or an annex: its number, section, wording, audiences, legal basis and fields."""
+    """An item of a form or an annex: its number, section, wording, audiences, legal basis and fields;
+    ``src``: where a form item's title and audience marking were read (keys of FORM_SOURCES)."""
     reqs = tuple((r,) if isinstance(r, str) else tuple(r) for r in requires)
     return ItemSpec(
         id=id or number,
@@ -489,6 +511,8 @@ def _f(
         shows=shows,
         applies=applies,
         display=display,
+        title_from=src[0],
+        marking_from=src[1],
     )
 
 
@@ -498,169 +522,210 @@ _S2 = "2. Model properties"
 _S3 = "3. Methods of distribution and licenses"
 _S4 = "4. Use"
 _S5 = "5. Training process"
-_S6 = "6. Information on the data used for training, testing and validation"
-_S7 = "7. Computational resources (during training)"
-_S8 = "8. Energy consumption (during training and inference)"
+_S6 = "6. Information on the data used for training, testing, and validation"
+_S7 = "7. Computational resources"
+_S8 = "8. Energy consumption"
 _XI2 = "Annex XI, Section 2: models with systemic risk"
 _SYSTEMIC = "regulatory[systemic_risk=true]"
+_FINAL = ("final", "final")
+_FINAL_DRAFT = ("final", "third-draft")  # the final's title, the third draft's crosses
+_DRAFT = ("third-draft", "third-draft")
 
 # fmt: off
 EU_GPAI = Profile(
     "eu-gpai",
     "GPAI Model Documentation Form (EU AI Act Art. 53, Annexes XI and XII)",
-    "General-Purpose AI Code of Practice, Transparency Chapter (July 2025), Model Documentation Form; "
-    "Regulation (EU) 2024/1689, Art. 53(1)(a)-(b), Annex XI and Annex XII",
+    "General-Purpose AI Code of Practice, Transparency Chapter, Model Documentation Form (final version, "
+    "10 July 2025); Regulation (EU) 2024/1689, Art. 53(1)(a)-(b), Annex XI and Annex XII",
     (
-        # the form's header
+        # the form's header (not marked: every copy carries it)
         _f("", _DOC, "Date the document was last updated", "When this documentation was last updated.",
-           _ALL, "Measure 1.1 (keep the documentation up to date)", "card.date", id="document-date"),
+           _ALL, "Measure 1.1 (keep the documentation up to date)", "card.date", id="document-date",
+           src=("final", "ours")),
         _f("", _DOC, "Document version number", "The version of this documentation.",
-           _ALL, "Measure 1.1", "card.version", id="document-version"),
+           _ALL, "Measure 1.1", "card.version", id="document-version", src=("final", "ours")),
         # 1. General information
         _f("1.1", _S1, "Legal name for the model provider", "The legal name of the provider of the model.",
-           _ALL, "Art. 53(1)", "regulatory.provider.legal_name"),
+           _ALL, "Art. 53(1)", "regulatory.provider.legal_name", src=_FINAL),
         _f("1.2", _S1, "Model name",
-           "The unique identifier of the model (and of its collection of models, where applicable), with the "
-           "names of the publicly available versions this documentation covers.",
+           "The unique identifier of the model (e.g. Llama 3.1-405B), with the identifier of its collection "
+           "of models where applicable, and the names of the publicly available versions this documentation "
+           "covers.",
            _ALL, "Art. 53(1)", "model.name", "model.public_versions",
-           shows=("model.name", "model.version", "model.family", "model.public_versions")),
+           shows=("model.name", "model.version", "model.family", "model.public_versions"), src=_FINAL),
         _f("1.3", _S1, "Model authenticity",
            "Evidence of the provenance and authenticity of the model, e.g. a secure hash of distributed "
            "binaries or the URL endpoint of a service, where available.",
-           _ALL, "Art. 53(1)", "model.authenticity"),
+           _AUTHORITIES, "Art. 53(1)", "model.authenticity", src=_FINAL),
         _f("1.4", _S1, "Release date", "The date the model was first released through any distribution channel.",
-           _ALL, "Annex XI 1.1(c); Annex XII 1(c)", "model.date"),
+           _ALL, "Annex XI 1.1(c); Annex XII 1(c)", "model.date", src=_FINAL),
         _f("1.5", _S1, "Union market release date", "The date the model was placed on the Union market.",
-           _ALL, "Art. 53(1)", "regulatory.union_market_date"),
+           _ALL, "Art. 53(1)", "regulatory.union_market_date", src=_FINAL),
         _f("1.6", _S1, "Model dependencies",
            "If the model modifies or fine-tunes general-purpose AI models placed on the market, their names "
            "(and versions); otherwise 'N/A'.",
            _ALL, "Art. 53(1); Annex XI 1.2(b)",
            ("model.base_models", "model.base_model", "training[from_scratch=true]"),
-           shows=("model.base_models", "model.base_model", "training.from_scratch"), display="dependencies"),
+           shows=("model.base_models", "model.base_model", "training.from_scratch"), display="dependencies",
+           src=_FINAL),
         # 2. Model properties
         _f("2.1", _S2, "Model architecture", "A general description of the architecture, e.g. a transformer.",
-           _ALL, "Annex XI 1.1(d); Annex XII 1(f)", "model.architecture"),
+           _ALL, "Annex XI 1.1(d); Annex XII 1(f)", "model.architecture", src=_FINAL),
         _f("2.2", _S2, "Design specifications of the model",
            "The key design specifications of the model, with the rationale and assumptions made, giving basic "
            "insight into how the model was designed.",
-           _AUTHORITIES, "Annex XI 1.2(b)", "model.design"),
+           _AUTHORITIES, "Annex XI 1.2(b)", "model.design", src=_FINAL_DRAFT),
         _f("2.3", _S2, "Input modalities",
            "The input modalities (text, images, audio, video, other) and, for each, the maximum input size "
            "or 'N/A' if not defined.",
            _ALL, "Annex XI 1.1(e); Annex XII 1(g), 2(b)", "model.inputs[*].modality", "model.inputs[*].max_size",
-           shows=("model.inputs",), display="modalities"),
+           shows=("model.inputs",), display="modalities", src=_FINAL_DRAFT),
         _f("2.4", _S2, "Output modalities",
            "The output modalities and, for each, the maximum output size or 'N/A' if not defined.",
            _ALL, "Annex XI 1.1(e); Annex XII 1(g), 2(b)", "model.outputs[*].modality",
-           "model.outputs[*].max_size", shows=("model.outputs",), display="modalities"),
+           "model.outputs[*].max_size", shows=("model.outputs",), display="modalities", src=_FINAL_DRAFT),
         _f("2.5", _S2, "Total model size",
            "The total number of parameters, with at least two significant figures, e.g. 7.3 × 10^10.",
-           _AUTHORITIES, "Annex XI 1.1(d)", "model.parameters", display="parameters"),
-        _f("2.6", _S2, "Model size range", "The range the total number of parameters falls in.",
-           _DOWNSTREAM, "Annex XII 1(f)", "model.parameters", display="parameter_range"),
+           _AIO, "Annex XI 1.1(d)", "model.parameters", display="parameters", src=_FINAL_DRAFT),
+        _f("2.6", _S2, "Model size range",
+           "The range the total number of parameters belongs to: 1-500M, 500M-5B, 5B-15B, 15B-50B, "
+           "50B-100B, 100B-500B, 500B-1T or more than 1T.",
+           _NCAS_DPS, "Annex XI 1.1(d); Annex XII 1(f)", "model.parameters", display="parameter_range",
+           src=("ours", "third-draft")),
         # 3. Methods of distribution and licenses
         _f("3.1", _S3, "Distribution channels",
-           "The methods of distribution through which the model is made available in the Union (enterprise "
-           "or subscription software suites, APIs, integrated development environments, device-specific "
-           "applications or firmware, open-source repositories, other), with the level of access each gives "
+           "The channels through which the model is made available (enterprise or subscription software "
+           "suites, APIs, integrated development environments, device-specific applications or firmware, "
+           "open-source repositories, other), with how to access it and the level of access each gives "
            "(e.g. weights-level, black-box).",
            _ALL, "Annex XI 1.1(c); Annex XII 1(c)", "distribution.channels", "distribution.channels[*].access",
-           shows=("distribution.channels",), display="channels"),
-        _f("3.2", _S3, "License", "The licence under which the model is made available (a link or its name).",
-           _ALL, "Annex XI 1.1(f); Annex XII 1(h)", "model.license", shows=("model.license", "model.license_url")),
+           shows=("distribution.channels",), display="channels", src=_FINAL_DRAFT),
+        _f("3.2", _S3, "License: link",
+           "A link to the model's licence(s) (or a copy attached), or an indication that none exists.",
+           _AUTHORITIES, "Annex XI 1.1(f)", ("model.license_url", "model.license"),
+           shows=("model.license_url", "model.license"), src=_FINAL_DRAFT),
+        _f("3.3", _S3, "License: type or category",
+           "The type or category of licence under which the model can be made available to downstream "
+           "providers.",
+           _DOWNSTREAM, "Annex XII 1(h)", "model.license", shows=("model.license", "model.license_url"),
+           src=_FINAL_DRAFT),
+        _f("3.4", _S3, "License: additional assets",
+           "The additional assets made available, if any (training data, data-processing, training, inference "
+           "or evaluation code), with how each can be accessed and the licences that relate to their use.",
+           _AUTHORITIES, "Annex XI 1.1(f)", ("distribution.assets", "distribution[no_additional_assets=true]"),
+           shows=("distribution.assets",), display="assets", src=_FINAL_DRAFT),
         # 4. Use
         _f("4.1", _S4, "Acceptable Use Policy",
            "A link to the acceptable use policy that applies, or an indication that none exists.",
-           _ALL, "Annex XI 1.1(b); Annex XII 1(b)", "intended_use.acceptable_use_policy"),
+           _ALL, "Annex XI 1.1(b); Annex XII 1(b)", "intended_use.acceptable_use_policy", src=_FINAL),
         _f("4.2", _S4, "Intended uses",
            "The uses intended by the provider, or the uses it restricts or prohibits (beyond those prohibited "
            "by Union or international law).",
            _ALL, "Annex XI 1.1(a); Annex XII 1(a)", ("intended_use.primary_uses", "intended_use.out_of_scope_uses"),
-           shows=("intended_use.primary_uses", "intended_use.out_of_scope_uses")),
-        _f("4.3", _S4, "Type and nature of AI systems",
-           "The type and nature of AI systems the model can be integrated into, e.g. conversational "
-           "assistants, decision support, creative or predictive systems.",
-           _ALL, "Annex XI 1.1(a); Annex XII 1(a)", "intended_use.system_types"),
-        _f("4.4", _S4, "Technical means for integration",
+           shows=("intended_use.primary_uses", "intended_use.out_of_scope_uses"), src=_FINAL_DRAFT),
+        _f("4.3", _S4, "Type and nature of AI systems in which the general-purpose AI model can be integrated",
+           "The type and nature of AI systems the model can (or should not) be integrated into, e.g. "
+           "conversational assistants, decision support, creative or predictive systems.",
+           _ALL, "Annex XI 1.1(a); Annex XII 1(a)", "intended_use.system_types", src=_DRAFT),
+        _f("4.4", _S4, "Technical means for model integration",
            "The technical means (instructions for use, infrastructure, tools) required to integrate the model "
            "into AI systems.",
            _ALL, "Annex XI 1.2(a); Annex XII 2(a)", ("intended_use.integration", "usage.code"),
-           shows=("intended_use.integration", "usage.code")),
+           shows=("intended_use.integration", "usage.code"), src=("third-draft", "ours")),
         _f("4.5", _S4, "Required hardware",
-           "How the model interacts with hardware that is not part of it: the hardware needed to use it, or 'N/A'.",
-           _DOWNSTREAM, "Annex XII 1(d)", "usage.hardware"),
+           "The hardware (and its version) needed to use the model, or 'N/A' (e.g. a model offered via an API).",
+           _DOWNSTREAM, "Annex XII 1(d)", "usage.hardware", src=_DRAFT),
         _f("4.6", _S4, "Required software",
-           "The software (and versions) needed to use the model, or 'N/A'.",
+           "The software (and its version) needed to use the model, or 'N/A'.",
            _DOWNSTREAM, "Annex XII 1(d)-(e)", ("model.frameworks", "model.library"),
-           shows=("model.library", "model.frameworks")),
+           shows=("model.library", "model.frameworks"), src=_DRAFT),
         # 5. Training process
         _f("5.1", _S5, "Design specification of the training process",
            "The main steps or stages of training, with methodologies and techniques, the key design choices "
            "and assumptions, what the model is designed to optimise for and the relevance of the parameters.",
-           _AUTHORITIES, "Annex XI 1.2(b)", "training.procedure", "training.objective"),
+           _AUTHORITIES, "Annex XI 1.2(b)", "training.procedure", "training.objective", src=_DRAFT),
         _f("5.2", _S5, "Decision rationale", "How and why the key design choices of training were made.",
-           _AUTHORITIES, "Annex XI 1.2(b)", "training.design_choices"),
-        # 6. Information on the data used for training, testing and validation
-        _f("6.1", _S6, "Data type/modality", "The modalities of the data (text, images, audio, video, other).",
-           _ALL, "Annex XI 1.2(c); Annex XII 2(c)", f"{_TRAIN_PROV}.composition.modalities"),
-        _f("6.2", _S6, "Data provenance",
-           "Where the data comes from: web crawling, non-public datasets from third parties, data collected "
-           "from users, publicly available datasets, other means, synthetic data.",
+           _AUTHORITIES, "Annex XI 1.2(b)", "training.design_choices", src=_DRAFT),
+        # 6. Information on the data used for training, testing, and validation
+        _f("6.1", _S6, "Training data type/modality",
+           "The modalities of the data (text, images, audio, video, other).",
+           _ALL, "Annex XI 1.2(c); Annex XII 2(c)", f"{_TRAIN_PROV}.composition.modalities",
+           src=("third-draft", "final")),
+        _f("6.2", _S6, "Training data provenance",
+           "Where the data comes from: web crawling, private non-publicly available datasets from third "
+           "parties, user data, publicly available datasets, synthetic data, other means.",
            _ALL, "Annex XI 1.2(c); Annex XII 2(c)", f"{_TRAIN_PROV}.sources[].kind",
-           shows=(f"{_TRAIN_PROV}.sources",)),
-        _f("6.3", _S6, "How the data was obtained and selected",
-           "The methods used to obtain and select the data (including annotation, and the models and methods "
-           "that generated synthetic data), and for third-party data how the rights to it were obtained.",
+           shows=(f"{_TRAIN_PROV}.sources",), src=_DRAFT),
+        _f("6.3", _S6, "How data was obtained and selected",
+           "The methods used to obtain and select the data, including annotation and the models and methods "
+           "that generated synthetic data.",
            _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.collection.method",
-           f"{_TRAIN_PROV}.collection.selection"),
+           f"{_TRAIN_PROV}.collection.selection", src=_DRAFT),
         _f("6.4", _S6, "Number of data points",
-           "The size of the data, with the unit of a data point (e.g. tokens, documents, images).",
-           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.composition.instances", f"{_TRAIN_PROV}.composition.unit"),
+           "The size of the training, testing and validation data, with the unit of a data point (e.g. "
+           "tokens, documents, images), with at least two significant figures.",
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.composition.instances",
+           f"{_TRAIN_PROV}.composition.unit", src=_DRAFT),
         _f("6.5", _S6, "Scope and main characteristics",
            "The scope and main characteristics of the data: domains, geographies, languages, modality coverage.",
-           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.composition.description"),
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.composition.description", src=_DRAFT),
         _f("6.6", _S6, "Data curation methodologies",
            "The processing that turned the acquired data into training data: cleaning, filtering, "
            "normalisation, augmentation.",
-           _ALL, "Annex XI 1.2(c); Annex XII 2(c)", f"{_TRAIN_PROV}.preprocessing"),
-        _f("6.7", _S6, "Measures for unsuitability",
-           "The measures taken to detect unsuitable data sources and content (e.g. illegal content, personal "
-           "data).",
-           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.unsuitable_data_measures"),
-        _f("6.8", _S6, "Methods to detect identifiable biases",
-           "The methods used to detect identifiable biases in the data, where applicable.",
-           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.bias_detection"),
-        # 7. Computational resources (during training)
-        _f("7.1", _S7, "Training time",
-           "The duration of training in wall-clock time and in hardware time (hardware units × days).",
-           _AUTHORITIES, "Annex XI 1.2(d)", "training.hours", "training.compute.hardware_days",
-           shows=("training.hours", "training.compute.hardware_days", "training.hardware"), display="training_time"),
-        _f("7.2", _S7, "Amount of computation used for training",
-           "The floating point operations used for training, with at least two significant figures.",
-           _AUTHORITIES, "Annex XI 1.2(d)", "training.compute.flops", display="flops"),
-        _f("7.3", _S7, "Measurement methodology",
-           "How the amount of computation was measured or estimated.",
-           _AUTHORITIES, "Annex XI 1.2(d)", "training.compute.flops_method"),
-        # 8. Energy consumption (during training and inference)
+           _ALL, "Annex XI 1.2(c); Annex XII 2(c)", f"{_TRAIN_PROV}.preprocessing", src=_DRAFT),
+        _f("6.7", _S6, "Measures to detect unsuitability of data sources",
+           "The methods used in acquiring or processing the data to address unsuitable content (e.g. illegal "
+           "or harmful content, personal data).",
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.unsuitable_data_measures", src=_DRAFT),
+        _f("6.8", _S6, "Measures to detect identifiable biases",
+           "The methods used in acquiring or processing the data to address identifiable biases, where "
+           "applicable.",
+           _AUTHORITIES, "Annex XI 1.2(c)", f"{_TRAIN_PROV}.bias_detection", src=_DRAFT),
+        # 7. Computational resources (the final form gives the national authorities a coarse row and the AI
+        # Office a precise one, for training time and for computation alike: F2, F3)
+        _f("7.1", _S7, "Training time: range",
+           "How long training took, as a range: less than 1 month, 1-3 months, 3-6 months or more than 6 months.",
+           _NCAS, "Annex XI 1.2(d)", "training.hours", display="training_time_range", src=_FINAL),
+        _f("7.2", _S7, "Training time: wall-clock and hardware time",
+           "The duration of training in wall-clock days and in hardware days (hardware units × days), for the "
+           "period measured.",
+           _AIO, "Annex XI 1.2(d)", "training.hours", "training.compute.hardware_days",
+           shows=("training.hours", "training.compute.hardware_days", "training.hardware"), display="training_time",
+           src=_FINAL),
+        _f("7.3", _S7, "Amount of computation used for training: order of magnitude",
+           "The order of magnitude of the floating point operations used for training.",
+           _NCAS, "Annex XI 1.2(d)", "training.compute.flops", display="flops_magnitude", src=_FINAL),
+        _f("7.4", _S7, "Amount of computation used for training: two significant figures",
+           "The floating point operations used for training, measured or estimated, with at least two "
+           "significant figures (e.g. 2.4 × 10^25).",
+           _AIO, "Annex XI 1.2(d)", "training.compute.flops", display="flops", src=_FINAL),
+        _f("7.5", _S7, "Measurement methodology",
+           "How the amount of computation used for training was measured or estimated.",
+           _AUTHORITIES, "Annex XI 1.2(d)", "training.compute.flops_method", src=_DRAFT),
+        # 8. Energy consumption
         _f("8.1", _S8, "Amount of energy used for training",
-           "The energy used for training in MWh, with at least two significant figures; when unknown, an "
-           "estimate from the computational resources used.",
+           "The energy used for training in MWh, measured or estimated, with at least two significant figures; "
+           "the Annex allows an estimate from the computational resources used.",
            _AUTHORITIES, "Annex XI 1.2(e)",
            ("environmental_impact.energy_kwh", "training.compute.hardware_days&training.compute.device_power_w"),
-           shows=("environmental_impact.energy_kwh", "training.compute"), display="training_energy"),
+           shows=("environmental_impact.energy_kwh", "training.compute"), display="training_energy", src=_FINAL),
         _f("8.2", _S8, "Measurement methodology",
-           "How the training energy was measured or estimated; if information needed is missing, which.",
-           _AUTHORITIES, "Annex XI 1.2(e)", "environmental_impact.method"),
+           "How the training energy was measured or estimated; where a compute or hardware provider withheld "
+           "information needed to estimate it, which information is missing.",
+           _AUTHORITIES, "Annex XI 1.2(e)", "environmental_impact.method", src=_FINAL),
         _f("8.3", _S8, "Benchmarked amount of computation used for inference",
-           "The floating point operations of a benchmarked inference task (and its energy, where known).",
+           "The floating point operations of a benchmarked inference task, with at least two significant "
+           "figures (the form asks for computation, not energy, as inference energy depends on more than the "
+           "model; the energy is shown where known).",
            _AUTHORITIES, "Annex XI 1.2(e)", "environmental_impact.inference.flops",
            shows=("environmental_impact.inference.flops", "environmental_impact.inference.energy_kwh"),
-           display="inference"),
+           display="inference", src=_FINAL),
         _f("8.4", _S8, "Measurement methodology",
-           "The benchmarked task and how its computation was measured or estimated.",
-           _AUTHORITIES, "Annex XI 1.2(e)", "environmental_impact.inference.method"),
-        # Annex XI, Section 2 (not part of the form): only for models with systemic risk
+           "The benchmarked task (e.g. generating 100,000 tokens) and the hardware used (e.g. 64 GPUs of a "
+           "named type) to measure or estimate the inference computation.",
+           _AUTHORITIES, "Annex XI 1.2(e)", "environmental_impact.inference.method", src=_FINAL),
+        # Annex XI, Section 2 (not in the final form, whose Safety and Security Chapter covers it): only for
+        # models with systemic risk
         _f("XI 2.1", _XI2, "Evaluation strategies and results",
            "Evaluation strategies and their results, on public evaluation protocols and tools or other "
            "methods, with the criteria, metrics and methods used to identify limitations.",

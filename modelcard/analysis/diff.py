@@ -29,7 +29,7 @@ A change is a **regression** when a verdict got worse (pass -> inconclusive,
 not_run or fail; anything -> fail), a verdict stayed but its estimate moved
 further outside the band, a new result fails, a fairness result or a metric was
 removed, or a metric worsened beyond noise.  Whether a verdict change is an
-improvement is :func:`modelcard.analysis.verdicts.compare`'s call (the one
+improvement is :func:`modelcard.schema.verdicts.compare`'s call (the one
 rule): a softer verdict whose estimate moved further outside the band (fail ->
 inconclusive only because the interval widened) is *ambiguous*, never an
 improvement; each flipped or moved result carries that assessment and reason.
@@ -45,15 +45,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelcard.analysis.verdicts import Assessment, Change, Verdict, compare, decisive_disparity
 from modelcard.io.source import Document
-from modelcard.report.fmt import compact as num
-from modelcard.report.fmt import group as fmt_group
 from modelcard.schema.models import ModelCard
-from modelcard.schema.types import group_key
+from modelcard.schema.types import group_key, group_text
+from modelcard.schema.verdicts import Assessment, Change, Verdict, compare, decisive_disparity
 from modelcard.schema.walk import ListIdentity, identity_at
-
-DIFF_FORMAT = "modelcard-diff/1"
 
 
 @dataclass
@@ -66,15 +62,6 @@ class FieldChange:
     @property
     def section(self) -> str:
         return self.path.split(".", 1)[0].split("[", 1)[0]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "section": self.section,
-            "change": self.change,
-            "old": _jsonable(self.old),
-            "new": _jsonable(self.new),
-        }
 
 
 @dataclass
@@ -131,43 +118,11 @@ class MetricMove:
     def regression(self) -> bool:
         return self.change == "removed" or (self.direction == "worsened" and self.noise == "beyond noise")
 
-    @property
-    def label(self) -> str:
-        parts = [self.name, fmt_group(self.slice)]
-        if self.dataset:
-            parts.append(self.dataset + (f"/{self.split}" if self.split else ""))
-        elif self.split:
-            parts.append(f"split {self.split}")
-        return " ".join(parts)
-
-    def to_dict(self) -> dict[str, Any]:
-        def side(value: float | None, ci: tuple[float, float] | None, present: bool) -> Any:
-            if not present:
-                return None
-            return {"value": value, "confidence_interval": None if ci is None else {"lower": ci[0], "upper": ci[1]}}
-
-        return {
-            "name": self.name,
-            "slice": self.slice,
-            "dataset": self.dataset,
-            "split": self.split,
-            "change": self.change,
-            "old": side(self.old_value, self.old_ci, self.change != "added"),
-            "new": side(self.new_value, self.new_ci, self.change != "removed"),
-            "delta": self.delta,
-            "direction": self.direction,
-            "higher_is_better": self.higher_is_better,
-            "ci_overlap": self.ci_overlap,
-            "noise": self.noise or None,
-            "regression": self.regression,
-        }
-
 
 @dataclass
 class VerdictChange:
     kind: str  # fairness | spread
     metric: str
-    label: str
     change: str  # flipped | moved (same verdict, new numbers) | added | removed
     old: str | None = None
     new: str | None = None
@@ -178,13 +133,15 @@ class VerdictChange:
     split: str | None = None
     group: dict[str, str] | None = None
     reference_group: dict[str, str] | None = None
-    #: for a flipped or moved result: :func:`modelcard.analysis.verdicts.compare`'s classification and why
+    #: a spread's attributes
+    attributes: list[str] | None = None
+    #: for a flipped or moved result: :func:`modelcard.schema.verdicts.compare`'s classification and why
     assessment: Change | None = None
     reason: str = ""
 
     @property
     def regression(self) -> bool:
-        """Removed; added and failing; or worse by :func:`~modelcard.analysis.verdicts.compare`.
+        """Removed; added and failing; or worse by :func:`~modelcard.schema.verdicts.compare`.
 
         A flip to a more severe verdict (:attr:`Verdict.severity`) is a regression
         when the new verdict is ``fail`` or the old one was ``pass`` (the check no
@@ -204,26 +161,6 @@ class VerdictChange:
     @property
     def improvement(self) -> bool:
         return self.assessment is Change.IMPROVED
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "metric": self.metric,
-            "label": self.label,
-            "group": self.group,
-            "reference_group": self.reference_group,
-            "dataset": self.dataset,
-            "split": self.split,
-            "change": self.change,
-            "old": self.old,
-            "new": self.new,
-            "convention": self.convention,
-            "old_value": self.old_value,
-            "new_value": self.new_value,
-            "assessment": None if self.assessment is None else str(self.assessment),
-            "reason": self.reason or None,
-            "regression": self.regression,
-        }
 
 
 @dataclass
@@ -256,56 +193,24 @@ class CardDiff:
         )
 
     @property
-    def regressions(self) -> list[str]:
-        out = []
-        for v in self.verdicts:
-            if v.regression:
-                what = f"{v.kind} {v.metric} {v.label}"
-                out.append(
-                    f"{what}: removed (was {v.old})"
-                    if v.change == "removed"
-                    else f"{what}: new result fails"
-                    if v.change == "added"
-                    else f"{what}: {v.reason}"
-                    if v.change == "moved"
-                    else f"{what}: {v.old} -> {v.new}"
-                )
-        for m in self.metrics:
-            if m.regression:
-                out.append(
-                    f"metric {m.label}: removed"
-                    if m.change == "removed"
-                    else f"metric {m.label}: worsened beyond noise ({num(m.old_value)} -> {num(m.new_value)})"
-                )
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": DIFF_FORMAT,
-            "old": {"file": self.old_file, "model": {"name": self.old_model[0], "version": self.old_model[1]}},
-            "new": {"file": self.new_file, "model": {"name": self.new_model[0], "version": self.new_model[1]}},
-            "identical": self.identical,
-            "sections": self.sections,
-            "fields": [f.to_dict() for f in self.fields],
-            "metrics": [m.to_dict() for m in self.metrics],
-            "metrics_unchanged": self.metrics_unchanged,
-            "verdicts": [v.to_dict() for v in self.verdicts],
-            "verdicts_unchanged": self.verdicts_unchanged,
-            "regressions": self.regressions,
-        }
+    def regressions(self) -> list[VerdictChange | MetricMove]:
+        """The changes that are regressions: verdicts first, then metrics
+        (:func:`modelcard.report.diff.regression_text` says each in words)."""
+        return [v for v in self.verdicts if v.regression] + [m for m in self.metrics if m.regression]
 
 
 # --------------------------------------------------------------------------
 # field changes
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Card data as JSON values: dates as ISO text, mapping keys as text."""
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -317,7 +222,7 @@ def _item_label(shape: tuple[str, ...], item: Any) -> str:
         if v is None or v == "":
             continue
         if isinstance(v, dict):
-            v = fmt_group(v, sep=",")
+            v = group_text(v, sep=",")
             if f == "reference_group":
                 v = "vs " + v
         elif isinstance(v, list):
@@ -369,7 +274,7 @@ class _FieldDiffer:
 
     def collection(self, old: list[Any], new: list[Any], path: str) -> None:
         def k(v: Any) -> str:
-            return json.dumps(_jsonable(v), sort_keys=True)
+            return json.dumps(jsonable(v), sort_keys=True)
 
         removed = Counter(map(k, old)) - Counter(map(k, new))
         added = Counter(map(k, new)) - Counter(map(k, old))
@@ -488,7 +393,7 @@ def metric_moves(old: ModelCard, new: ModelCard) -> tuple[list[MetricMove], int]
 
 def _view(item: Any) -> tuple[str | None, float | None]:
     """(convention, value) a fairness result or spread is reported by: the disparity it is judged on
-    (:func:`modelcard.analysis.verdicts.decisive_disparity`), else a result's own value."""
+    (:func:`modelcard.schema.verdicts.decisive_disparity`), else a result's own value."""
     conv, d = decisive_disparity(item)
     if d is not None:
         return conv, d.value
@@ -498,7 +403,7 @@ def _view(item: Any) -> tuple[str | None, float | None]:
 
 
 def _assessment(item: Any) -> Assessment:
-    """A stated verdict with the numbers and band behind it, for :func:`modelcard.analysis.verdicts.compare`."""
+    """A stated verdict with the numbers and band behind it, for :func:`modelcard.schema.verdicts.compare`."""
     _, d = decisive_disparity(item)
     threshold = item.threshold
     return Assessment(
@@ -526,15 +431,11 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
     def rkey(r: Any) -> tuple[Any, ...]:
         return (r.metric, _norm(r.group), _norm(r.reference_group), r.dataset, r.split)
 
-    def rlabel(r: Any) -> str:
-        return fmt_group(r.group) + (f" vs {fmt_group(r.reference_group)}" if r.reference_group else "")
-
     def rchange(r: Any, change: str) -> VerdictChange:
         conv, _ = _view(r)
         return VerdictChange(
             "fairness",
             r.metric,
-            rlabel(r),
             change,
             convention=conv,
             dataset=r.dataset,
@@ -550,10 +451,10 @@ def verdict_changes(old: ModelCard, new: ModelCard) -> tuple[list[VerdictChange]
         return VerdictChange(
             "spread",
             s.metric,
-            f"spread over {', '.join(s.attributes)}",
             change,
             convention=_view(s)[0],
             dataset=s.dataset,
+            attributes=list(s.attributes),
         )
 
     def collect(old_items: list[Any], new_items: list[Any], key: Any, change: Any, view: Any) -> int:

@@ -23,7 +23,7 @@ What is checked
   ``fpr<=0.35``, ``accuracy[race=Caucasian]>=0.6``, ``accuracy[*]>=0.6`` for
   every slice, ``accuracy@compas-test>=0.65`` for one dataset).
 
-Every verdict comes from THE rule, :mod:`modelcard.analysis.verdicts`: a
+Every verdict comes from THE rule, :mod:`modelcard.schema.verdicts`: a
 fairness result or spread by the card's ``test_methodology.verdict_basis``
 (``interval`` by default: pass when the whole confidence interval lies inside
 the band, fail when wholly outside, inconclusive otherwise or without an
@@ -51,7 +51,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelcard.analysis.verdicts import (
+from modelcard.diagnostics import UsageError
+from modelcard.io.source import Document, format_path
+from modelcard.schema.models import ModelCard, PerformanceRequirement
+from modelcard.schema.types import group_key
+from modelcard.schema.verdicts import (
     REQUIREMENT_BASES,
     CardVerdicts,
     Verdict,
@@ -60,23 +64,20 @@ from modelcard.analysis.verdicts import (
     judge_detail,
     shown_disparity,
 )
-from modelcard.diagnostics import UsageError
-from modelcard.io.source import Document, format_path
-from modelcard.report.fmt import group as fmt_group
-from modelcard.schema.models import ModelCard, PerformanceRequirement
-from modelcard.schema.types import group_key
 
 VERDICTS = ("fail", "missing", "inconclusive", "not_run", "pass")
-GATE_FORMAT = "modelcard-gate/1"
 
 
 @dataclass
 class GateCheck:
-    """One line of the gate: a fairness result, a spread or a requirement on one metric."""
+    """One line of the gate: a fairness result, a spread or a requirement on one metric.
+
+    What it is about is data (``group``/``reference_group``, ``attributes`` and the spread's
+    groups, ``slice``, ``dataset``, ``split``); :func:`modelcard.report.gate.check_label` names it.
+    """
 
     kind: str  # "fairness" | "spread" | "requirement"
     metric: str
-    label: str  # human-readable group / slice, e.g. "race=African-American vs race=Caucasian"
     verdict: str
     value: float | None = None
     ci: tuple[float, float] | None = None
@@ -87,6 +88,12 @@ class GateCheck:
     group: dict[str, str] | None = None
     reference_group: dict[str, str] | None = None
     slice: dict[str, str] | None = None
+    #: requirements: the bar applies to every slice (``accuracy[*]>=0.6``)
+    all_slices: bool = False
+    #: spreads: the attributes spread over, and the groups at its two ends
+    attributes: list[str] | None = None
+    max_group: dict[str, str] | None = None
+    min_group: dict[str, str] | None = None
     dataset: str | None = None
     split: str | None = None
     basis: str | None = None  # requirements: estimate | confidence_interval
@@ -95,33 +102,6 @@ class GateCheck:
     path: str = ""  # where it is in the card, e.g. "fairness.results[3]"
     location: str = ""  # FILE:LINE:COL, or "--require ..." for command-line requirements
     blocking: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "metric": self.metric,
-            "label": self.label,
-            "group": self.group,
-            "reference_group": self.reference_group,
-            "slice": self.slice,
-            "dataset": self.dataset,
-            "split": self.split,
-            "convention": self.convention,
-            "value": self.value,
-            "confidence_interval": None
-            if self.ci is None
-            else {"lower": self.ci[0], "upper": self.ci[1], "level": self.ci_level},
-            "threshold": None
-            if self.threshold_min is None and self.threshold_max is None
-            else {"min": self.threshold_min, "max": self.threshold_max},
-            "basis": self.basis,
-            "source": self.source or None,
-            "verdict": self.verdict,
-            "blocking": self.blocking,
-            "note": self.note,
-            "path": self.path,
-            "location": self.location,
-        }
 
 
 @dataclass
@@ -173,47 +153,54 @@ class GateResult:
         return out
 
     @property
-    def reason(self) -> str:
-        """One sentence: why the gate passed or failed."""
+    def outcome(self) -> str:
+        """One sentence, without advice: what the gate decided, on how many checks (cards show it)."""
         if self.empty:
             return (
                 "nothing to gate: the card has no fairness results, no spreads with a verdict and "
-                "no performance requirements"
-                + (" (allowed)" if self.allow_empty else "; pass --allow-empty to accept that")
+                "no performance requirements" + (" (allowed)" if self.allow_empty else "")
             )
         counts = self.counts
-        parts = [f"{counts[v]} {v.replace('_', ' ')}" for v in VERDICTS if counts[v]]
-        text = ", ".join(parts)
+        text = ", ".join(f"{counts[v]} {v.replace('_', ' ')}" for v in VERDICTS if counts[v])
         if self.passed:
             return f"all {len(self.checks)} checks cleared ({text})"
-        hints = []
-        if any(c.verdict == "inconclusive" and c.blocking for c in self.checks):
-            hints.append("--allow-inconclusive accepts inconclusive results")
-        if any(c.verdict == "not_run" and c.blocking for c in self.checks):
-            hints.append("--allow-not-run accepts results that were not run")
-        hint = f" ({'; '.join(hints)})" if hints else ""
-        return f"{len(self.blocking)} of {len(self.checks)} checks block the release: {text}{hint}"
+        return f"{len(self.blocking)} of {len(self.checks)} checks block the release: {text}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": GATE_FORMAT,
-            "file": self.file,
-            "model": {"name": self.model_name, "version": self.model_version},
-            "passed": self.passed,
-            "status": "pass" if self.passed else "fail",
-            "reason": self.reason,
-            "counts": self.counts,
-            "blocking": len(self.blocking),
-            "total": len(self.checks),
-            "options": {
-                "allow_inconclusive": self.allow_inconclusive,
-                "allow_not_run": self.allow_not_run,
-                "allow_empty": self.allow_empty,
-                "ci_must_clear": self.ci_must_clear,
-            },
-            "family": self.family,
-            "checks": [c.to_dict() for c in self.checks],
-        }
+    def rule_text(self) -> str:
+        """The release rule in words, under this gate's options: what is checked, and what blocks."""
+        tolerable = (("an inconclusive result", self.allow_inconclusive), ("a result not run", self.allow_not_run))
+        blocking = ["a fail", "a requirement whose metric the card does not report"]
+        blocking += [name for name, allowed in tolerable if not allowed]
+        accepted = [name for name, allowed in tolerable if allowed]
+        basis = (
+            "its whole confidence interval"
+            if self.ci_must_clear
+            else "its point estimate unless it names its confidence interval"
+        )
+        text = (
+            "The release is cleared when no check blocks. Checked: every fairness result (by its verdict), every "
+            f"spread with a verdict or a threshold, and every release requirement (on {basis}). "
+            f"Blocking: {', '.join(blocking[:-1])} and {blocking[-1]}."
+        )
+        if accepted:
+            text += f" Accepted: {' and '.join(accepted)}."
+        text += " A card with nothing to check is " + ("accepted." if self.allow_empty else "not cleared.")
+        return text
+
+    @property
+    def waivers(self) -> list[str]:
+        """The options that would accept what blocks: ``allow_empty``, ``allow_inconclusive``, ``allow_not_run``.
+
+        :func:`modelcard.report.gate.reason_text` turns them into advice (the CLI names their flags).
+        """
+        if self.empty:
+            return [] if self.allow_empty else ["allow_empty"]
+        blocking = {c.verdict for c in self.blocking}
+        return [option for verdict, option in _WAIVERS if verdict in blocking]
+
+
+#: (verdict, the option that accepts it)
+_WAIVERS = (("inconclusive", "allow_inconclusive"), ("not_run", "allow_not_run"))
 
 
 # --------------------------------------------------------------------------
@@ -302,13 +289,25 @@ def _where(doc: Document | None, path: tuple[str | int, ...]) -> str:
     return str(pos) if pos is not None else doc.source
 
 
+def _banded(item: Any, doc: Document | None, path: tuple[str | int, ...]) -> dict[str, Any]:
+    """What a fairness result's or a spread's check takes from the card item: its band, dataset and place."""
+    band = item.threshold
+    return {
+        "threshold_min": band.min if band else None,
+        "threshold_max": band.max if band else None,
+        "dataset": item.dataset,
+        "path": format_path(path),
+        "location": _where(doc, path),
+    }
+
+
 def _fairness_checks(card: ModelCard, doc: Document | None, judged: CardVerdicts) -> Iterable[GateCheck]:
     """One check per fairness result, and per spread with a verdict or a threshold.
 
     A stated verdict is what validate's consistency check has already held to
     the rule, so it stands; a ``not_run`` result whose threshold has the
     disparity it applies to, and a spread with a threshold but no verdict, are
-    judged here by the same rule (:func:`modelcard.analysis.verdicts.judge_card`,
+    judged here by the same rule (:func:`modelcard.schema.verdicts.judge_card`,
     the card's basis and adjustment included): the evaluation did run.
     """
     fairness = card.fairness
@@ -322,9 +321,6 @@ def _fairness_checks(card: ModelCard, doc: Document | None, judged: CardVerdicts
         else:
             conv = "value"
             value, (ci, level) = r.value, _ci(r, judged.level)
-        label = fmt_group(r.group)
-        if r.reference_group:
-            label += f" vs {fmt_group(r.reference_group)}"
         note, verdict = "", str(r.verdict)
         member = judged.member(path)
         if verdict == Verdict.NOT_RUN and member is not None and member.estimate is not None:
@@ -343,21 +339,16 @@ def _fairness_checks(card: ModelCard, doc: Document | None, judged: CardVerdicts
         yield GateCheck(
             kind="fairness",
             metric=r.metric,
-            label=label,
             verdict=verdict,
             value=value,
             ci=ci,
             ci_level=level,
             convention=conv,
-            threshold_min=r.threshold.min if r.threshold else None,
-            threshold_max=r.threshold.max if r.threshold else None,
             group=dict(r.group),
             reference_group=dict(r.reference_group) if r.reference_group else None,
-            dataset=r.dataset,
             split=r.split,
             note=note,
-            path=format_path(path),
-            location=_where(doc, path),
+            **_banded(r, doc, path),
         )
     for i, s in enumerate(fairness.spreads or []):
         path = ("fairness", "spreads", i)
@@ -371,24 +362,19 @@ def _fairness_checks(card: ModelCard, doc: Document | None, judged: CardVerdicts
             verdict, note = str(member.verdict), f"verdict computed from the threshold: {member.judgement.reason}"
         conv, d = shown_disparity(s)
         ci, level = _ci(d, judged.level) if d is not None else (None, None)
-        label = f"spread over {', '.join(s.attributes)}"
-        if s.max_group and s.min_group:
-            label += f" ({fmt_group(s.max_group)} vs {fmt_group(s.min_group)})"
         yield GateCheck(
             kind="spread",
             metric=s.metric,
-            label=label,
             verdict=verdict,
             value=d.value if d else None,
             ci=ci,
             ci_level=level,
             convention=conv,
-            threshold_min=s.threshold.min if s.threshold else None,
-            threshold_max=s.threshold.max if s.threshold else None,
-            dataset=s.dataset,
+            attributes=list(s.attributes),
+            max_group=dict(s.max_group) if s.max_group and s.min_group else None,
+            min_group=dict(s.min_group) if s.max_group and s.min_group else None,
             note=note,
-            path=format_path(path),
-            location=_where(doc, path),
+            **_banded(s, doc, path),
         )
 
 
@@ -399,7 +385,7 @@ def _same_group(a: dict[str, str] | None, b: dict[str, str] | None) -> bool:
 def _judge(
     req: PerformanceRequirement, value: float | None, ci: tuple[float, float] | None, basis: str
 ) -> tuple[str, str]:
-    """A requirement's verdict by THE rule (:mod:`modelcard.analysis.verdicts`), the bar being the band.
+    """A requirement's verdict by THE rule (:mod:`modelcard.schema.verdicts`), the bar being the band.
 
     ``basis: confidence_interval`` is the rule's interval basis (pass when the
     whole interval clears the bar, fail when the whole interval misses it,
@@ -450,7 +436,6 @@ def _requirement_checks(
             yield GateCheck(
                 kind="requirement",
                 metric=req.metric,
-                label=fmt_group(m.slice),
                 verdict=verdict,
                 value=m.value,
                 ci=ci,
@@ -468,24 +453,19 @@ def _requirement_checks(
                 source=source,
             )
         if not matched:
-            scope = "every slice" if req.all_slices else fmt_group(req.slice)
-            if req.dataset:
-                scope += f" on {req.dataset}" + (f"/{req.split}" if req.split else "")
-            elif req.split:
-                scope += f" on split {req.split}"
             yield GateCheck(
                 kind="requirement",
                 metric=req.metric,
-                label=scope,
                 verdict="missing",
                 convention="value",
                 threshold_min=req.min,
                 threshold_max=req.max,
                 slice=dict(req.slice) if req.slice else None,
+                all_slices=bool(req.all_slices),
                 dataset=req.dataset,
                 split=req.split,
                 basis=basis,
-                note=f"the card reports no '{req.metric}' metric ({scope})",
+                note=f"the card reports no '{req.metric}' metric there",
                 path=path_text,
                 location=location,
                 source=source,

@@ -56,7 +56,7 @@ COMMANDS_HELP = f"""\
   >        skip the rest of this section
   done     stop here and write the card with the answers so far
   ?        help on this field
-  Ctrl-C   stop; you are offered to save the answers and continue later with --resume
+  Ctrl-C   stop; you are offered to save the answers and continue later (`modelcard init CARD --interactive --resume`)
   Lists: one item per line, then an empty line; names may also be separated by '{SEPARATOR}'.
   To answer a literal '-', '<', '>' or '?', type it with a backslash: \\-"""
 
@@ -186,7 +186,9 @@ class Wizard:
         left = self.remaining(self.skel)
         # the same count `modelcard init` and `modelcard validate --strict` give for the file
         todo = f"{left} field{'s' if left != 1 else ''} left to fill in" if left else "nothing left to fill in"
-        return f"{answered} of {len(self.questions)} questions answered; {todo} (as `validate --strict` counts)."
+        return (
+            f"{answered} of {len(self.questions)} questions answered; {todo} (as `modelcard validate --strict` counts)."
+        )
 
     def _interrupted(self) -> Outcome:
         w = self.write

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from modelcard.analysis.verdicts import Member, Verdict, interval_bounds, judge_card
 from modelcard.diagnostics import ERROR, INFO, WARNING, CardPath, Diagnostic
 from modelcard.io.source import Document, format_path
 from modelcard.schema.models import SCHEMA_VERSION, SCHEMA_VERSIONS, ModelCard
+from modelcard.schema.verdicts import Member, Verdict, interval_bounds, judge_card
 
 # what "recommended", "missing" and "placeholder" mean is the schema walker's; re-exported here
 from modelcard.schema.walk import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
@@ -129,7 +129,7 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
     # fairness: verdicts agree with numbers; groups use declared attributes
     declared = {a.name for a in (card.fairness.sensitive_attributes or [])} if card.fairness else set()
 
-    # every stated verdict must be the one THE rule (modelcard.analysis.verdicts) derives from the card's own
+    # every stated verdict must be the one THE rule (modelcard.schema.verdicts) derives from the card's own
     # numbers, under the card's basis and adjustment; not_run is a statement that nothing was run
     judged = judge_card(card)
     for member in judged.members:

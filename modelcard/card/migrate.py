@@ -15,7 +15,7 @@ What changes from schema 1.0 to 1.1 (no field was renamed; 1.1 only adds
 
 * ``card.schema_version`` becomes ``"1.1"``;
 * **verdicts** are recomputed from the card's own numbers by THE rule
-  (:func:`modelcard.analysis.verdicts.judge_card`, the card's basis and
+  (:func:`modelcard.schema.verdicts.judge_card`, the card's basis and
   adjustment included): results and spreads that state ``pass``, ``fail`` or
   ``inconclusive`` get the rule's verdict.  Schema 1.0 judged an interval
   that covers the whole band, and a disparity without an interval, by its
@@ -48,12 +48,12 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from modelcard.analysis.verdicts import Verdict, interval_bounds, judge_card
 from modelcard.card.validate import validate_document, validated
 from modelcard.diagnostics import INFO, CardError, Diagnostic
 from modelcard.io.source import Document, format_path, loads, read_text
 from modelcard.safe_text import url_problem
 from modelcard.schema.models import SCHEMA_VERSION, SCHEMA_VERSIONS, ModelCard
+from modelcard.schema.verdicts import Verdict, interval_bounds, judge_card
 
 __all__ = ["Migration", "migrate_document", "migrate_file", "migrate_text"]
 

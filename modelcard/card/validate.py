@@ -25,7 +25,17 @@ from pydantic import BaseModel, ValidationError
 
 from modelcard.card.checks import old_schema_notice, run_checks
 from modelcard.card.layering import apply_set, merge
-from modelcard.diagnostics import ERROR, INFO, CardError, Diagnostic, ModelcardError, Report, UsageError, format_path
+from modelcard.diagnostics import (
+    ERROR,
+    INFO,
+    CardError,
+    Diagnostic,
+    ModelcardError,
+    Report,
+    UsageError,
+    describe_value,
+    format_path,
+)
 from modelcard.io.source import Document, load
 from modelcard.schema.models import EXTENSION_PREFIX, MAX_MAGNITUDE, ModelCard
 from modelcard.schema.walk import section_fields
@@ -114,10 +124,17 @@ def validate_files(
     paths = list(paths)
     if not paths:
         return []
-    first = validate_file(paths[0], strict=strict, overlays=overlays, sets=sets)
-    # modules and the schema validator live until exit: keep the cyclic collector
-    # from re-scanning them for every further card
-    gc.freeze()
+    # the first card builds the schema validator: many objects that live until exit and no garbage,
+    # so the cyclic collector is off meanwhile, and they are frozen after it (never scanned again,
+    # neither for the first card nor for every further one)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        first = validate_file(paths[0], strict=strict, overlays=overlays, sets=sets)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
     rest = paths[1:]
     one = functools.partial(_validate_one, strict=strict, overlays=tuple(overlays), sets=tuple(sets))
     workers = _worker_count(jobs, len(rest))
@@ -134,13 +151,13 @@ def _validate_one(path: PathLike, *, strict: bool, overlays: Sequence[PathLike],
 
 
 def _worker_count(jobs: int | None, cards: int) -> int:
+    if cards < (PARALLEL_MIN_CARDS if jobs is None else 2) or jobs == 1:
+        return 1  # decided before importing multiprocessing, which a single card does not need
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1  # spawn would re-import everything per worker: not worth it
     if jobs is None:
-        if cards < PARALLEL_MIN_CARDS:
-            return 1
         try:
             jobs = len(os.sched_getaffinity(0))
         except AttributeError:  # pragma: no cover - not on Linux
@@ -257,27 +274,6 @@ def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.severity == INFO, d.line or 0, d.col or 0))
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        text = repr(value)
-        if len(text) > 24:  # a huge integer: its digits say nothing
-            try:
-                text = f"{value:.6g}"
-            except OverflowError:
-                text = f"with {len(text.lstrip('-'))} digits"
-        return f"number {text}"
-    text = repr(str(value))
-    return text if len(text) <= 60 else text[:57] + "...'"
-
-
 _BOUNDS = {
     "less_than_equal": ("le", "less than or equal to"),
     "greater_than_equal": ("ge", "greater than or equal to"),
@@ -324,7 +320,7 @@ def schema_diagnostics(exc: ValidationError, doc: Document) -> list[Diagnostic]:
             elif msg.startswith("Assertion failed, "):
                 message = msg[len("Assertion failed, ") :]
             else:
-                message = f"{_bound_message(kind, err) or msg}; got {_describe(value)}"
+                message = f"{_bound_message(kind, err) or msg}; got {describe_value(value)}"
             if (kind == "string_type" and isinstance(value, (int, float, bool))) or (
                 kind == "string_type" and type(value).__name__ in ("date", "datetime")
             ):

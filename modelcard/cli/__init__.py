@@ -1,36 +1,53 @@
 """The ``modelcard`` command line: a thin layer over the Python API.
 
 Each sub-command lives in its own module under ``modelcard.cli`` and exposes
-``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
-Command modules import only ``argparse`` at module level; the API they call
-is imported inside ``run`` so that a fast command never pays for a slow one
-(``validate`` does not import Jinja or WeasyPrint).
+``add_arguments(parser)``, ``run(args) -> int`` and optionally ``DESCRIPTION``;
+its one-line help is in :data:`COMMANDS`.  Only the module of the command
+being run is imported (``modelcard --help`` imports none), and command modules
+import only ``argparse`` at module level: the API they call is imported inside
+``run``, so a fast command never pays for a slow one (``validate`` imports
+neither Jinja, WeasyPrint, numpy nor the importers and exporters).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import importlib
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
-#: sub-command name -> module, in the order ``--help`` lists them
+#: sub-command name -> (module, one-line help), in the order ``--help`` lists them
 COMMANDS = {
-    "validate": "modelcard.cli.validate",
-    "check": "modelcard.cli.check",
-    "schema": "modelcard.cli.schema",
-    "init": "modelcard.cli.init",
-    "render": "modelcard.cli.render",
-    "evaluate": "modelcard.cli.evaluate",
-    "gate": "modelcard.cli.gate",
-    "diff": "modelcard.cli.diff",
-    "merge": "modelcard.cli.merge",
-    "migrate": "modelcard.cli.migrate",
-    "import": "modelcard.cli.importer",
-    "export": "modelcard.cli.export",
-    "edit": "modelcard.cli.edit",
+    "validate": ("modelcard.cli.validate", "check cards against the schema and the card rules"),
+    "check": ("modelcard.cli.check", "score how completely a card covers a documentation standard"),
+    "schema": ("modelcard.cli.schema", "print the card JSON Schema"),
+    "init": ("modelcard.cli.init", "write a card skeleton to fill by hand (or interactively)"),
+    "render": (
+        "modelcard.cli.render",
+        "render cards to Markdown, HTML or PDF (full card, one-page scorecard, EU GPAI documentation form)",
+    ),
+    "evaluate": (
+        "modelcard.cli.evaluate",
+        "compute per-group metrics and fairness results from a predictions file (writes a card fragment)",
+    ),
+    "gate": ("modelcard.cli.gate", "fail a release when fairness or performance checks fail or were not run"),
+    "diff": ("modelcard.cli.diff", "compare two cards: fields changed, metrics moved, verdicts flipped"),
+    "merge": ("modelcard.cli.merge", "layer fragments and --set values over a card and write the merged card"),
+    "migrate": ("modelcard.cli.migrate", "upgrade a card to the current schema version"),
+    "import": (
+        "modelcard.cli.importer",
+        "import a card from a Hugging Face README, Model Card Toolkit JSON, CycloneDX BOM or fairlearn table",
+    ),
+    "export": (
+        "modelcard.cli.export",
+        "export a card as a Hugging Face README, CycloneDX 1.6 ML-BOM, SPDX 3.0 AI package or MCT JSON",
+    ),
+    "edit": ("modelcard.cli.edit", "edit a card in a browser form, with live validation and preview"),
 }
 
 
@@ -69,6 +86,25 @@ def _size_text(size: int) -> str:
             return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GB"
+
+
+@contextlib.contextmanager
+def start_up() -> Iterator[None]:
+    """Import a command's modules inside ``with start_up():`` for a faster start.
+
+    Importing the schema creates tens of thousands of objects that live until exit and almost no
+    garbage, yet the cyclic collector would scan them again and again as they pile up.  It is off
+    while the block runs; then they are frozen (:func:`gc.freeze`: never scanned again) and it is
+    back on for the command's work.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def report_written(path: str | os.PathLike[str] | None, kind: str, *, quiet: bool = False, detail: str = "") -> None:
@@ -110,9 +146,9 @@ def emit_reported(
     report_written(output, kind, quiet=quiet, detail=detail)
 
 
-#: the command-line flag of an API parameter a library error names in ``exc.option``, where it is not
-#: simply the parameter with dashes (``missing_group`` -> ``--missing-group``); the library never names
-#: flags in its messages, the CLI puts the flag in front
+#: the command-line flag of an API parameter, where it is not simply the parameter with dashes
+#: (``missing_group`` -> ``--missing-group``); the library never names flags in its messages (see
+#: :func:`error_text`)
 OPTION_FLAGS = {
     "sets": "--set",
     "overlays": "--with",
@@ -128,10 +164,40 @@ def flag_of(option: str) -> str:
     return OPTION_FLAGS.get(option) or "--" + option.strip("_").replace("_", "-")
 
 
+#: how a library message names an API parameter: in backquotes, `score_threshold`
+_PARAMETER = re.compile(r"`([a-z][a-z0-9_]*)`")
+
+
+#: the API parameters of the command being run (its arguments, and the API names of :data:`OPTION_FLAGS`),
+#: set by :func:`main`: :func:`flag_text` shows only these as flags, so that a card's own text quoted in a
+#: message (``got '`approved`'``) is shown as written; None outside :func:`main` (every name is shown as a flag)
+_parameters: frozenset[str] | None = None
+
+
+def flag_text(text: str) -> str:
+    """A library message in the command line's words: each API parameter it names (`score_threshold`)
+    becomes its flag (``--score-threshold``)."""
+    known = _parameters
+
+    def flag(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return flag_of(name) if known is None or name in known else m.group(0)
+
+    return _PARAMETER.sub(flag, text)
+
+
 def error_text(exc: BaseException) -> str:
-    """An error's message with the command-line flag its value came from in front, when it names one."""
+    """An error's message in the command line's words (:func:`flag_text`), with the flag its value came
+    from (``exc.option``) in front unless the message names it already.
+
+    The library never names command-line flags: ``UsageError("'x': not a number", option="bootstrap")``
+    reads ``--bootstrap 'x': not a number`` here, and ``"`positive` names the positive class..."``
+    reads ``--positive names the positive class...``.
+    """
+    message = str(exc)
     option = getattr(exc, "option", None)
-    return f"{flag_of(option)} {exc}" if option else str(exc)
+    text = flag_text(message)
+    return f"{flag_of(option)} {text}" if option and f"`{option}`" not in message else text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -140,23 +206,31 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: :func:`build_parser`'s default: every command with its arguments
+ALL = "*"
+
+
+def build_parser(only: str | None = ALL) -> argparse.ArgumentParser:
+    """The ``modelcard`` parser, with the arguments of command ``only`` (:data:`ALL`: of every command).
+
+    Adding a command's arguments imports its module.  With ``only=None`` every command is listed
+    without arguments (enough for ``modelcard --help`` and for naming an unknown command); with a
+    command name, the parser knows that command alone, so running it imports no other command.
+    """
     from modelcard import __version__
 
     parser = _Parser(prog="modelcard", description="Typed, validated model cards.")
     parser.add_argument("--version", action="version", version=f"modelcard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name, module_name in COMMANDS.items():
-        try:
+    for name, (module_name, help) in COMMANDS.items():
+        if only is None:
+            sub.add_parser(name, help=help)  # listed in --help; never parses anything
+        elif only in (ALL, name):
             module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:  # command not built yet
-                continue
-            raise
-        p = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP))
-        module.add_arguments(p)
-        p.set_defaults(_run=module.run)
+            p = sub.add_parser(name, help=help, description=getattr(module, "DESCRIPTION", help))
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
     return parser
 
 
@@ -164,13 +238,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from modelcard.diagnostics import ModelcardError
     from modelcard.safe_text import neutralise
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # the command comes first (the top level has only --help and --version): build and import it alone
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
+    global _parameters
+    _parameters = frozenset(k for k in vars(args) if not k.startswith("_")) | frozenset(OPTION_FLAGS)
     try:
         return int(args._run(args) or 0)
     except ModelcardError as exc:
         for d in exc.diagnostics:
-            print(str(d), file=sys.stderr)
+            print(flag_text(str(d)), file=sys.stderr)
         if not exc.diagnostics:
             print(neutralise(f"modelcard: error: {error_text(exc)}", terminal=True), file=sys.stderr)
         return exc.exit_code
@@ -193,3 +271,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    finally:
+        _parameters = None

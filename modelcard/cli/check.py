@@ -7,7 +7,6 @@ import sys
 
 from modelcard.cli import add_layer_options
 
-HELP = "score how completely a card covers a documentation standard"
 DESCRIPTION = """Report which items of a documentation standard a card covers, as a score
 and a checklist: aboutml (Partnership on AI's ABOUT ML documentation questions,
 the default), modelcards (Mitchell et al.'s nine sections), datasheets (Gebru

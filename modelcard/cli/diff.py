@@ -6,7 +6,6 @@ import argparse
 
 from modelcard.cli import add_quiet_option
 
-HELP = "compare two cards: fields changed, metrics moved, verdicts flipped"
 DESCRIPTION = """Compare two versions of a card. Shows which sections and fields changed
 (by field path, with before/after values), which metrics moved (matched by
 name, slice, dataset and split; with delta, direction from the metric's

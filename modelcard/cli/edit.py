@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "edit a card in a browser form, with live validation and preview"
 DESCRIPTION = """Start a local web editor for CARD: a form generated from the card schema
 (required and recommended fields marked, each field's guidance as help), live
 validation with the same located diagnostics as `modelcard validate`, and a

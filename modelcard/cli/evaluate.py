@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-HELP = "compute per-group metrics and fairness results from a predictions file (writes a card fragment)"
 DESCRIPTION = """Read a predictions file (CSV, or Parquet with the [parquet] extra; or a directory of
 them: see --engine) and write a card
 fragment (YAML): overall and per-group metrics, each with n and a confidence interval that names
@@ -268,14 +267,10 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from modelcard.cli import report_written
-    from modelcard.evaluation.options import OPTION_RANGES, EvaluateOptions, check_option, flag
+    from modelcard.evaluation.options import EvaluateOptions
     from modelcard.io.write import check_output, emit
 
-    for option in OPTION_RANGES:  # range-checked before anything is read (exit 2), named by their flags
-        value = getattr(args, option)
-        if value is not None:
-            check_option(option, value, flag=flag(option))
-    options = EvaluateOptions.of(**_options(args))
+    options = EvaluateOptions.of(**_options(args))  # checked before anything is read (exit 2)
     inputs = [args.predictions, args.thresholds_from]
     check_output(args.output, inputs)  # fail before the work, not after
 

@@ -8,7 +8,6 @@ import sys
 from modelcard.cli import add_layer_options
 from modelcard.interop.base import export_formats
 
-HELP = "export a card as a Hugging Face README, CycloneDX 1.6 ML-BOM, SPDX 3.0 AI package or MCT JSON"
 DESCRIPTION = """Export a validated card. huggingface: README.md with YAML front matter
 (licence, tags, base model, model-index from metrics...) and Markdown sections, always loadable by
 huggingface_hub; what the README cannot express is embedded under the 'modelcard' front-matter
@@ -40,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from modelcard.card.validate import load_validated
-    from modelcard.cli import report_written
+    from modelcard.cli import flag_text, report_written
     from modelcard.diagnostics import UsageError
     from modelcard.interop import export_result
     from modelcard.io.write import check_output, emit
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     text, warnings = export_result(card, args.fmt, embed=not args.no_embed, document=doc)
     if not args.quiet:
         for w in warnings:
-            print(str(w), file=sys.stderr)
+            print(flag_text(str(w)), file=sys.stderr)
     if args.validate_online:
         from modelcard.interop.huggingface.hub import validate_online
         from modelcard.safe_text import neutralise

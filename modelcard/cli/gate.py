@@ -6,7 +6,6 @@ import argparse
 
 from modelcard.cli import add_layer_options, add_quiet_option
 
-HELP = "fail a release when fairness or performance checks fail or were not run"
 DESCRIPTION = """Gate a release on its card. Every fairness result (and every spread with a
 verdict) must pass; every performance requirement — test_methodology.requirements
 in the card plus --require on the command line — must be met. Inconclusive and
@@ -69,7 +68,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from modelcard.analysis.gate import gate_file
-    from modelcard.cli import emit_reported
+    from modelcard.cli import emit_reported, flag_of
     from modelcard.io.write import check_output
     from modelcard.report import report
 
@@ -84,9 +83,9 @@ def run(args: argparse.Namespace) -> int:
         allow_not_run=args.allow_not_run,
         allow_empty=args.allow_empty,
         ci_must_clear=args.ci_must_clear,
-        requirement_label="--require",
+        requirement_label=flag_of("requirements"),
     )
-    text = report("gate", result, args.format)
+    text = report("gate", result, args.format, flag=flag_of)
     emit_reported(
         args.output,
         text if text.endswith("\n") else text + "\n",

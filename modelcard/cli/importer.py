@@ -7,7 +7,6 @@ import sys
 
 from modelcard.interop.base import import_formats
 
-HELP = "import a card from a Hugging Face README, Model Card Toolkit JSON, CycloneDX BOM or fairlearn table"
 DESCRIPTION = """Convert SOURCE into a modelcard YAML card. The format is detected from the
 file (README .md = huggingface; JSON with bomFormat = cyclonedx; JSON with model_details = mct;
 .csv = fairlearn) unless --from names it. fairlearn reads MetricFrame.by_group saved with
@@ -28,23 +27,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.cli import report_written
-    from modelcard.diagnostics import UsageError
+    from modelcard.cli import flag_text, report_written
     from modelcard.interop import card_yaml, import_file
     from modelcard.io.write import check_output, emit
 
     check_output(args.output, [args.source])
-    if args.fmt is None and args.source == "-":
-        raise UsageError("-: reading SOURCE from standard input needs --from FORMAT")
-    try:
-        result = import_file(args.source, args.fmt, name=args.name)
-    except UsageError as exc:
-        if args.fmt is None and "format" in str(exc):
-            raise UsageError(f"{exc}; name it with --from") from None
-        raise
+    result = import_file(args.source, args.fmt, name=args.name)
     if not args.quiet or args.strict:
         for w in result.warnings:
-            print(str(w), file=sys.stderr)
+            print(flag_text(str(w)), file=sys.stderr)
     if args.strict and result.warnings:
         print(f"modelcard import: {len(result.warnings)} warning(s) with --strict; nothing written", file=sys.stderr)
         return 1

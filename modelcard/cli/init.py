@@ -9,7 +9,6 @@ from typing import Any
 
 from modelcard.cli import add_quiet_option
 
-HELP = "write a card skeleton to fill by hand (or interactively)"
 DESCRIPTION = """Write a YAML card skeleton: every field carries the ABOUT ML / Model Cards
 guidance question it answers as a comment, and TODO placeholders that
 `modelcard validate --strict` reports until they are filled. The first line

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Literal
 
-from modelcard.cli import add_layer_options, add_quiet_option
+from modelcard.cli import add_layer_options, add_quiet_option, flag_text
 
-HELP = "layer fragments and --set values over a card and write the merged card"
 DESCRIPTION = """Materialise a layered card: deep-merge card fragments (e.g. metrics and
 fairness results written by an evaluation job) into a hand-written card, apply
 --set values, validate the result and write it as one card, keys in schema
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         check_output(args.output, [args.card, *args.overlays])
     result = merge_files(args.card, args.overlays, args.sets, strict=args.strict)
     for d in result.warnings:  # warnings: still written, but said
-        print(str(d), file=sys.stderr)
+        print(flag_text(str(d)), file=sys.stderr)
     if args.in_place:
         if update_in_place(args.card, result):
             if not args.quiet:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from modelcard.cli import add_quiet_option
+from modelcard.cli import add_quiet_option, flag_text
 
-HELP = "upgrade a card to the current schema version"
 DESCRIPTION = """Upgrade a card written for an earlier schema version (1.0) to the current one:
 set card.schema_version, recompute every stated fairness verdict from the card's
 own numbers under the current verdict rule (a disparity whose interval covers the
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if result.layout_lost and args.in_place:  # nothing is written: say so before listing any change
         raise UsageError(f"{name}: {result.layout_lost}; write the migrated card elsewhere with -o")
     for d in [*result.changes, *result.warnings]:
-        print(str(d), file=sys.stderr)
+        print(flag_text(str(d)), file=sys.stderr)
     if result.layout_lost:
         print(f"{name}: written anew, comments not kept: {result.layout_lost}", file=sys.stderr)
     if args.in_place:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from modelcard.cli import add_layer_options, add_quiet_option
+from modelcard.cli import add_layer_options, add_quiet_option, flag_text
 
 if TYPE_CHECKING:
     from modelcard.diagnostics import ModelcardError
 
-HELP = "render cards to Markdown, HTML or PDF (full card, one-page scorecard, EU GPAI documentation form)"
 DESCRIPTION = """Render a card as Markdown (for GitHub / Hugging Face), a self-contained HTML
 page, or a PDF (needs the [pdf] extra). --layout scorecard gives a one-page summary:
 key facts, intended and out-of-scope use, headline metrics, fairness verdicts and
@@ -30,8 +29,9 @@ EPILOG = """examples:
   modelcard render card.yaml --with metrics.yaml --set model.version=1.3.0 -o README.md
   modelcard render cards/ --format html -o site/          # one page per card + site/index.html
 
-Markdown written with -o gets its charts as SVG files in <name>-charts/ beside it;
-the tables hold the authoritative numbers. PDF dates follow SOURCE_DATE_EPOCH."""
+Markdown written with -o gets its charts as SVG files in <name>-charts/ beside it, each
+image with alt text giving its numbers; --inline-charts puts them into the page instead.
+The tables hold the authoritative numbers. PDF dates follow SOURCE_DATE_EPOCH."""
 
 EXTENSIONS = {"md": ".md", "html": ".html", "pdf": ".pdf"}
 
@@ -88,6 +88,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="stop a rendering whose output grows larger than SIZE, in bytes or with a unit "
         "such as 512KiB or 64MiB (default: 64MiB); exit status 1",
     )
+    p.add_argument(
+        "--inline-charts",
+        action="store_true",
+        help='Markdown: put the charts into the page as <img src="data:image/svg+xml;base64,..."> images '
+        "instead of SVG files beside it, for hosts that show such images (GitHub does not)",
+    )
     add_layer_options(p)
     p.add_argument("--strict", action="store_true", help="refuse to render a card that fails validate --strict")
     progress = p.add_mutually_exclusive_group()
@@ -135,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
         "template_timeout": args.template_timeout,
         "max_output": args.max_output,
         "audience": args.audience,
+        "inline_charts": args.inline_charts,
     }
     if args.audience is not None and args.layout != "eu-gpai-form":
         raise UsageError("--audience applies only to --layout eu-gpai-form")
@@ -143,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.output:
             raise UsageError("several cards need -o FOLDER (one output per card plus an index page)")
         fmt = args.format or "html"
+        _check_inline(args, fmt)
         batch = render_many(
             args.cards, args.output, fmt, args.layout, progress=stderr_progress(args.progress), **options
         )
@@ -164,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
 
     card_path = cards[0]
     fmt = format_for(args.output, args.format)
+    _check_inline(args, fmt)
     if args.output:
         out = render_file(card_path, args.output, fmt, args.layout, **options)
         _warn_refused(card_path, out.refused)
@@ -177,6 +186,14 @@ def run(args: argparse.Namespace) -> int:
     _warn_refused(card_path, page.refused)
     emit(None, page.content, inputs=inputs)  # PDF bytes go to sys.stdout.buffer
     return 0
+
+
+def _check_inline(args: argparse.Namespace, fmt: str) -> None:
+    """--inline-charts is for Markdown: refused before any card is read, not once per card."""
+    if args.inline_charts and fmt != "md":
+        from modelcard.diagnostics import UsageError
+
+        raise UsageError(f"--inline-charts applies to Markdown only (--format md); {fmt.upper()} always inlines charts")
 
 
 def _seconds(text: str) -> float:
@@ -234,7 +251,7 @@ def _print_error(exc: ModelcardError, path: str) -> None:
 
     if exc.diagnostics:
         for d in exc.diagnostics:
-            print(str(d), file=sys.stderr)
+            print(flag_text(str(d)), file=sys.stderr)
     else:
         from modelcard.cli import error_text
 

@@ -6,7 +6,6 @@ import argparse
 
 from modelcard.cli import add_quiet_option
 
-HELP = "print the card JSON Schema"
 DESCRIPTION = """Print the JSON Schema of a card (generated from the Pydantic models), or write
 it with -o (missing folders are created: `modelcard schema -o schemas/modelcard-1.1.schema.json`
 vendors it into a project, and `modelcard init` then points new cards at it). --install-path

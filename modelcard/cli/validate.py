@@ -7,7 +7,6 @@ import sys
 
 from modelcard.cli import add_layer_options
 
-HELP = "check cards against the schema and the card rules"
 DESCRIPTION = """Validate one or more cards (YAML or JSON). Directories are searched for
 *.yaml, *.yml and *.json cards. Schema errors and the card rules on the parts
 that are valid are reported in one run, in line order. Fragments (partial
@@ -103,8 +102,11 @@ def is_fragment(path: str, patterns: list[str]) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modelcard.card.validate import validate_files
-    from modelcard.report import report
+    from modelcard.cli import start_up
+
+    with start_up():  # validate's start is what pre-commit hooks wait for
+        from modelcard.card.validate import validate_files
+        from modelcard.report import report
 
     files = expand_paths(args.paths)
     if not files:

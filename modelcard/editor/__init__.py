@@ -46,7 +46,8 @@ def start(
 
         raise UsageError(
             f"refusing to listen on {host}: it is not a loopback address (the editor writes "
-            "files on this machine, so it serves only this machine unless --allow-remote is given)"
+            "files on this machine, so it serves only this machine unless `allow_remote` is given)",
+            option="allow_remote",
         )
     session = CardSession(card)
     try:

@@ -116,7 +116,8 @@ class EditorServer(ThreadingHTTPServer):
             raise _api.UsageError(
                 f"refusing to listen on {host}: it is not a loopback address (the editor "
                 "writes files on this machine, so it serves only this machine unless "
-                "--allow-remote is given)"
+                "`allow_remote` is given)",
+                option="allow_remote",
             )
         self.address_family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
         if token is not None and not re.fullmatch(r"[A-Za-z0-9_-]{22,}", token):

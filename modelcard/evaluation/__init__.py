@@ -18,7 +18,7 @@ The flow is one way (see :mod:`.pipeline`)::
   named fairness criteria, as plain typed dataclasses.
 * :mod:`.thresholds` – thresholds parsed, checked, or read from a card.
 * :mod:`.fragment` – the finaliser's report as schema models, judged by
-  :mod:`modelcard.analysis.verdicts` (:class:`~.fragment.Fragment`).
+  :mod:`modelcard.schema.verdicts` (:class:`~.fragment.Fragment`).
 * :mod:`.pipeline` – :func:`~.pipeline.evaluate` and :func:`~.pipeline.evaluate_file`.
 
 Nothing here imports pandas, scipy or pyarrow at import time; numpy is

@@ -12,7 +12,7 @@ Conventions (also in :data:`CONVENTIONS_TEXT`, for the card's test methodology):
 * every :class:`Estimate` carries its interval (which names its method) or the
   reason it has none, and ``at_level(level)`` recomputes the interval at
   another confidence level (for multiplicity adjustment, see
-  :mod:`modelcard.analysis.verdicts`).
+  :mod:`modelcard.schema.verdicts`).
 
 Interval choices (see :mod:`.intervals` and ``benchmarks/coverage.py``):
 
@@ -62,6 +62,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from modelcard.evaluation import intervals as I
+from modelcard.evaluation.options import COUNT_METRIC_NAMES
 from modelcard.evaluation.stats import (
     FN,
     FP,
@@ -75,7 +76,7 @@ from modelcard.evaluation.stats import (
     exact_covariance,
     exact_mean_var,
 )
-from modelcard.report.fmt import group as fmt_group
+from modelcard.schema.types import group_text
 
 # --------------------------------------------------------------------------
 # definitions
@@ -349,14 +350,14 @@ CRITERIA: dict[str, Criterion] = {
 }
 
 #: the confusion counts of a binary classifier, reported per group (they are data, not estimates: no interval)
+_COUNT_TEXT = {
+    "tp": "True positives: instances with a positive label predicted positive.",
+    "fp": "False positives: instances with a negative label predicted positive.",
+    "fn": "False negatives: instances with a positive label predicted negative.",
+    "tn": "True negatives: instances with a negative label predicted negative.",
+}
 COUNT_METRICS: dict[str, MetricDefinition] = {
-    d.name: d
-    for d in (
-        _md("tp", "True positives: instances with a positive label predicted positive.", "TP", None, _EMPTY, "none"),
-        _md("fp", "False positives: instances with a negative label predicted positive.", "FP", None, _EMPTY, "none"),
-        _md("fn", "False negatives: instances with a positive label predicted negative.", "FN", None, _EMPTY, "none"),
-        _md("tn", "True negatives: instances with a negative label predicted negative.", "TN", None, _EMPTY, "none"),
-    )
+    name: _md(name, _COUNT_TEXT[name], name.upper(), None, _EMPTY, "none") for name in COUNT_METRIC_NAMES
 }
 COUNT_CELLS = {"tp": TP, "fp": FP, "fn": FN, "tn": TN}
 
@@ -1052,7 +1053,7 @@ def _reference_map(
     explicit = groups.get(attributes) if len(attributes) > 1 else None
     if explicit is not None:
         if explicit not in index:
-            given = fmt_group(dict(zip(attributes, explicit)), sep=",")
+            given = group_text(dict(zip(attributes, explicit)), sep=",")
             raise ValueError(f"reference {given}: no rows in that intersection")
         return dict.fromkeys(range(len(keys)), index[explicit]), "reference group given by the user"
     references = {k: v for k, v in references.items() if k != _GROUP_REFERENCE}
@@ -1766,22 +1767,12 @@ def finalize_multiclass(
                 highs.append(hi)
             return _mover_mean_bounds(np.array(vals), np.array(lows), np.array(highs))
 
-        models["macro_recall"] = _BoundsModel(
-            "macro_recall",
-            recalls.mean(axis=0),
-            n,
-            "a class has no instances in the group",
-            "mover-mean-wilson",
-            partial(macro_bounds, which="recall"),
-        )
-        models["macro_precision"] = _BoundsModel(
-            "macro_precision",
-            precisions.mean(axis=0),
-            n,
-            "a class is never predicted in the group",
-            "mover-mean-wilson",
-            partial(macro_bounds, which="precision"),
-        )
+        for name, which, values, undefined in (
+            ("macro_recall", "recall", recalls, "a class has no instances in the group"),
+            ("macro_precision", "precision", precisions, "a class is never predicted in the group"),
+        ):
+            bounds = partial(macro_bounds, which=which)
+            models[name] = _BoundsModel(name, values.mean(axis=0), n, undefined, "mover-mean-wilson", bounds)
         models["macro_f1"] = _BoundsModel(
             "macro_f1",
             f1s.mean(axis=0),

@@ -7,7 +7,7 @@ and ``fairness`` (:class:`~modelcard.schema.models.FairnessResult`,
 :class:`~modelcard.schema.models.GroupSpread`,
 :class:`~modelcard.schema.models.CalibrationResult`, family size and
 adjustment), judging every result and spread that has a threshold with
-:func:`modelcard.analysis.verdicts.judge_family`.
+:func:`modelcard.schema.verdicts.judge_family`.
 
 What a card can record decides what is judged: the card's bounds are finite,
 so an interval unbounded above (a ratio whose reference value is 0, where the
@@ -27,14 +27,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelcard.analysis import verdicts as V
 from modelcard.evaluation import finalize as F
 from modelcard.evaluation import intervals as I
-from modelcard.evaluation.options import EvaluateOptions
-from modelcard.io.serialize import card_text
-from modelcard.report.fmt import group as fmt_group
+from modelcard.evaluation.options import EvaluateOptions, is_small_sample
+from modelcard.io.serialize import card_file_text, card_text
 from modelcard.schema import models as S
-from modelcard.schema.types import MAX_MAGNITUDE
+from modelcard.schema import verdicts as V
+from modelcard.schema.types import MAX_MAGNITUDE, group_text
 
 Key = tuple[str, ...]
 Clip = tuple[float, float]
@@ -136,8 +135,7 @@ class Fragment:
         """Write the fragment to ``path`` as YAML (JSON for a ``.json`` path), atomically, never over an input."""
         from modelcard.io.write import write_output
 
-        fmt = "json" if os.fspath(path).lower().endswith(".json") else "yaml"
-        write_output(path, card_text(self.to_data(), fmt, header if fmt == "yaml" else ""))
+        write_output(path, card_file_text(self.to_data(), path, header))
 
 
 # --------------------------------------------------------------------------
@@ -186,7 +184,7 @@ def _unbounded_text(interval: I.Interval) -> str:
 class Written:
     """An estimate as the card records it: the value, its writable interval, and the interval at other levels.
 
-    This is what verdicts are judged on (:func:`modelcard.analysis.verdicts.judge_family`
+    This is what verdicts are judged on (:func:`modelcard.schema.verdicts.judge_family`
     reads ``value``, ``interval`` and ``at_level``), so every verdict follows
     from numbers the card holds.
     """
@@ -275,7 +273,7 @@ def _group(attributes: Sequence[str], key: Key) -> dict[str, str]:
 
 
 def _group_text(attributes: Sequence[str], key: Key) -> str:
-    return fmt_group(_group(attributes, key))
+    return group_text(_group(attributes, key))
 
 
 def _sentence(text: str) -> str:
@@ -315,7 +313,7 @@ class _Builder:
         return int(n), int(n)
 
     def _small(self, grouping: F.GroupingResult, key: Key, name: str) -> bool:
-        return self._metric_n(grouping, key, name)[1] < self.min_n
+        return is_small_sample(self._metric_n(grouping, key, name)[1], self.min_n)
 
     # ---- metrics
 
@@ -344,7 +342,7 @@ class _Builder:
                 kw["description"] = _sentence(est.note)
         shown, compared = self._metric_n(grouping, g.group, name)
         kw["n"] = shown
-        kw["small_sample"] = compared < self.min_n
+        kw["small_sample"] = is_small_sample(compared, self.min_n)
         return S.MetricResult(**kw, **self.where)
 
     # ---- fairness results and spreads
@@ -472,7 +470,7 @@ class _Builder:
             kw["min_group"] = _group(attrs, sp.min_group)
             for role, key in (("max", sp.max_group), ("min", sp.min_group)):
                 shown, compared = self._metric_n(grouping, key, name)
-                if compared < self.min_n:
+                if is_small_sample(compared, self.min_n):
                     n = f"n = {shown}"
                     if compared != shown:  # AUC: the smaller class is what is small
                         n += f", {compared} in the smaller class"

@@ -259,7 +259,7 @@ def binary_column(
         raise source.error(
             column,
             None,
-            f"the positive class {shown(positive)} given with --positive is not one of its values "
+            f"the positive class {shown(positive)} given as `positive` is not one of its values "
             f"({', '.join(map(shown, distinct))})",
             "unknown-positive",
         )
@@ -267,8 +267,7 @@ def binary_column(
     raise source.error(
         column,
         row,
-        f"values {', '.join(map(shown, distinct))} are not 0/1 or true/false; name the positive class with "
-        "--positive VALUE",
+        f"values {', '.join(map(shown, distinct))} are not 0/1 or true/false; name the positive class with `positive`",
         "needs-positive",
     )
 
@@ -356,15 +355,16 @@ def sensitive_column(
             raise source.error(
                 column,
                 _first_row(inv, missing_codes),
-                "missing value in a sensitive attribute; give --missing-group LABEL to report such rows as a "
+                "missing value in a sensitive attribute; give `missing_group` (a label) to report such rows as a "
                 "group of their own",
                 "missing-value",
             )
         if missing_group in present:
             raise UsageError(
-                f"--missing-group {shown(missing_group)}: column '{column}' already has a group "
+                f"{shown(missing_group)}: column '{column}' already has a group "
                 f"{shown(missing_group)}, and rows with a missing value would be merged into it; "
-                "choose a label that is not a value of the column"
+                "choose a label that is not a value of the column",
+                option="missing_group",
             )
         missing_rows = int(np.isin(inv, np.asarray(missing_codes, dtype=inv.dtype)).sum())
     labels = [str(missing_group) if t is None else t for t in texts]
@@ -412,7 +412,7 @@ def infer_task(label: Any, prediction: Any, *, positive: str | None, missing: Mi
             some = ", ".join(sorted(distinct, key=float)[:6]) + (", ..." if len(distinct) > 6 else "")
             raise UsageError(
                 f"the label and prediction columns hold {len(distinct)} different whole numbers ({some}): "
-                "say whether they are classes (--task multiclass) or quantities (--task regression); "
+                "say whether they are classes (`task`=multiclass) or quantities (`task`=regression); "
                 "for a binary task, labels and predictions take two values"
             )
         return "regression"
@@ -444,11 +444,37 @@ class Prepared:
         return {a: (g.codes, np.array(g.categories, dtype=object)) for a, g in self.groups.items()}
 
 
+def check_usage(prediction: str | None, score: str | None, opts: Any, task: str | None = None) -> None:
+    """THE rules on which columns and options go together, before any data is read (or once ``task`` is known).
+
+    Predictions come from a ``prediction`` column or from ``score`` with ``score_threshold``, never
+    both; ``score`` and ``positive`` belong to a binary task (``task``, else ``opts.task``).  Every
+    entry point of evaluate (in memory, files, engines) calls it.
+    """
+    if prediction is not None and opts.score_threshold is not None:
+        raise UsageError(
+            "give either `prediction` or `score_threshold` (which derives predictions from `score`), not both",
+            option="score_threshold",
+        )
+    if prediction is None and (score is None or opts.score_threshold is None):
+        raise UsageError("give `prediction` (a column), or `score` (a column) with `score_threshold`")
+    check_task(task or opts.task, score, opts.positive)
+
+
+def check_task(task: str | None, score: str | None, positive: str | None) -> None:
+    """Scores and a positive class are for binary classification: a :class:`UsageError` for another ``task``."""
+    if task in (None, "binary"):
+        return
+    if score is not None:
+        raise UsageError(f"`score` is for binary classification; the task is {task}", option="score")
+    if positive is not None:
+        raise UsageError(f"`positive` names the positive class of a binary task; the task is {task}", option="positive")
+
+
 def too_many_groups(what: str, limit: int, source: Source) -> DataError:
     return DataError(
         f"{what}: more than the limit of {limit} groups. A sensitive attribute has few values: is this an "
-        "identifier or a continuous measure (bin it first)? Raise the limit with --max-groups N (max_groups= "
-        "in Python) if you really mean it",
+        "identifier or a continuous measure (bin it first)? Raise the limit (`max_groups`) if you really mean it",
         file=source.file,
         code="too-many-groups",
     )
@@ -526,12 +552,7 @@ def prepare(
             task = "binary"  # predictions derived from scores
         else:
             task = infer_task(columns[label], columns[prediction], positive=opts.positive, missing=numeric)
-    if score is not None and task != "binary":
-        raise UsageError(f"scores (--score) are for binary classification; the task is {task}")
-    if opts.positive is not None and task != "binary":
-        raise UsageError(f"--positive names the positive class of a binary task; the task is {task}")
-    if opts.score_threshold is not None and prediction is not None:
-        raise UsageError("give either --prediction or --score-threshold (which derives predictions from scores)")
+    check_usage(prediction, score, opts, task)
 
     def check_length(name: str, arr: np.ndarray) -> np.ndarray:
         if arr.size != rows:
@@ -546,15 +567,15 @@ def prepare(
         if score is not None:
             scores = check_length(score, number_column(columns[score], score, source, numeric, "score"))
         if prediction is None:
-            if scores is None or opts.score_threshold is None:
-                raise UsageError("give --prediction COLUMN, or --score COLUMN with --score-threshold T")
+            if scores is None or opts.score_threshold is None:  # pragma: no cover - check_usage refused it
+                raise AssertionError("predictions from scores need a score column and a threshold")
             p = (scores >= opts.score_threshold).astype(np.int8)
             decision = float(opts.score_threshold)
         else:
             p = check_length(prediction, binary_column(columns[prediction], prediction, opts.positive, source, numeric))
     elif task == "multiclass":
         if prediction is None:
-            raise UsageError("a multiclass task needs --prediction COLUMN")
+            raise UsageError("a multiclass task needs `prediction` (a column of predicted classes)")
         t_codes, t_classes = class_column(columns[label], label, source, missing)
         p_codes, p_classes = class_column(columns[prediction], prediction, source, missing)
         classes = sorted(set(t_classes) | set(p_classes))
@@ -564,7 +585,7 @@ def prepare(
         p = check_length(prediction, np.array([classes.index(c) for c in p_classes], dtype=np.int64)[p_codes])
     else:
         if prediction is None:
-            raise UsageError("a regression task needs --prediction COLUMN")
+            raise UsageError("a regression task needs `prediction` (a column of predicted values)")
         y = check_length(label, number_column(columns[label], label, source, numeric, "label"))
         p = check_length(prediction, number_column(columns[prediction], prediction, source, numeric, "prediction"))
     return Prepared(task, rows, y, p, scores, groups, classes, decision, tuple(warnings))
@@ -577,6 +598,8 @@ __all__ = [
     "Source",
     "as_text",
     "binary_column",
+    "check_task",
+    "check_usage",
     "class_column",
     "count_cells",
     "infer_task",

@@ -29,11 +29,25 @@ MAX_BOOTSTRAP = 100_000
 MAX_BOOTSTRAP_VALUES = 50_000_000
 #: most calibration bins
 MAX_CALIBRATION_BINS = 1_000
+#: the default minimum group size: a group with fewer instances is a small sample
+DEFAULT_MIN_GROUP_SIZE = 30
+#: the confusion counts evaluate reports per group: data, not estimates (no interval), shown as whole numbers
+COUNT_METRIC_NAMES = ("tp", "fp", "fn", "tn")
 _MAX_INT = 2**63 - 1
 
+
+def is_small_sample(n: int, min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> bool:
+    """THE small-sample rule: a value computed on fewer instances than the minimum group size.
+
+    ``evaluate`` writes it into a card as ``small_sample`` (with its ``min_group_size``); a renderer
+    applies it with the default to a result whose card gives ``n`` but no flag.
+    """
+    return n < min_group_size
+
+
 TASKS = ("binary", "multiclass", "regression")
-ADJUSTMENTS = ("none", "bonferroni", "holm")  # as modelcard.analysis.verdicts.ADJUST_METHODS
-BASES = ("interval", "point")  # as modelcard.analysis.verdicts.BASES
+ADJUSTMENTS = ("none", "bonferroni", "holm")  # as modelcard.schema.verdicts.ADJUST_METHODS
+BASES = ("interval", "point")  # as modelcard.schema.verdicts.BASES
 INTERSECTIONAL_REFERENCES = ("combined", "within", "largest")  # as finalize.INTERSECTIONAL_REFERENCES
 AUC_INTERVALS = ("hanley-mcneil-score", "delong", "hanley-mcneil")  # as intervals.AUC_METHODS
 RATIO_INTERVALS = ("koopman", "mover-wilson")
@@ -94,23 +108,17 @@ OPTION_CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-def flag(name: str) -> str:
-    """The command-line spelling of an option, e.g. ``--min-group-size``."""
-    return "--" + name.replace("_", "-")
-
-
-def check_option(name: str, value: Any, *, flag: str | None = None) -> Any:
+def check_option(name: str, value: Any) -> Any:
     """``value`` if it is allowed for evaluate's option ``name`` (:data:`OPTION_RANGES`,
-    :data:`OPTION_CHOICES`); else a :class:`UsageError` naming ``flag`` (or ``name``)."""
-    label = flag or name
+    :data:`OPTION_CHOICES`); else a :class:`UsageError` naming the option (the CLI shows its flag)."""
     if name in OPTION_CHOICES:
         choices = OPTION_CHOICES[name]
         if value not in choices:
-            raise UsageError(f"{label} must be one of {', '.join(choices)}; got {value!r}")
+            raise UsageError(f"`{name}` must be one of {', '.join(choices)}; got {value!r}", option=name)
         return value
     what, ok = OPTION_RANGES[name]
     if not ok(value):
-        raise UsageError(f"{label} must be {what}; got {value!r}")
+        raise UsageError(f"`{name}` must be {what}; got {value!r}", option=name)
     return value
 
 
@@ -135,7 +143,7 @@ class EvaluateOptions:
     intersectional_reference: str = "combined"
     thresholds: Mapping[str, Any] = field(default_factory=dict)
     thresholds_from: Any = None
-    min_group_size: int = 30
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     confidence: float = 0.95
     bootstrap: int = 0
     seed: int = 0
@@ -162,27 +170,35 @@ class EvaluateOptions:
         for name in ("positive", "missing_group", "dataset", "split"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise UsageError(f"{name} must be a non-empty text; got {value!r}")
+                raise UsageError(f"`{name}` must be a non-empty text; got {value!r}", option=name)
         if not isinstance(self.intersectional, bool):
-            raise UsageError(f"intersectional must be True or False; got {self.intersectional!r}")
+            raise UsageError(
+                f"`intersectional` must be True or False; got {self.intersectional!r}", option="intersectional"
+            )
         if self.metrics is not None:
             metrics = (self.metrics,) if isinstance(self.metrics, str) else tuple(self.metrics)
             if not all(isinstance(m, str) and m for m in metrics):
-                raise UsageError(f"metrics must be metric names; got {self.metrics!r}")
+                raise UsageError(f"`metrics` must be metric names; got {self.metrics!r}", option="metrics")
             object.__setattr__(self, "metrics", metrics)
         na = (self.na_values,) if isinstance(self.na_values, str) else tuple(self.na_values or ())
         if not all(isinstance(v, str) for v in na):
-            raise UsageError(f"na_values must be texts; got {self.na_values!r}")
+            raise UsageError(f"`na_values` must be texts; got {self.na_values!r}", option="na_values")
         object.__setattr__(self, "na_values", na)
         if not isinstance(self.references, Mapping):
-            raise UsageError(f"references must map attributes to reference values; got {self.references!r}")
+            raise UsageError(
+                f"`references` must map attributes to reference values; got {self.references!r}", option="references"
+            )
         if not isinstance(self.thresholds, Mapping):
-            raise UsageError(f"thresholds must map metrics to thresholds; got {self.thresholds!r}")
+            raise UsageError(
+                f"`thresholds` must map metrics to thresholds; got {self.thresholds!r}", option="thresholds"
+            )
         if self.thresholds_from is not None and not isinstance(self.thresholds_from, (str, os.PathLike)):
             from modelcard.schema.models import ModelCard
 
             if not isinstance(self.thresholds_from, ModelCard):
-                raise UsageError("thresholds_from must be a card (ModelCard) or the path of a card file")
+                raise UsageError(
+                    "`thresholds_from` must be a card (ModelCard) or the path of a card file", option="thresholds_from"
+                )
 
     @classmethod
     def of(cls, options: EvaluateOptions | None = None, **kwargs: Any) -> EvaluateOptions:

@@ -14,7 +14,7 @@ The flow is one way: input columns are checked and converted
 (:mod:`.inputs`), turned into mergeable sufficient statistics
 (:mod:`.stats`), finalised into metrics, intervals, disparities, spreads and
 criteria (:mod:`.finalize`), and mapped onto typed card sections with
-verdicts by the one rule (:mod:`.fragment`, :mod:`modelcard.analysis.verdicts`).
+verdicts by the one rule (:mod:`.fragment`, :mod:`modelcard.schema.verdicts`).
 Another engine (e.g. one reading Parquet datasets or Spark tables) builds the
 same statistics and calls :func:`finish`.
 
@@ -35,7 +35,7 @@ from modelcard.diagnostics import UsageError
 from modelcard.evaluation import finalize as F
 from modelcard.evaluation import stats as ST
 from modelcard.evaluation.fragment import Context, Fragment, build
-from modelcard.evaluation.inputs import Prepared, Source, count_cells, prepare
+from modelcard.evaluation.inputs import Prepared, Source, check_usage, count_cells, prepare
 from modelcard.evaluation.options import MAX_BOOTSTRAP_VALUES, EvaluateOptions
 from modelcard.evaluation.thresholds import (
     ALL_METRICS,
@@ -45,7 +45,7 @@ from modelcard.evaluation.thresholds import (
     thresholds_with_card,
 )
 from modelcard.io.tabular import DataError, listed, read_columns, shown
-from modelcard.report.fmt import group as fmt_group
+from modelcard.schema.types import group_text
 
 # --------------------------------------------------------------------------
 # metric names
@@ -83,7 +83,7 @@ def metric_names(
             if m not in order:
                 raise UsageError(f"unknown metric '{m}'; choose from {', '.join(order)}")
             if m in F.SCORE_METRICS and not have_scores:
-                raise UsageError(f"metric '{m}' needs scores (--score COLUMN)")
+                raise UsageError(f"metric '{m}' needs scores (`score`)")
         if F.EQUALIZED_ODDS.name in names:
             names |= {"tpr", "fpr"}
         return tuple(m for m in order if m in names)
@@ -140,12 +140,14 @@ class EvaluationStats:
         return s is not None and bool((s.score_min >= 0).all() and (s.score_max <= 1).all())
 
 
-def _check_bootstrap_budget(replicates: int, size: int, what: str) -> None:
+def check_bootstrap_budget(replicates: int, size: int, what: str) -> None:
+    """THE cap on bootstrap memory: ``replicates`` replicates of ``size`` statistics (over ``what``)."""
     if replicates * size > MAX_BOOTSTRAP_VALUES:
         raise UsageError(
-            f"--bootstrap {replicates} over {what} would keep {replicates * size:.3g} replicate values (more "
+            f"{replicates} replicates over {what} would keep {replicates * size:.3g} replicate values (more "
             f"than {MAX_BOOTSTRAP_VALUES:.3g}, about {MAX_BOOTSTRAP_VALUES * 8 / 2**30:.1f} GiB); use fewer "
-            "replicates or fewer groups"
+            "replicates or fewer groups",
+            option="bootstrap",
         )
 
 
@@ -158,7 +160,7 @@ def compute_stats(prepared: Prepared, options: EvaluateOptions) -> EvaluationSta
         boot = None
         if opts.bootstrap:
             cells = count_cells(prepared.groups)
-            _check_bootstrap_budget(opts.bootstrap, 4 * cells, f"{cells} groups")
+            check_bootstrap_budget(opts.bootstrap, 4 * cells, f"{cells} groups")
             boot = ST.PoissonBootstrap(opts.bootstrap, opts.seed)
         confusion = ST.ConfusionStats.from_arrays(prepared.label, prepared.prediction, groups, bootstrap=boot)
         scores = None
@@ -167,7 +169,7 @@ def compute_stats(prepared: Prepared, options: EvaluateOptions) -> EvaluationSta
                 prepared.label, prepared.scores, groups, calibration_bins=opts.calibration_bins
             )
             if boot is not None:
-                _check_bootstrap_budget(opts.bootstrap, 2 * scores.value.size, "the distinct scores of every group")
+                check_bootstrap_budget(opts.bootstrap, 2 * scores.value.size, "the distinct scores of every group")
                 scores = ST.ScoreStats.from_arrays(
                     prepared.label, prepared.scores, groups, calibration_bins=opts.calibration_bins, bootstrap=boot
                 )
@@ -175,7 +177,7 @@ def compute_stats(prepared: Prepared, options: EvaluateOptions) -> EvaluationSta
     if opts.bootstrap:
         raise UsageError(
             f"the bootstrap is for binary classification; a {prepared.task} task uses closed-form intervals "
-            "(leave out --bootstrap)"
+            "(leave out `bootstrap`)"
         )
     if prepared.task == "multiclass":
         classes = np.array(prepared.classes, dtype=object)
@@ -212,7 +214,8 @@ def _references(
             i = attributes.index(attrs[0])
             if vals[0] not in values[i]:
                 raise UsageError(
-                    f"--reference {attrs[0]}={vals[0]}: no such group; values of '{attrs[0]}': {listed(values[i], 20)}"
+                    f"{attrs[0]}={vals[0]}: no such group; values of '{attrs[0]}': {listed(values[i], 20)}",
+                    option="references",
                 )
             out[attrs[0]] = vals[0]
             continue
@@ -221,18 +224,18 @@ def _references(
                 "an intersectional reference must name every sensitive attribute: " + ", ".join(attributes)
             )
         if not opts.intersectional:
-            raise UsageError("an intersectional reference needs the intersectional groups (--intersectional)")
+            raise UsageError("an intersectional reference needs the intersectional groups (`intersectional`)")
         pairs = dict(zip(attrs, vals))
         cell = tuple(pairs[a] for a in attributes)
         if cell not in set(keys):
-            given = fmt_group(dict(zip(attributes, cell)), sep=",")
-            raise UsageError(f"--reference {given}: no rows in that intersection")
+            given = group_text(dict(zip(attributes, cell)), sep=",")
+            raise UsageError(f"{given}: no rows in that intersection", option="references")
         out[attributes] = cell
     within = opts.intersectional and len(attributes) > 1 and opts.intersectional_reference == "within"
     if within and not any(isinstance(k, str) for k in out):
         raise UsageError(
-            "--intersectional-reference within compares each intersectional group with the reference value of "
-            "an attribute within the same values of the others: give that reference, e.g. --reference "
+            "`intersectional_reference` within compares each intersectional group with the reference value of "
+            "an attribute within the same values of the others: give that reference in `references`, e.g. "
             f"{attributes[0]}=VALUE"
         )
     return out
@@ -332,9 +335,9 @@ def finish(
 
 def _columns_used(label: str, prediction: str | None, score: str | None, sensitive: Sequence[str]) -> list[str]:
     if isinstance(sensitive, str):
-        raise UsageError("sensitive must be a list of column names, e.g. sensitive=['race']")
+        raise UsageError("`sensitive` must be a list of column names, e.g. sensitive=['race']", option="sensitive")
     if not sensitive:
-        raise UsageError("give at least one sensitive attribute column (--sensitive COLUMN)")
+        raise UsageError("give at least one sensitive attribute column (`sensitive`)")
     twice = sorted({c for c in sensitive if list(sensitive).count(c) > 1})
     if twice:
         raise UsageError(f"sensitive attribute '{twice[0]}' is given twice")
@@ -343,15 +346,6 @@ def _columns_used(label: str, prediction: str | None, score: str | None, sensiti
     if dup:
         raise UsageError(f"column '{dup[0]}' is used both as a sensitive attribute and as label/prediction/score")
     return wanted
-
-
-def _check_usage(prediction: str | None, score: str | None, opts: EvaluateOptions) -> None:
-    if prediction is not None and opts.score_threshold is not None:
-        raise UsageError(
-            "give either --prediction COLUMN or --score-threshold T (which derives predictions from --score), not both"
-        )
-    if prediction is None and (score is None or opts.score_threshold is None):
-        raise UsageError("give --prediction COLUMN, or --score COLUMN with --score-threshold T")
 
 
 def evaluate(
@@ -382,7 +376,7 @@ def evaluate(
     """
     opts = EvaluateOptions.of(options, **kwargs)
     wanted = _columns_used(label, prediction, score, sensitive)
-    _check_usage(prediction, score, opts)
+    check_usage(prediction, score, opts)
     absent = [c for c in wanted if c not in columns]
     if absent:
         raise UsageError(f"no column {', '.join(map(shown, absent))}; columns: {listed([str(c) for c in columns])}")
@@ -439,7 +433,7 @@ def evaluate_file(
         )  # fmt: skip
     opts = EvaluateOptions.of(options, **kwargs)
     wanted = _columns_used(label, prediction, score, sensitive)
-    _check_usage(prediction, score, opts)
+    check_usage(prediction, score, opts)
     card = None
     if opts.thresholds_from is not None:  # a bad card fails before the predictions are read
         card = load_threshold_card(opts.thresholds_from)

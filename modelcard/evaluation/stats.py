@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
@@ -80,7 +81,8 @@ Array = np.ndarray
 
 
 class Cells(NamedTuple):
-    """Rows split into cells: the attributes, the sorted cell keys and each row's cell index."""
+    """Rows split into cells: the attributes, the sorted cell keys and each row's cell index (an integer array,
+    of the smallest type that holds the indices: convert before arithmetic that could overflow it)."""
 
     attributes: tuple[str, ...]
     keys: tuple[Key, ...]
@@ -100,7 +102,8 @@ def _labels(values: Any, name: str) -> tuple[Array, list[str]]:
         cats = [str(c) for c in np.asarray(categories).tolist()]
         if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= len(cats)):
             raise ValueError(f"attribute '{name}': codes out of range of its {len(cats)} categories")
-        codes = codes.astype(np.int64, copy=False)
+        if codes.dtype.itemsize > 4:  # small codes stay as they are (combined below in a small type)
+            codes = codes.astype(np.int64, copy=False)
     else:
         arr = np.asarray(values).reshape(-1)
         if arr.dtype.kind == "f" and np.isnan(arr).any():
@@ -120,14 +123,9 @@ def _labels(values: Any, name: str) -> tuple[Array, list[str]]:
     return remap.reshape(-1).astype(np.int64)[codes] if len(cats) else codes, [str(t) for t in text.tolist()]
 
 
-def encode_cells(groups: Mapping[str, Any]) -> Cells:
-    """(attributes, sorted cell keys, cell index of each row) for columns of group labels.
-
-    ``groups`` maps attribute names to arrays of labels (any dtype, turned to
-    text with ``str``; checking and cleaning labels — missing values, NA
-    tokens, whitespace — is the caller's job) or to encoded
-    ``(integer code array, categories)`` pairs.
-    """
+def _radix_codes(groups: Mapping[str, Any]) -> tuple[tuple[str, ...], list[tuple[Array, list[str]]], int, Array | None]:
+    """(attributes, (codes, sorted labels) per attribute, number of combinations, each row's combination
+    code in mixed radix — None when there are astronomically many combinations)."""
     names = tuple(groups)
     if not names:
         raise ValueError("give at least one attribute (use {} only through ConfusionStats.marginal(()))")
@@ -139,39 +137,88 @@ def encode_cells(groups: Mapping[str, Any]) -> Cells:
     radix = 1
     for _, cats in encoded:
         radix *= max(len(cats), 1)
+    if radix >= 2**62:
+        return names, encoded, radix, None
+    if len(encoded) == 1:
+        return names, encoded, radix, encoded[0][0]
+    combined = encoded[0][0].astype(_index_type(radix))
+    for codes, cats in encoded[1:]:
+        combined *= len(cats)
+        np.add(combined, codes, out=combined, casting="unsafe")
+    return names, encoded, radix, combined
+
+
+def _radix_keys(encoded: Sequence[tuple[Array, list[str]]], codes: Iterable[int]) -> list[Key]:
+    """The cell key (labels) of each combination code."""
+    keys = []
+    for code in codes:
+        parts = []
+        for _, cats in reversed(encoded):
+            code, c = divmod(code, len(cats))
+            parts.append(cats[c])
+        keys.append(tuple(reversed(parts)))
+    return keys
+
+
+def encode_cells(groups: Mapping[str, Any]) -> Cells:
+    """(attributes, sorted cell keys, cell index of each row) for columns of group labels.
+
+    ``groups`` maps attribute names to arrays of labels (any dtype, turned to
+    text with ``str``; checking and cleaning labels — missing values, NA
+    tokens, whitespace — is the caller's job) or to encoded
+    ``(integer code array, categories)`` pairs.  Cell indices come in the
+    smallest integer type that holds them (``uint8`` for up to 256 cells).
+    """
+    names, encoded, radix, combined = _radix_codes(groups)
+    n = encoded[0][0].size
     keys: list[Key]
-    if radix < 2**62:
-        if len(encoded) == 1:
-            combined = encoded[0][0]
-        else:
-            combined = np.zeros(n, dtype=np.int64)
-            for codes, cats in encoded:
-                combined *= len(cats)
-                combined += codes
+    if combined is not None:
         if radix <= max(4 * n, 1 << 20):
-            present = np.flatnonzero(np.bincount(combined, minlength=radix))
+            present = np.flatnonzero(_bincount(combined, radix))
             if present.size == radix:
                 cell = combined
             else:
-                lut = np.full(radix, -1, dtype=np.int64)
+                lut = np.zeros(radix, dtype=_index_type(present.size))
                 lut[present] = np.arange(present.size)
                 cell = lut[combined]
         else:
             present, cell = np.unique(combined, return_inverse=True)
             cell = cell.reshape(-1)
-        keys = []
-        for code in present.tolist():
-            parts = []
-            for _, cats in reversed(encoded):
-                code, c = divmod(code, len(cats))
-                parts.append(cats[c])
-            keys.append(tuple(reversed(parts)))
+        keys = _radix_keys(encoded, present.tolist())
     else:  # astronomically many combinations: unique rows of the code matrix
         stacked = np.stack([c for c, _ in encoded], axis=1)
         present, cell = np.unique(stacked, axis=0, return_inverse=True)
         cell = cell.reshape(-1)
         keys = [tuple(cats[c] for (_, cats), c in zip(encoded, row)) for row in present.tolist()]
-    return Cells(names, tuple(keys), cell.astype(np.int64, copy=False))
+    return Cells(names, tuple(keys), cell)
+
+
+def _index_type(size: int) -> Any:
+    """The smallest integer type holding 0 .. size − 1 (cell indices and keys built from them)."""
+    if size <= 1 << 8:
+        return np.uint8
+    if size <= 1 << 16:
+        return np.uint16
+    if size <= 1 << 31:
+        return np.int32
+    return np.int64
+
+
+def _bincount(x: Array, size: int) -> Array:
+    """``np.bincount(x, minlength=size)`` (int64), a cache-sized block at a time for small integer types
+    (``bincount`` converts its input to 64-bit integers first)."""
+    if x.dtype.itemsize >= 8 or x.size <= _BLOCK:
+        return np.bincount(x, minlength=size).astype(np.int64, copy=False)
+    out = np.zeros(max(size, int(x.max()) + 1 if x.size else 0), dtype=np.int64)
+    for start in range(0, x.size, _BLOCK):
+        part = np.bincount(x[start : start + _BLOCK], minlength=size)
+        out[: part.size] += part
+    return out
+
+
+def _index(cell: Any) -> Array:
+    """Cell indices as int64 (for arithmetic that would overflow a small integer type)."""
+    return np.asarray(cell).reshape(-1).astype(np.int64, copy=False)
 
 
 def _union(a: Sequence[Key], b: Sequence[Key]) -> tuple[tuple[Key, ...], Array, Array]:
@@ -243,6 +290,30 @@ def _finite(values: Any, name: str) -> Array:
         i = int(np.argmax(bad))
         raise ValueError(f"'{name}' must hold finite numbers; row {i + 1} holds {arr[i]!r}")
     return arr + 0.0  # -0.0 -> 0.0: one representation per value
+
+
+def _labels01(values: Any, name: str) -> Array:
+    """0/1 labels as given when they are integers or booleans holding only 0 and 1 (two reductions, no copy);
+    otherwise as :func:`_binary` checks and converts them."""
+    arr = np.asarray(values).reshape(-1)
+    if arr.dtype == bool:
+        return arr.view(np.uint8)
+    if arr.dtype.kind in "iu" and (arr.size == 0 or (int(arr.min()) >= 0 and int(arr.max()) <= 1)):
+        return arr
+    return _binary(arr, name)
+
+
+def _scores_checked(values: Any, name: str) -> tuple[Array, float, float]:
+    """(finite float64 scores with -0.0 as 0.0, smallest, largest), as :func:`_finite` checks them."""
+    arr = np.asarray(values, dtype=np.float64).reshape(-1)
+    if arr.size == 0:
+        return arr, 0.0, 0.0
+    lo, hi = float(arr.min()), float(arr.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        _finite(arr, name)  # raises, naming the first bad row
+    if lo <= 0.0 <= hi:
+        arr = arr + 0.0
+    return arr, lo + 0.0, hi + 0.0
 
 
 def _same_length(n: int, **arrays: Array) -> None:
@@ -539,6 +610,11 @@ def _ordered(values: Array) -> Array:
     else:
         out = bits ^ ((np.uint64(0) - (bits >> np.uint64(63))) | _SIGN)
     return out
+
+
+def _okey(value: float) -> int:
+    """The :func:`_ordered` key of one float."""
+    return int(_ordered(np.array([value], dtype=np.float64))[0])
 
 
 def _unordered(keys: Array) -> Array:
@@ -843,6 +919,17 @@ class ConfusionStats(_Keyed):
     ) -> ConfusionStats:
         """Counts from rows already split into cells (:func:`encode_cells`); ``weights``: a count per row."""
         attributes, keys, cell = cells
+        if weights is None and bootstrap is None:  # one small key (cell, label, prediction) per row, counted
+            y, p = _labels01(y_true, "y_true"), _labels01(y_pred, "y_pred")
+            _same_length(cell.size, y_true=y, y_pred=p)
+            key = np.asarray(cell).reshape(-1).astype(_index_type(4 * max(len(keys), 1)))
+            key *= 2
+            np.add(key, y, out=key, casting="unsafe")
+            key *= 2
+            np.add(key, p, out=key, casting="unsafe")
+            counts = _bincount(key, 4 * len(keys))[: 4 * len(keys)].reshape(len(keys), 4)
+            return cls(attributes, keys, counts)
+        cell = _index(cell)
         y = _binary(y_true, "y_true")
         p = _binary(y_pred, "y_pred")
         _same_length(cell.size, y_true=y, y_pred=p)
@@ -930,6 +1017,7 @@ class MulticlassStats(_Keyed):
     ) -> MulticlassStats:
         """Matrices from rows already split into cells (:func:`encode_cells`); ``weights``: a count per row."""
         attributes, keys, cell = cells
+        cell = _index(cell)
         t = np.asarray(y_true).reshape(-1)
         p = np.asarray(y_pred).reshape(-1)
         _same_length(cell.size, y_true=t, y_pred=p)
@@ -1031,7 +1119,10 @@ def _quantize_keys(k: Array, bits: Any) -> Array:
     mask = (_ONE << drop) - _ONE
     if k.size == 0:
         return k
-    if int(k.min()) >= 1 << 63:  # no negative values
+    kmin = int(k.min())
+    if kmin >= _NORMAL_MIN:  # positive normal values only (the common case): clear the low bits
+        return k & ~mask  # type: ignore[no-any-return]
+    if kmin >= 1 << 63:  # no negative values
         out: Array = k & ~mask
     else:
         out = np.where(k >= _SIGN, k & ~mask, k | mask)
@@ -1170,6 +1261,220 @@ def _table_sums_unblocked(tc: Array, tv: Array, neg: Array, pos: Array, g: int, 
     }
 
 
+# --------------------------------------------------------------------------
+# a batch of scored rows sorted by (label, cell, calibration bin): its sums by segment
+
+_LIMB = 36  # bits per limb: a segment of at most 2**16 values below 2**36 grid units sums below 2**52 units
+_MAX_LIMBS = 4
+_SORT_BLOCK = 1 << 16  # rows sorted at a time (radix sort of one-byte or two-byte keys; temporaries in cache)
+_FLUSH_BLOCKS = 1 << 10  # int64 limb totals: 2**10 blocks of segment sums below 2**52 stay below 2**62
+_SORT_KEYS = 1 << 16  # most (label, cell, bin) keys sorted by this path
+
+
+class _Limbs:
+    """Exact per-key sums of float64 values added a sorted block at a time (as :func:`exact_sums` gives them).
+
+    Every value is below ``2**e`` in magnitude (``bound``, known up front).  Limb j holds each value
+    rounded to a multiple of u_j = 2**(e − 36 j) (adding and subtracting 1.5·2**52·u_j: Fast2Sum, exact)
+    and passes the exact remainder on; the last limb L is the remainder itself, a multiple of u_L once
+    u_L is at most the unit in the last place of the block's smallest non-zero magnitude.  Limb values
+    are below 2**36 units of their grid, so a segment's sum (``np.add.reduceat``; at most 2**16 values)
+    is an integer number of units below 2**52, exact in any order of addition; totals are kept per key
+    and grid as int64 and shifted into Python integers at the end.  A block needing more than
+    :data:`_MAX_LIMBS` limbs (values over a huge range of magnitudes) goes to :class:`_ExactAcc`.
+    """
+
+    def __init__(self, n_keys: int, bound: float) -> None:
+        self.n = n_keys
+        self.e = math.frexp(bound)[1] if bound > 0 else None
+        self.levels: list[Array] = []
+        self.blocks = 0
+        self.out = _zeros_object(n_keys)
+        self.slow: _ExactAcc | None = None
+
+    def add(self, v: Array, starts: Array, keys: Array, low: float, h: Array, r: Array) -> None:
+        """Add ``v``, whose values of key ``keys[i]`` start at ``starts[i]`` (keys distinct, starts increasing
+        from 0); ``low``: the smallest non-zero magnitude in ``v`` (inf: all zero); ``h``, ``r``: scratch."""
+        e = self.e
+        if e is None or low == math.inf or v.size == 0:
+            return
+        ulp = max(math.frexp(low)[1] - 53, -1074)
+        limbs = -((ulp - e) // _LIMB)  # ceil((e − ulp) / 36): then u_L ≤ 2**ulp
+        if limbs > _MAX_LIMBS or e > 960:  # (or 1.5·2**(52 + e − 36) would overflow)
+            if self.slow is None:
+                self.slow = _ExactAcc(self.n)
+            self.slow.add(v, np.repeat(keys, np.diff(np.append(starts, v.size))))
+            return
+        while len(self.levels) < limbs:
+            self.levels.append(np.zeros(self.n, dtype=np.int64))
+        rest = v
+        for j in range(1, limbs):
+            c = math.ldexp(1.5, 52 + e - _LIMB * j)
+            np.add(rest, c, out=h)
+            np.subtract(h, c, out=h)
+            np.subtract(rest, h, out=r)
+            rest = r
+            self.levels[j - 1][keys] += np.ldexp(np.add.reduceat(h, starts), _LIMB * j - e).astype(np.int64)
+        self.levels[limbs - 1][keys] += np.ldexp(np.add.reduceat(rest, starts), _LIMB * limbs - e).astype(np.int64)
+        self.blocks += 1
+        if self.blocks >= _FLUSH_BLOCKS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.e is not None:
+            for j, level in enumerate(self.levels, start=1):
+                if level.any():
+                    self.out += level.astype(object) << (self.e - _LIMB * j + _SHIFT)
+                    level[:] = 0
+        self.blocks = 0
+
+    def result(self) -> Array:
+        self._flush()
+        if self.slow is not None:
+            self.out += self.slow.result()
+        return self.out
+
+
+def _low(v: Array, seg_min: Array, nonneg: bool) -> float:
+    """The smallest non-zero magnitude in ``v`` (inf if all zero), from the segment minima when they show it."""
+    if nonneg:
+        low = float(seg_min.min()) if seg_min.size else math.inf
+        if low > 0.0:
+            return low
+        return float(np.min(v, where=v > 0, initial=math.inf))
+    return float(np.min(np.abs(v), where=v != 0, initial=math.inf))
+
+
+_WORKSPACE = threading.local()
+
+
+def _workspace(n: int) -> Array:
+    """A float64 array of at least n values, kept per thread (no page faults for each batch)."""
+    buf: Array | None = getattr(_WORKSPACE, "buf", None)
+    if buf is None or buf.size < n:
+        buf = np.empty(max(n, 1 << 16))
+        _WORKSPACE.buf = buf
+    return buf[:n]
+
+
+class _SortedBatch:
+    """Rows (cell, 0/1 label, finite score) sorted a block at a time by key (label·g + cell)·k + bin, with the
+    sums of :func:`_row_sums` computed per segment of equal keys (``sums``; None when the fast path does
+    not apply: too many keys, or squared errors whose bound overflows).
+
+    ``blocks``: (first row in ``scores``, row bounds of each key (k·2g + 1), per (label, cell) group the
+    smallest and largest score) of each block; ``scores``: the sorted scores (a per-thread workspace, valid
+    until this thread sorts its next batch).
+    """
+
+    def __init__(
+        self, cell: Array, y: Array, s: Array, g: int, k: int, smin: float, smax: float, p: Array | None = None
+    ) -> None:
+        self.g, self.k = g, k
+        self.sums: dict[str, Array] | None = None
+        self.counts = np.zeros(0, dtype=np.int64)  # rows per key
+        self.predicted = np.zeros(0, dtype=np.int64)  # rows per key with prediction 1 (when ``p`` is given)
+        self.blocks: list[tuple[int, Array, Array, Array]] = []
+        self.nonneg = smin >= 0.0
+        nk = 2 * g * k
+        n = s.size
+        with np.errstate(over="ignore"):
+            bound_b = 0.0
+            for yv in (0.0, 1.0):
+                d = max(abs(smin - yv), abs(smax - yv))
+                bound_b = max(bound_b, d * d)
+            bound_q = bound_b * bound_b
+        if nk > _SORT_KEYS or not math.isfinite(bound_q) or n == 0:
+            return
+        kdt = np.uint8 if nk <= 256 else np.uint16
+        unit = smin >= 0.0 and smax <= 1.0
+        counts = np.zeros(nk, dtype=np.int64)
+        predicted = np.zeros(nk, dtype=np.int64)
+        key_range = np.arange(nk + 1, dtype=np.uint32)
+        ext = np.empty((4, nk))  # per key: score min, max; squared error min, max
+        ext[0::2] = np.inf
+        ext[1::2] = -np.inf
+        acc = [_Limbs(nk, max(-smin, smax)), _Limbs(nk, bound_b), _Limbs(nk, bound_q)]
+        blk = min(_SORT_BLOCK, n)
+        kb_, tb_ = np.empty(blk, dtype=kdt), np.empty(blk, dtype=kdt)
+        pk_, sk_, rows = np.empty(blk, dtype=np.uint32), np.empty(blk, dtype=np.uint32), np.arange(blk, dtype=np.uint32)
+        pp_ = np.empty(blk, dtype=np.uint8)
+        f_, b_, q_, h_, r_ = (np.empty(blk) for _ in range(5))
+        self.scores = ss_all = _workspace(n)
+        gk = g * k
+        for start in range(0, n, blk):
+            stop = min(start + blk, n)
+            m = stop - start
+            cb, yb, sb = cell[start:stop], y[start:stop], s[start:stop]
+            kb, tb, pk, sk, f, b, q, h, r = kb_[:m], tb_[:m], pk_[:m], sk_[:m], f_[:m], b_[:m], q_[:m], h_[:m], r_[:m]
+            np.multiply(sb, k, out=f)
+            if not unit:
+                np.floor(f, out=f)
+                np.clip(f, 0, k - 1, out=f)
+            np.copyto(kb, f, casting="unsafe")
+            if unit:
+                np.minimum(kb, k - 1, out=kb)
+            np.copyto(tb, yb, casting="unsafe")
+            np.multiply(tb, g, out=tb)
+            np.add(tb, cb, out=tb, casting="unsafe")
+            np.multiply(tb, k, out=tb)
+            np.add(kb, tb, out=kb)
+            np.copyto(pk, kb, casting="unsafe")  # (key, row) packed in 32 bits: one vectorised sort
+            pk <<= 16
+            pk |= rows[:m]
+            pk.sort()
+            np.right_shift(pk, 16, out=sk)  # the keys, sorted: each key's rows are a run
+            pk &= 0xFFFF
+            ss = np.take(sb, pk, out=ss_all[start:stop], mode="clip")
+            bounds = np.searchsorted(sk, key_range)
+            cnt = np.diff(bounds)
+            ne = np.flatnonzero(cnt)
+            st = bounds[ne]
+            n0 = int(bounds[gk])
+            np.multiply(ss[:n0], ss[:n0], out=b[:n0])
+            np.subtract(ss[n0:], 1.0, out=b[n0:])
+            np.multiply(b[n0:], b[n0:], out=b[n0:])
+            np.multiply(b, b, out=q)
+            counts += cnt
+            if p is not None:
+                pp = np.take(p[start:stop], pk, out=pp_[:m], mode="clip")
+                predicted[ne] += np.add.reduceat(pp, st, dtype=np.int64)
+            smn = np.minimum.reduceat(ss, st)
+            smx = np.maximum.reduceat(ss, st)
+            bmn = np.minimum.reduceat(b, st)
+            bmx = np.maximum.reduceat(b, st)
+            ext[0, ne] = np.minimum(ext[0, ne], smn)
+            ext[1, ne] = np.maximum(ext[1, ne], smx)
+            ext[2, ne] = np.minimum(ext[2, ne], bmn)
+            ext[3, ne] = np.maximum(ext[3, ne], bmx)
+            acc[0].add(ss, st, ne, _low(ss, smn, self.nonneg), h, r)
+            acc[1].add(b, st, ne, _low(b, bmn, True), h, r)
+            with np.errstate(under="ignore"):
+                qmn = bmn * bmn
+            acc[2].add(q, st, ne, _low(q, qmn, True), h, r)
+            group = ne // k  # (label, cell) group of each non-empty key
+            gmn = np.full(2 * g, np.inf)
+            gmx = np.full(2 * g, -np.inf)
+            np.minimum.at(gmn, group, smn)
+            np.maximum.at(gmx, group, smx)
+            self.blocks.append((start, bounds, gmn, gmx))
+        self.counts, self.predicted = counts, predicted
+        per = counts.reshape(2, g, k)
+        ext4 = ext.reshape(4, 2, g, k)
+        s_sum, b_sum, q_sum = (a.result().reshape(2, g, k) for a in acc)
+        self.sums = {
+            "brier_sum": b_sum.sum(axis=(0, 2)),
+            "brier_sq_sum": q_sum.sum(axis=(0, 2)),
+            "brier_min": ext4[2].min(axis=(0, 2)),
+            "brier_max": ext4[3].max(axis=(0, 2)),
+            "score_min": ext4[0].min(axis=(0, 2)),
+            "score_max": ext4[1].max(axis=(0, 2)),
+            "cal_n": per.sum(axis=0).reshape(gk),
+            "cal_pos": per[1].reshape(gk).copy(),
+            "cal_sum": (s_sum[0] + s_sum[1]).reshape(gk),
+        }
+
+
 @dataclass(frozen=True, eq=False)
 class ScoreStats(_Keyed):
     """Per-cell score statistics (see the module docstring).
@@ -1267,6 +1572,7 @@ class ScoreStats(_Keyed):
         """Statistics from rows already split into cells (:func:`encode_cells`); ``weights``: a count per row."""
         _check_score_options(calibration_bins, max_distinct)
         attributes, keys, cell = cells
+        cell = _index(cell)
         y = _binary(y_true, "y_true")
         s = _finite(scores, "scores")
         _same_length(cell.size, y_true=y, scores=s)
@@ -1683,7 +1989,7 @@ class ScoreAccumulator:
         *,
         calibration_bins: int = DEFAULT_CALIBRATION_BINS,
         max_distinct: int = MAX_DISTINCT,
-        dense_slots: int = 1 << 24,
+        dense_slots: int = 1 << 22,
         merge_rows: int = 1 << 20,
     ) -> None:
         import threading
@@ -1708,11 +2014,13 @@ class ScoreAccumulator:
         self._t: tuple[Array, Array, Array, Array] = _empty_table()
         self._pending: list[tuple[Array, Array, Array, Array]] = []
         self._pending_rows = 0
-        # dense histograms: per dense cell (offset into _dense, first key, slot shift, slots)
-        self._dense = np.zeros(0, dtype=np.int64)
-        self._dcell: dict[int, tuple[int, int, int, int]] = {}
-        self._dense_cache: tuple[Array, Array, Array, Array | int] | None = None
+        # dense histograms: per dense cell (first key, slot shift, slots) and its counts (label × slot)
+        self._dcell: dict[int, tuple[int, int, int]] = {}
+        self._hist: dict[int, Array] = {}
+        self._dense_total = 0  # slots of all histograms
         self._entries = np.zeros(0, dtype=np.int64)  # table and pending entries per cell (at least its distinct)
+        self._since = np.zeros(0, dtype=np.int64)  # rows counted into each dense histogram since its last fold check
+        self._fold_at = np.zeros(0, dtype=np.int64)  # ... and when to check again (doubling while nothing folds)
         self._checked: dict[int, int] = {}  # cell -> its distinct scores when last counted
         self._rows = 0
 
@@ -1737,97 +2045,195 @@ class ScoreAccumulator:
             self._cal_n = np.concatenate([self._cal_n, np.zeros((new, self.k), dtype=np.int64)])
             self._cal_pos = np.concatenate([self._cal_pos, np.zeros((new, self.k), dtype=np.int64)])
             self._cal_sum = np.concatenate([self._cal_sum, _zeros_object((new, self.k))])
+            self._since = np.concatenate([self._since, np.zeros(new, dtype=np.int64)])
+            self._fold_at = np.concatenate([self._fold_at, np.full(new, 1 << 20, dtype=np.int64)])
         return out
 
     # ---- adding rows
 
     def add(self, cells: Cells, y_true: Any, scores: Any) -> None:
-        """Add rows split into cells (:func:`encode_cells`) with 0/1 labels and finite scores."""
+        """Add rows split into cells (:func:`encode_cells`) with 0/1 labels and finite scores.
+
+        Rows are sorted a block at a time by (label, cell, calibration bin) (:class:`_SortedBatch`: a radix
+        sort of small keys, not of the scores), which gives every sum as a sum over segments; rows of cells
+        with dense histograms are counted into them, the others go to the table.
+        """
         attributes, keys, cell = cells
         if tuple(attributes) != self.attributes:
             raise ValueError(f"rows over {tuple(attributes)}, statistics over {self.attributes}")
-        y = _binary(y_true, "y_true")
-        s = _finite(scores, "scores")
+        y = _labels01(y_true, "y_true")
+        s, smin, smax = _scores_checked(scores, "scores")
         _same_length(cell.size, y_true=y, scores=s)
         g = len(keys)
-        sums = _row_sums(cell, s, y, g, self.k)
-        smin, smax = sums["score_min"], sums["score_max"]
-        k = _ordered(s)
+        batch = _SortedBatch(cell, y, s, g, self.k, smin, smax)
+        if batch.sums is None:  # too many (label, cell, bin) keys, or huge scores: row by row
+            cell = _index(cell)
+            y64 = y.astype(np.int64)
+            sums = _row_sums(cell, s, y64, g, self.k)
+            with self._lock:
+                gid = self._update(keys, sums)
+                gc = gid[cell]
+                k = _ordered(s)
+                rest = self._to_dense(gc, k, y64)
+                if rest is not None:
+                    gc, k, y64 = gc[rest], k[rest], y64[rest]
+                self._to_table(gc, k, y64)
+            return
         with self._lock:
-            gid = self._cell_ids(keys)  # distinct: plain fancy indexing adds
-            self._rows += cell.size
-            e = self._ext
-            e[gid, 0] = np.minimum(e[gid, 0], sums["brier_min"])
-            e[gid, 1] = np.maximum(e[gid, 1], sums["brier_max"])
-            e[gid, 2] = np.minimum(e[gid, 2], smin)
-            e[gid, 3] = np.maximum(e[gid, 3], smax)
-            self._sums[gid] = self._sums[gid] + np.stack([sums["brier_sum"], sums["brier_sq_sum"]], axis=1)
-            self._cal_n[gid] += sums["cal_n"].reshape(g, self.k)
-            self._cal_pos[gid] += sums["cal_pos"].reshape(g, self.k)
-            self._cal_sum[gid] = self._cal_sum[gid] + sums["cal_sum"].reshape(g, self.k)
-            gc = gid[cell]
-            rest = self._to_dense(gc, k, y)
-            if rest is not None:
-                gc, k, y = gc[rest], k[rest], y[rest]
-            if gc.size:
-                part = _label_table(gc, k, y, len(self._keys))
-                self._pending.append(part)
-                self._pending_rows += gc.size
-                n = len(self._keys)
-                if self._entries.size < n:
-                    self._entries = np.concatenate([self._entries, np.zeros(n - self._entries.size, dtype=np.int64)])
-                self._entries += np.bincount(part[0], minlength=n)
-                if self._pending_rows >= max(self._t[0].size, self.merge_rows):
-                    self._merge()
-                else:
-                    self._check_cells()
+            gid = self._update(keys, batch.sums)
+            self._place(batch, gid)
 
-    def _dense_arrays(self) -> tuple[Array, Array, Array, Array | int]:
-        """Per cell: 2 × histogram offset, first key, key span (0: not dense), slot shift (one number if shared)."""
-        n = len(self._keys)
-        if self._dense_cache is not None and self._dense_cache[0].size == n:
-            return self._dense_cache
-        off2 = np.zeros(n, dtype=np.int64)
-        base = np.zeros(n, dtype=np.uint64)
-        span = np.zeros(n, dtype=np.uint64)
-        shift = np.zeros(n, dtype=np.uint64)
-        for c, (off, first, sh, n_slots) in self._dcell.items():
-            off2[c], base[c], span[c], shift[c] = 2 * off, first, n_slots << sh, sh
-        shifts = {sh for _, _, sh, _ in self._dcell.values()}
-        one: Array | int = shifts.pop() if len(shifts) == 1 else shift
-        self._dense_cache = (off2, base, span, one)
-        return self._dense_cache
+    def add_binary(
+        self, groups: Mapping[str, Any], y_true: Any, y_pred: Any, scores: Any
+    ) -> ConfusionStats | None:
+        """Add rows given by their group columns (as :func:`encode_cells` takes them), 0/1 labels and
+        finite scores, and return their confusion counts for the 0/1 predictions ``y_pred`` (equal to
+        ``ConfusionStats.from_arrays``): one sorted pass over the rows for both, on the combinations of
+        the attributes' values.  None (nothing added) when that pass does not apply: then use
+        :func:`encode_cells`, :meth:`ConfusionStats.from_cells` and :meth:`add`."""
+        names, encoded, radix, combined = _radix_codes(groups)
+        if names != self.attributes:
+            raise ValueError(f"rows over {names}, statistics over {self.attributes}")
+        if combined is None or 2 * radix * self.k > _SORT_KEYS or combined.size == 0:
+            return None
+        y = _labels01(y_true, "y_true")
+        p = _labels01(y_pred, "y_pred")
+        s, smin, smax = _scores_checked(scores, "scores")
+        _same_length(combined.size, y_true=y, y_pred=p, scores=s)
+        p8 = p.view(np.uint8) if p.dtype.itemsize == 1 else p.astype(np.uint8)
+        batch = _SortedBatch(combined, y, s, radix, self.k, smin, smax, p=p8)
+        if batch.sums is None:
+            return None
+        k = self.k
+        n = batch.counts.reshape(2, radix, k).sum(axis=2)  # (label, combination)
+        pp = batch.predicted.reshape(2, radix, k).sum(axis=2)
+        present = np.flatnonzero(n.sum(axis=0))
+        keys = tuple(_radix_keys(encoded, present.tolist()))
+        counts = np.stack([n[0] - pp[0], pp[0], n[1] - pp[1], pp[1]], axis=1)[present]
+        sums = {
+            name: (v.reshape(radix, k)[present].reshape(-1) if name.startswith("cal_") else v[present])
+            for name, v in batch.sums.items()
+        }
+        with self._lock:
+            gid = np.full(radix, -1, dtype=np.int64)
+            gid[present] = self._update(keys, sums)
+            self._place(batch, gid)
+        return ConfusionStats(names, keys, counts.astype(np.int64))
+
+    def _update(self, keys: Sequence[Key], sums: dict[str, Array]) -> Array:
+        """Global ids of a batch's cells, with its sums and extremes added (under the lock)."""
+        g = len(keys)
+        gid = self._cell_ids(keys)  # distinct: plain fancy indexing adds
+        self._rows += int(sums["cal_n"].sum())
+        e = self._ext
+        e[gid, 0] = np.minimum(e[gid, 0], sums["brier_min"])
+        e[gid, 1] = np.maximum(e[gid, 1], sums["brier_max"])
+        e[gid, 2] = np.minimum(e[gid, 2], sums["score_min"])
+        e[gid, 3] = np.maximum(e[gid, 3], sums["score_max"])
+        self._sums[gid] = self._sums[gid] + np.stack([sums["brier_sum"], sums["brier_sq_sum"]], axis=1)
+        self._cal_n[gid] += sums["cal_n"].reshape(g, self.k)
+        self._cal_pos[gid] += sums["cal_pos"].reshape(g, self.k)
+        self._cal_sum[gid] = self._cal_sum[gid] + sums["cal_sum"].reshape(g, self.k)
+        return gid
+
+    def _place(self, batch: _SortedBatch, gid: Array) -> None:
+        """Count a sorted batch's rows into the dense histograms of their cells (those that fall in them);
+        the other rows go to the table (under the lock).  One (label, cell) group at a time: its rows are
+        one slice of each sorted block."""
+        g, k = batch.g, batch.k
+        gmn = np.full(2 * g, np.inf)
+        gmx = np.full(2 * g, -np.inf)
+        for _, _, mn, mx in batch.blocks:
+            np.minimum(gmn, mn, out=gmn)
+            np.maximum(gmx, mx, out=gmx)
+        parts: list[tuple[Array, Array, Array]] = []
+        for j in range(2 * g):
+            label, c = divmod(j, g)
+            pieces = [batch.scores[s + b[j * k] : s + b[(j + 1) * k]] for s, b, _, _ in batch.blocks]
+            pieces = [p for p in pieces if p.size]
+            if not pieces:
+                continue
+            vals = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+            cell = int(gid[c])
+            dense = self._dcell.get(cell)
+            if dense is not None:
+                first, shift, n_slots = dense
+                if _okey(float(gmn[j])) >= first and _okey(float(gmx[j])) < first + (n_slots << shift):
+                    # all in the histogram, so positive: (bits | sign) − first = bits − (first − sign)
+                    slots = vals.view(np.uint64) - np.uint64(first - (1 << 63))
+                    slots >>= np.uint64(shift)
+                    np.add.at(self._hist[cell][label], slots.view(np.int64), 1)
+                    self._since[cell] += vals.size
+                    continue
+                keys = _ordered(vals)
+                rest = keys[~self._count_dense(cell, label, keys)]
+            else:
+                rest = _ordered(vals)
+            if rest.size:
+                parts.append((np.full(rest.size, cell, dtype=np.int64), rest, np.full(rest.size, label)))
+        if parts:
+            self._to_table(*(np.concatenate([p[i] for p in parts]) for i in range(3)))
+        for c in [c for c in self._dcell if self._since[c] >= self._fold_at[c]]:
+            self._since[c] = 0
+            self._fold_at[c] = self._dcell[c][2] if self._fold(c) else 2 * self._fold_at[c]
+
+    def _count_dense(self, cell: int, label: int, keys: Array) -> Array:
+        """Count the ordered ``keys`` (of one cell and label) that fall in the cell's histogram (the mask)."""
+        first, shift, n_slots = self._dcell[cell]
+        rel = keys - np.uint64(first)  # wraps around (huge) below the first key
+        inside: Array = rel < np.uint64(n_slots << shift)
+        rel >>= np.uint64(shift)
+        np.add.at(self._hist[cell][label], rel[inside].view(np.int64), 1)
+        self._since[cell] += int(np.count_nonzero(inside))
+        return inside
+
+    def _fold(self, cell: int) -> bool:
+        """Fold a dense histogram to fewer bits while it alone has more distinct values than the limit (the
+        binning rule over all the cell's values can only narrow it further)."""
+        first, shift, n_slots = self._dcell[cell]
+        h = self._hist[cell]
+        nz = np.flatnonzero(h[0] | h[1])
+        fold = 0
+        while (
+            self._bits[cell] - fold > 1 and nz.size and 1 + np.count_nonzero(np.diff(nz >> fold)) > self.max_distinct
+        ):
+            fold += 1
+        if not fold:
+            return False
+        self._bits[cell] -= fold
+        self._hist[cell] = h.reshape(2, n_slots >> fold, 1 << fold).sum(axis=2)
+        self._dcell[cell] = (first, shift + fold, n_slots >> fold)
+        self._dense_total -= n_slots - (n_slots >> fold)
+        return True
 
     def _to_dense(self, gc: Array, k: Array, y: Array) -> Array | None:
-        """Count the rows that fall in dense histograms; the indices of the others (None: all of them)."""
+        """Count the rows (global cell, ordered key, 0/1 label) that fall in dense histograms; the indices
+        of the others (None: all of them)."""
         if not self._dcell:
             return None
-        off2, base, span, shift = self._dense_arrays()
-        outside: list[Array] = []
-        counted = False
-        for start in range(0, gc.size, _BLOCK):
-            cb, kb, yb = gc[start : start + _BLOCK], k[start : start + _BLOCK], y[start : start + _BLOCK]
-            rel = kb - base[cb]  # wraps around (huge) below the first key: out of range
-            inside = rel < span[cb]  # span 0: the cell is not dense
-            if isinstance(shift, int):
-                rel >>= np.uint64(shift)
+        keep = np.ones(gc.size, dtype=bool)
+        for cell in self._dcell:
+            rows = np.flatnonzero(gc == cell)
+            for label in (0, 1):
+                sel = rows[y[rows] == label]
+                if sel.size:
+                    keep[sel[self._count_dense(cell, label, k[sel])]] = False
+        return np.flatnonzero(keep)
+
+    def _to_table(self, gc: Array, k: Array, y: Array) -> None:
+        """Rows (global cell, ordered key, 0/1 label) into a pending table part; merge or check cells when due."""
+        if gc.size:
+            part = _label_table(gc, k, y, len(self._keys))
+            self._pending.append(part)
+            self._pending_rows += gc.size
+            n = len(self._keys)
+            if self._entries.size < n:
+                self._entries = np.concatenate([self._entries, np.zeros(n - self._entries.size, dtype=np.int64)])
+            self._entries += np.bincount(part[0], minlength=n)
+            if self._pending_rows >= max(self._t[0].size, self.merge_rows):
+                self._merge()
             else:
-                rel >>= shift[cb]
-            idx = rel.view(np.int64)
-            idx <<= 1
-            idx += off2[cb]
-            idx += yb
-            if inside.all():
-                np.add.at(self._dense, idx, 1)
-                counted = True
-                continue
-            if inside.any():
-                np.add.at(self._dense, idx[inside], 1)
-                counted = True
-            outside.append(np.flatnonzero(~inside) + start)
-        if not counted:
-            return None
-        return np.concatenate(outside) if outside else np.zeros(0, dtype=np.int64)
+                self._check_cells()
 
     # ---- the table
 
@@ -1881,13 +2287,15 @@ class ScoreAccumulator:
             self._entries += np.bincount(p[0], minlength=n)
 
     def _densify(self, table: tuple[Array, Array, Array, Array], cells: list[int]) -> tuple[Array, Array, Array, Array]:
-        """Bin ``cells`` (each over the limit in ``table``, sorted) into dense histograms; the table left."""
+        """Bin ``cells`` (each over the limit in ``table``, sorted) into dense histograms over whole binades
+        at the widest mantissa keeping them within the limit; the table rows left (those outside)."""
         c, kk, neg, pos = table
         starts = np.searchsorted(c, np.arange(len(self._keys)))
         ends = np.searchsorted(c, np.arange(len(self._keys)), side="right")
         move = np.zeros(c.size, dtype=bool)
         for cell in cells:
-            keys = kk[starts[cell] : ends[cell]]
+            a, b = int(starts[cell]), int(ends[cell])
+            keys = kk[a:b]
             lo, hi = 1, self._bits[cell]
             while lo < hi:
                 mid = (lo + hi + 1) // 2
@@ -1904,53 +2312,22 @@ class ScoreAccumulator:
             last = (int(normal[-1]) | ((1 << 52) - 1)) + 1
             shift = EXACT_BITS - lo
             n_slots = (last - first) >> shift
-            if self._dense.size // 2 + n_slots > self.dense_slots:
-                continue  # over the memory budget: this cell stays in the table
-            self._dcell[cell] = (self._dense.size // 2, first, shift, n_slots)
-            self._dense_cache = None
-            self._dense = np.concatenate([self._dense, np.zeros(2 * n_slots, dtype=np.int64)])
-            move[starts[cell] : ends[cell]] = True
-        if move.any():  # table rows of the new dense cells: into their histograms where they fall
-            mc, mk, mn, mp = c[move], kk[move], neg[move], pos[move]
+            if self._dense_total + n_slots > self.dense_slots or n_slots > 8 * self.max_distinct:
+                continue  # over the memory budget, or mostly empty (few values so far): the cell stays in the table
+            self._dcell[cell] = (first, shift, n_slots)
+            self._hist[cell] = np.zeros((2, n_slots), dtype=np.int64)
+            self._dense_total += n_slots
+            self._since[cell], self._fold_at[cell] = 0, n_slots
+            rel = keys - np.uint64(first)
+            inside = rel < np.uint64(n_slots << shift)
+            slot = (rel[inside] >> np.uint64(shift)).view(np.int64)
+            np.add.at(self._hist[cell][0], slot, neg[a:b][inside])
+            np.add.at(self._hist[cell][1], slot, pos[a:b][inside])
+            move[a:b] = inside
+        if move.any():  # the table rows now counted in histograms leave the table (still sorted)
             keep = ~move
-            rest_c, rest_k, rest_n, rest_p = [c[keep]], [kk[keep]], [neg[keep]], [pos[keep]]
-            bits = np.asarray(self._bits, dtype=np.int64)
-            mk = _quantize_keys(mk, bits[mc])
-            for lab, counts in ((0, mn), (1, mp)):
-                has = counts > 0
-                gc, k, cnt = mc[has], mk[has], counts[has]
-                inside = self._in_dense(gc, k)
-                if inside.any():
-                    idx = self._slot(gc[inside], k[inside]) * 2 + lab
-                    np.add.at(self._dense, idx, cnt[inside])
-                out = ~inside
-                rest_c.append(gc[out])
-                rest_k.append(k[out])
-                rest_n.append(cnt[out] if lab == 0 else np.zeros(int(out.sum()), dtype=np.int64))
-                rest_p.append(cnt[out] if lab == 1 else np.zeros(int(out.sum()), dtype=np.int64))
-            cell_all = np.concatenate(rest_c)
-            c2, k2, (n2, p2), _ = _aggregate(
-                cell_all, np.concatenate(rest_k), [np.concatenate(rest_n), np.concatenate(rest_p)], len(self._keys)
-            )
-            return (c2, k2, n2, p2)
+            return c[keep], kk[keep], neg[keep], pos[keep]
         return table
-
-    def _in_dense(self, gc: Array, k: Array) -> Array:
-        out = np.zeros(gc.size, dtype=bool)
-        for c, (_, first, shift, n_slots) in self._dcell.items():
-            m = gc == c
-            if m.any():
-                kc = k[m]
-                out[m] = (kc >= np.uint64(first)) & (((kc - np.uint64(first)) >> np.uint64(shift)) < np.uint64(n_slots))
-        return out
-
-    def _slot(self, gc: Array, k: Array) -> Array:
-        out = np.zeros(gc.size, dtype=np.int64)
-        for c, (off, first, shift, _) in self._dcell.items():
-            m = gc == c
-            if m.any():
-                out[m] = off + ((k[m] - np.uint64(first)) >> np.uint64(shift)).astype(np.int64)
-        return out
 
     # ---- the result
 
@@ -1969,9 +2346,9 @@ class ScoreAccumulator:
             parts_n = [p[2] for p in parts]
             parts_p = [p[3] for p in parts]
             bits_now = list(self._bits)
-            for cell, (off, first, shift, n_slots) in self._dcell.items():
-                h = self._dense[2 * off : 2 * (off + n_slots)].reshape(n_slots, 2)
-                nz = np.flatnonzero(h.any(axis=1))
+            for cell, (first, shift, n_slots) in self._dcell.items():
+                h = self._hist[cell]
+                nz = np.flatnonzero(h[0] | h[1])
                 # fewer bits while its histogram alone has more distinct values than the limit (the binning
                 # rule over all the cell's values can only go further: from_parts applies it): fold slots
                 fold = 0
@@ -1982,14 +2359,14 @@ class ScoreAccumulator:
                 ):
                     fold += 1
                 if fold:
-                    h = h.reshape(n_slots >> fold, 1 << fold, 2).sum(axis=1)
+                    h = h.reshape(2, n_slots >> fold, 1 << fold).sum(axis=2)
                     shift += fold
                     bits_now[cell] -= fold
-                    nz = np.flatnonzero(h.any(axis=1))
+                    nz = np.flatnonzero(h[0] | h[1])
                 parts_c.append(np.full(nz.size, cell, dtype=np.int64))
                 parts_k.append(np.uint64(first) + (nz.astype(np.uint64) << np.uint64(shift)))
-                parts_n.append(h[nz, 0])
-                parts_p.append(h[nz, 1])
+                parts_n.append(h[0][nz])
+                parts_p.append(h[1][nz])
             order = sorted(range(len(self._keys)), key=lambda i: self._keys[i])
             rank = np.empty(len(order), dtype=np.int64)
             rank[order] = np.arange(len(order))
@@ -2084,6 +2461,7 @@ class RegressionStats(_Keyed):
     def from_cells(cls, cells: Cells, y_true: Any, y_pred: Any, *, weights: Any = None) -> RegressionStats:
         """Statistics from rows already split into cells (:func:`encode_cells`); ``weights``: a count per row."""
         attributes, keys, cell = cells
+        cell = _index(cell)
         y = _finite(y_true, "y_true")
         p = _finite(y_pred, "y_pred")
         _same_length(cell.size, y_true=y, y_pred=p)

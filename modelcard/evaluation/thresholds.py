@@ -19,8 +19,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from modelcard.diagnostics import Diagnostic, SourcePos, UsageError, format_path
-from modelcard.report.fmt import group as fmt_group
 from modelcard.schema.models import ModelCard, Threshold
+from modelcard.schema.types import group_text
 
 CONVENTIONS = ("difference", "ratio")
 #: threshold key that applies to every metric without its own
@@ -28,14 +28,18 @@ ALL_METRICS = "all"
 
 CardPath = tuple[Any, ...]
 
+#: the API parameters threshold and reference texts come in (the CLI's ``--threshold`` and ``--reference``)
+THRESHOLDS, REFERENCES = "thresholds", "references"
+
 
 def parse_threshold(spec: str) -> tuple[str, dict[str, Any]]:
     """``METRIC:CONVENTION:MIN:MAX`` (a bound may be empty) -> (metric, threshold as a dict)."""
     parts = spec.split(":")
     if len(parts) != 4:
         raise UsageError(
-            f"--threshold {spec!r}: expected METRIC:CONVENTION:MIN:MAX, e.g. fpr:difference:-0.1:0.1 "
-            "or selection_rate:ratio:0.8: (leave a bound empty for none)"
+            f"{spec!r}: expected METRIC:CONVENTION:MIN:MAX, e.g. fpr:difference:-0.1:0.1 "
+            "or selection_rate:ratio:0.8: (leave a bound empty for none)",
+            option=THRESHOLDS,
         )
     metric, convention, lo, hi = (p.strip() for p in parts)
     return metric, {"convention": convention, "min": _bound(lo, spec), "max": _bound(hi, spec)}
@@ -47,9 +51,9 @@ def _bound(text: str, spec: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"--threshold {spec!r}: bound {text!r} is not a number") from None
+        raise UsageError(f"{spec!r}: bound {text!r} is not a number", option=THRESHOLDS) from None
     if not math.isfinite(value):
-        raise UsageError(f"--threshold {spec!r}: bound {text!r} must be finite (leave it empty for none)")
+        raise UsageError(f"{spec!r}: bound {text!r} must be finite (leave it empty for none)", option=THRESHOLDS)
     return value
 
 
@@ -59,7 +63,7 @@ def parse_reference(spec: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for part in spec.split(","):
         if "=" not in part:
             raise UsageError(
-                f"--reference {spec!r}: expected ATTR=VALUE (or ATTR=VALUE,ATTR=VALUE for the intersection)"
+                f"{spec!r}: expected ATTR=VALUE (or ATTR=VALUE,ATTR=VALUE for the intersection)", option=REFERENCES
             )
         attr, value = part.split("=", 1)
         pairs.append((attr.strip(), value))
@@ -170,7 +174,7 @@ def card_thresholds(
     entries: list[tuple[CardPath, str, Threshold | None, str | None, str]] = []
     fairness = model.fairness
     for i, r in enumerate((fairness.results or []) if fairness else []):
-        group = fmt_group(r.group)
+        group = group_text(r.group)
         entries.append((("fairness", "results", i), r.metric, r.threshold, r.dataset, f"group {group}"))
     for i, sp in enumerate((fairness.spreads or []) if fairness else []):
         what = "spread across " + " × ".join(sp.attributes)
@@ -203,9 +207,9 @@ def card_thresholds(
                 diagnostics.append(
                     Diagnostic.at(
                         pos,
-                        f"--thresholds-from: the card declares {len(ranges)} different thresholds for '{metric}' "
-                        f"(one per metric is used): {_range_text(convention, lo, hi)} on {what}{more}. "
-                        f"Make them agree, or choose one with --threshold {metric}:CONVENTION:MIN:MAX",
+                        f"the card given as `thresholds_from` declares {len(ranges)} different thresholds for "
+                        f"'{metric}' (one per metric is used): {_range_text(convention, lo, hi)} on {what}{more}. "
+                        f"Make them agree, or choose one for '{metric}' with `thresholds`",
                         file=file,
                         code="threshold-conflict",
                         path=format_path(where + ("threshold",)),

@@ -74,7 +74,7 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     """The name of the importer that reads ``path``, from its name and first characters."""
     p = Path(path)
     if os.fspath(path) == "-":
-        raise UsageError("-: reading SOURCE from standard input needs the format to be named")
+        raise UsageError("-: reading from standard input needs `from_` (the format)", option="from_")
     if not p.exists():
         raise UnreadableError(f"{p}: no such file")
     head = _text(p) if p.suffix.lower() in (".json", "") else ""
@@ -86,14 +86,17 @@ def detect_format(path: str | os.PathLike[str]) -> str:
             [
                 Diagnostic(
                     "cannot tell the format of this JSON file (not a CycloneDX BOM, not Model Card Toolkit "
-                    "JSON, not a fairlearn MetricFrame table); name its format",
+                    "JSON, not a fairlearn MetricFrame table); name its format (`from_`)",
                     file=str(p),
                     line=1,
                     code="unknown-format",
                 )
             ]
         )
-    raise UsageError(f"{p}: cannot tell the format from the file name; name it ({'|'.join(IMPORT_FORMATS)})")
+    raise UsageError(
+        f"{p}: cannot tell the format from the file name; name it with `from_` ({'|'.join(IMPORT_FORMATS)})",
+        option="from_",
+    )
 
 
 def import_file(path: str | os.PathLike[str], fmt: str | None = None, *, name: str | None = None) -> ImportResult:

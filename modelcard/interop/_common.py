@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from modelcard.diagnostics import WARNING, CardError, Diagnostic, SourcePos
 from modelcard.interop.base import ImportResult
 from modelcard.io.source import decode, read_bytes
-from modelcard.report.fmt import group as fmt_group
+from modelcard.schema.types import group_text
 
 if TYPE_CHECKING:
     from modelcard.schema.models import ModelCard
@@ -107,19 +107,19 @@ def path_tuple(path: str) -> tuple[str | int, ...]:
 _GROUP_PART = re.compile(r"\s*([^=:;,\s][^=:;,]*?)\s*[=:]\s*([^=:;,\s][^=:;,]*?)\s*")
 
 
-def group_text(group: dict[str, Any] | None) -> str:
+def slice_text(group: dict[str, Any] | None) -> str:
     """A group or slice as one line: ``race=x, sex=y`` (a lone ``slice`` key is its value alone)."""
     if not group:
         return ""
     if list(group) == ["slice"]:
         return str(group["slice"])
-    return fmt_group(group)
+    return group_text(group)
 
 
 def parse_group(text: str) -> dict[str, str]:
     """A slice read from text: ``race=x, sex=y`` (or ``;``-separated, or ``race: x``); other text is ``{slice: text}``.
 
-    The inverse of :func:`group_text`; a slice's ``dataset=`` and ``split=`` parts are returned like any other.
+    The inverse of :func:`slice_text`; a slice's ``dataset=`` and ``split=`` parts are returned like any other.
     """
     pairs: dict[str, str] = {}
     for part in re.split(r"[;,]", text):
@@ -310,35 +310,31 @@ def conform(
     from modelcard.io.source import format_path
 
     kept = {} if kept is None else kept
+
+    def set_aside(at: tuple[Any, ...], value: Any, expected: Any) -> None:
+        where = format_path(at)
+        kept[where] = value
+        notes.warn(
+            f"'{where}' is {_KIND.get(type(value), 'a value')}, expected {_expected(expected)}: "
+            f"kept it verbatim under {ext}.invalid",
+            pos=doc.pos(at) if doc else None,
+            code="wrong-type",
+            path=where,
+        )
+
     if isinstance(spec, dict) and isinstance(data, dict):
         for key, sub in spec.items():
             if key not in data or data[key] is None:
                 continue
             if not _fits(data[key], sub):
-                where = format_path(path + (key,))
-                kept[where] = data.pop(key)
-                notes.warn(
-                    f"'{where}' is {_KIND.get(type(kept[where]), 'a value')}, expected {_expected(sub)}: "
-                    f"kept it verbatim under {ext}.invalid",
-                    pos=doc.pos(path + (key,)) if doc else None,
-                    code="wrong-type",
-                    path=where,
-                )
+                set_aside(path + (key,), data.pop(key), sub)
             else:
                 conform(data[key], sub, notes, doc=doc, path=path + (key,), kept=kept, ext=ext)
     elif isinstance(spec, list) and isinstance(data, list):
         keep_items = []
         for i, item in enumerate(data):
             if item is None or not _fits(item, spec[0]):
-                where = format_path(path + (i,))
-                kept[where] = item
-                notes.warn(
-                    f"'{where}' is {_KIND.get(type(item), 'a value')}, expected {_expected(spec[0])}: "
-                    f"kept it verbatim under {ext}.invalid",
-                    pos=doc.pos(path + (i,)) if doc else None,
-                    code="wrong-type",
-                    path=where,
-                )
+                set_aside(path + (i,), item, spec[0])
             else:
                 conform(item, spec[0], notes, doc=doc, path=path + (i,), kept=kept, ext=ext)
                 keep_items.append(item)

@@ -15,7 +15,9 @@ built-in format module is imported the first time it is asked for.
 from __future__ import annotations
 
 import importlib
+import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -86,7 +88,7 @@ DEFAULT_OPTIONS = ExportOptions()
 class Importer(Protocol):
     """Reads one format into a card."""
 
-    #: the format's name, as ``--from`` takes it
+    #: the format's name, as ``import_card(from_=...)`` takes it
     name: str
     #: one line for ``--help``
     description: str
@@ -112,6 +114,45 @@ class Exporter(Protocol):
     def export(self, card: ModelCard, options: ExportOptions = ..., notes: Notes | None = None) -> str:
         """The text of ``card`` in this format; what cannot be written goes to ``notes`` as warnings."""
         ...
+
+
+@dataclass
+class FileImporter:
+    """An :class:`Importer` made of two functions: ``looks_like(path, head)`` and ``read(path, name=...)``."""
+
+    name: str
+    description: str
+    looks_like: Callable[[Path, str], bool]
+    read: Callable[..., ImportResult]
+
+    def detect(self, path: Path, head: str) -> bool:
+        return self.looks_like(path, head)
+
+    def import_(self, path: PathLike, *, name: str | None = None) -> ImportResult:
+        return self.read(path, name=name)
+
+
+@dataclass
+class TextExporter:
+    """An :class:`Exporter` whose text needs the card alone: ``write(card, notes)``."""
+
+    name: str
+    description: str
+    suffix: str
+    write: Callable[[ModelCard, Notes | None], str]
+
+    def export(self, card: ModelCard, options: ExportOptions = DEFAULT_OPTIONS, notes: Notes | None = None) -> str:
+        return self.write(card, notes)
+
+
+def json_document(path: Path, head: str) -> Any:
+    """The JSON value of a ``.json`` file's first characters (for ``detect``); None for another suffix or no JSON."""
+    if path.suffix.lower() != ".json":
+        return None
+    try:
+        return json.loads(head)
+    except ValueError:
+        return None
 
 
 _importers: dict[str, Importer] = {}

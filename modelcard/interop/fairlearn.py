@@ -35,7 +35,7 @@ from typing import Any
 
 from modelcard.diagnostics import CardError, Diagnostic
 from modelcard.interop._common import Notes, decode_text, read_bytes, restore_undefined, to_number
-from modelcard.interop.base import ImportResult
+from modelcard.interop.base import FileImporter, ImportResult
 from modelcard.schema.models import Fairness, MetricResult, SensitiveAttribute
 
 FORMAT = "fairlearn"
@@ -70,11 +70,10 @@ class MetricFrameFragment:
 
     def save(self, path: str | os.PathLike[str], *, header: str = "") -> None:
         """Write the fragment (YAML; JSON for a ``.json`` path), atomically, never over an input."""
-        from modelcard.io.serialize import card_text
+        from modelcard.io.serialize import card_file_text
         from modelcard.io.write import write_output
 
-        fmt = "json" if os.fspath(path).lower().endswith(".json") else "yaml"
-        write_output(path, card_text(self.to_data(), fmt, header if fmt == "yaml" else ""))
+        write_output(path, card_file_text(self.to_data(), path, header))
 
 
 # --------------------------------------------------------------------------
@@ -393,17 +392,10 @@ def import_metricframe(path: str | os.PathLike[str], *, name: str | None = None)
     return ImportResult(fragment.to_data(), src, FORMAT, notes.items, fragment=True)
 
 
-class FairlearnImporter:
-    """A saved ``MetricFrame.by_group`` table -> card fragment."""
-
-    name = FORMAT
-    description = "fairlearn MetricFrame.by_group saved as CSV or JSON (a fragment to merge into a card)"
-
-    def detect(self, path: Path, head: str) -> bool:
-        return path.suffix.lower() == ".csv"
-
-    def import_(self, path: str | os.PathLike[str], *, name: str | None = None) -> ImportResult:
-        return import_metricframe(path, name=name)
-
-
-IMPORTER = FairlearnImporter()
+#: a saved ``MetricFrame.by_group`` table -> card fragment
+IMPORTER = FileImporter(
+    FORMAT,
+    "fairlearn MetricFrame.by_group saved as CSV or JSON (a fragment to merge into a card)",
+    lambda path, head: path.suffix.lower() == ".csv",
+    import_metricframe,
+)

@@ -36,8 +36,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from modelcard.interop._common import Notes, dump_card, group_text
-from modelcard.interop.base import DEFAULT_OPTIONS, ExportOptions
+from modelcard.interop._common import Notes, dump_card, slice_text
+from modelcard.interop.base import TextExporter
 from modelcard.interop.cyclonedx.exporter import timestamp
 from modelcard.interop.licenses import license_ref, spdx_expression
 from modelcard.report.fmt import exact as _fmt
@@ -71,7 +71,7 @@ def metric_key(m: MetricResult) -> str:
     if m.args is not None:
         key += " args=" + (m.args if isinstance(m.args, str) else json.dumps(m.args, sort_keys=True))
     if m.slice:
-        key += f" [{group_text(m.slice)}]"
+        key += f" [{slice_text(m.slice)}]"
     if m.dataset:
         key += f" on {m.dataset}"
     if m.split:
@@ -166,12 +166,12 @@ def _metrics(card: ModelCard) -> Iterator[tuple[str, float, ConfidenceInterval |
     for r in (card.fairness.results or []) if card.fairness is not None else []:
         where = (f" on {r.dataset}" if r.dataset else "") + (f" split {r.split}" if r.split else "")
         if r.value is not None:
-            yield f"{r.metric} [{group_text(r.group)}]{where}", r.value, r.confidence_interval
+            yield f"{r.metric} [{slice_text(r.group)}]{where}", r.value, r.confidence_interval
         diff = r.disparity.difference if r.disparity is not None else None
         if diff is not None and diff.value is not None:
             verdict = getattr(r.verdict, "value", r.verdict)
             yield (
-                f"{r.metric} difference [{group_text(r.group)} vs {group_text(r.reference_group)}]{where} verdict {verdict}",
+                f"{r.metric} difference [{slice_text(r.group)} vs {slice_text(r.reference_group)}]{where} verdict {verdict}",
                 diff.value,
                 diff.confidence_interval,
             )
@@ -425,15 +425,5 @@ def export_text(card: ModelCard, notes: Notes | None = None) -> str:
     return json.dumps(export_document(card, notes), indent=2, ensure_ascii=False) + "\n"
 
 
-class SpdxExporter:
-    """Card -> SPDX 3.0.1 JSON-LD document with an AI package."""
-
-    name = FORMAT
-    description = "SPDX 3.0.1 JSON-LD with an ai_AIPackage"
-    suffix = ".spdx.json"
-
-    def export(self, card: ModelCard, options: ExportOptions = DEFAULT_OPTIONS, notes: Notes | None = None) -> str:
-        return export_text(card, notes)
-
-
-EXPORTER = SpdxExporter()
+#: card -> SPDX 3.0.1 JSON-LD document with an AI package
+EXPORTER = TextExporter(FORMAT, "SPDX 3.0.1 JSON-LD with an ai_AIPackage", ".spdx.json", export_text)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+import os
 import re
 from typing import Any
 
@@ -130,4 +131,20 @@ def card_text(data: Any, fmt: str = "yaml", header: str = "") -> str:
     return to_json(data) if fmt == "json" else to_yaml(data, header)
 
 
-__all__ = ["block_style", "card_text", "comment_header", "inline_yaml", "json_default", "ordered", "to_json", "to_yaml"]
+def card_file_text(data: Any, path: str | os.PathLike[str], header: str = "") -> str:
+    """Card data as the text of the file ``path``: JSON for a ``.json`` path (no header), else YAML."""
+    fmt = "json" if os.fspath(path).lower().endswith(".json") else "yaml"
+    return card_text(data, fmt, header if fmt == "yaml" else "")
+
+
+__all__ = [
+    "block_style",
+    "card_file_text",
+    "card_text",
+    "comment_header",
+    "inline_yaml",
+    "json_default",
+    "ordered",
+    "to_json",
+    "to_yaml",
+]

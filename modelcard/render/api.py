@@ -130,9 +130,13 @@ def render_markdown(
     template_timeout: float | None = None,
     max_output: int | None = None,
     audience: str | None = None,
+    inline_charts: bool = False,
 ) -> Rendered:
     """Markdown for GitHub / Hugging Face.  With ``chart_prefix`` (e.g. ``"card-charts/"``) the
-    text links SVG charts returned in ``sidecars``; without it there are tables only.
+    text links SVG charts returned in ``sidecars``, each image with alt text that says what it shows
+    and its numbers; with ``inline_charts`` the charts are inlined instead, as
+    ``<img src="data:image/svg+xml;base64,...">`` (for hosts that show such images; GitHub does not),
+    and there are no sidecars; with neither there are tables only.
 
     ``template_timeout`` (seconds, default 10) and ``max_output`` (bytes,
     default 64 MiB) bound the template's work: past either, rendering stops
@@ -140,11 +144,14 @@ def render_markdown(
     ``national-authority``, ``downstream``) keeps the items of the ``eu-gpai-form`` layout meant for it.
     """
     _check(layout, "md", audience)
+    if inline_charts and chart_prefix:
+        raise UsageError("charts are either inlined or written beside the page, not both", option="inline_charts")
     limits = Limits.of(template_timeout, max_output)
     folder = _template_dir(template_dir)
     view = CardView(card, chart_prefix=chart_prefix)
     context = _layout_context(card, view, "md", layout, audience)
-    text = render_template("md", template_name(layout, "md"), folder, context, None, limits)
+    charts = dict(view.charts) if inline_charts else None
+    text = render_template("md", template_name(layout, "md"), folder, context, None, limits, charts)
     text = md_links(tidy_markdown(text))  # whatever the template: no unsafe link, no control character
     sidecars = {}
     if chart_prefix:
@@ -156,6 +163,9 @@ def render_markdown(
                 sidecars[path] = svg
         if view.calibration_chart_path and view.calibration_chart_path in text:
             sidecars[view.calibration_chart_path] = view.charts["calibration"]
+        for chart_id, path in view.chart_files.items():
+            if path in text and chart_id in view.charts:
+                sidecars[path] = view.charts[chart_id]
     return Rendered("md", layout, text, sidecars)
 
 
@@ -237,14 +247,22 @@ def render(
     template_timeout: float | None = None,
     max_output: int | None = None,
     audience: str | None = None,
+    inline_charts: bool = False,
 ) -> Rendered:
     """Render ``card`` as ``fmt`` (md, html, pdf) in ``layout`` (card, scorecard, eu-gpai-form).
+
+    ``chart_prefix`` and ``inline_charts`` place Markdown's charts (see :func:`render_markdown`);
+    HTML and PDF always inline them.
 
     ``template_timeout`` (seconds, default :data:`~modelcard.render.sandbox.DEFAULT_TEMPLATE_TIMEOUT`)
     and ``max_output`` (bytes, default :data:`~modelcard.render.sandbox.DEFAULT_MAX_OUTPUT`) bound
     the template's work; :class:`~modelcard.render.sandbox.TemplateLimitError` (exit code 1) when broken.
     """
     _check(layout, fmt, audience)
+    if inline_charts and fmt != "md":
+        raise UsageError(
+            f"inlining charts applies to Markdown only; {fmt.upper()} always inlines them", option="inline_charts"
+        )
     if fmt == "md":
         return render_markdown(
             card,
@@ -254,6 +272,7 @@ def render(
             template_timeout=template_timeout,
             max_output=max_output,
             audience=audience,
+            inline_charts=inline_charts,
         )
     if fmt == "html":
         return render_html(

@@ -110,11 +110,12 @@ def render_card(
     template_timeout: float | None = None,
     max_output: int | None = None,
     audience: str | None = None,
+    inline_charts: bool = False,
 ) -> tuple[ModelCard, Rendered]:
     """Load one card file and render it; returns (card, Rendered).
 
     ``template_timeout`` and ``max_output`` bound the template's work (see :func:`modelcard.render.api.render`);
-    ``audience`` selects the items of the ``eu-gpai-form`` layout.
+    ``audience`` selects the items of the ``eu-gpai-form`` layout; ``inline_charts`` inlines Markdown's charts.
     """
     card = load_card(card_path, overlays=overlays, sets=sets, strict=strict)
     base_dir = Path(card_path).resolve().parent
@@ -128,6 +129,7 @@ def render_card(
         template_timeout=template_timeout,
         max_output=max_output,
         audience=audience,
+        inline_charts=inline_charts,
     )
 
 
@@ -198,15 +200,18 @@ def render_file(
     template_timeout: float | None = None,
     max_output: int | None = None,
     audience: str | None = None,
+    inline_charts: bool = False,
 ) -> Output:
-    """Render one card file to ``output`` (format from ``fmt`` or the output's suffix)."""
+    """Render one card file to ``output`` (format from ``fmt`` or the output's suffix).
+
+    Markdown's charts go in ``<stem>-charts/`` beside it, or inline with ``inline_charts``."""
     fmt = format_for(output, fmt)
     if is_stdio(output):
         raise UsageError("render_file writes a file; use render_card for standard output")
     target = Path(output)
     inputs = render_inputs(card_path, overlays, template_dir)
     check_output(target, inputs)  # before the work
-    charts = fmt == "md" and writes_charts(target)
+    charts = fmt == "md" and not inline_charts and writes_charts(target)
     card, rendered = render_card(
         card_path,
         fmt,
@@ -219,6 +224,7 @@ def render_file(
         template_timeout=template_timeout,
         max_output=max_output,
         audience=audience,
+        inline_charts=inline_charts,
     )
     write_rendered(rendered, target, inputs)
     return _summary(card_path, str(target), card, rendered)
@@ -288,6 +294,7 @@ def render_many(
     template_timeout: float | None = None,
     max_output: int | None = None,
     audience: str | None = None,
+    inline_charts: bool = False,
 ) -> Batch:
     """Render every card under ``paths`` into ``out_dir`` and write an index page linking them.
 
@@ -335,6 +342,7 @@ def render_many(
                 template_timeout=template_timeout,
                 max_output=max_output,
                 audience=audience,
+                inline_charts=inline_charts,
             )
         except ModelcardError as exc:
             if getattr(exc, "exit_code", 1) == 2 and type(exc).__name__ == "TemplateProblem":

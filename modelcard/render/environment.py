@@ -9,7 +9,9 @@ once per process; the jail loader still notices edited files):
 * **filters and globals** are an allow-list (:func:`template_filters`): number
   and group formatting from :mod:`modelcard.report.fmt`, the view's parts
   (``inline``, ``cell``, ``verdict``, from :mod:`modelcard.render.inline`),
-  free-text Markdown (``md``, ``md_inline``, ``md_cell``), links (``link``);
+  free-text Markdown (``md``, ``md_inline``, ``md_cell``), links (``link``),
+  and in Markdown ``chart_image`` (a chart block as the image of its sidecar
+  file, or inlined as a ``data:`` image of the SVG the renderer drew);
 * **escaping**: HTML templates autoescape.  Markdown templates cannot
   (``&`` and ``'`` must stay as written), so every value a Markdown template
   prints goes through :func:`markdown_finalize`, which makes it safe Markdown
@@ -32,7 +34,7 @@ from typing import Any
 from markupsafe import Markup
 
 from modelcard.diagnostics import Diagnostic
-from modelcard.render import inline, markdown_text
+from modelcard.render import charts, inline, markdown_text
 from modelcard.render.sandbox import (
     LimitExceeded,
     Limits,
@@ -54,6 +56,10 @@ KINDS = ("md", "html")  #: template kinds: Markdown, and HTML (also the source o
 
 _ASSETS: contextvars.ContextVar[markdown_text.AssetResolver | None] = contextvars.ContextVar(
     "modelcard_render_assets", default=None
+)
+#: the charts a Markdown render inlines as data: images (chart id -> the SVG the renderer drew), or None
+_INLINE_CHARTS: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
+    "modelcard_render_inline_charts", default=None
 )
 
 
@@ -83,7 +89,7 @@ def markdown_finalize(value: Any) -> Any:
 
 
 def _disparity(result: Any) -> str:
-    from modelcard.analysis.verdicts import shown_disparity
+    from modelcard.schema.verdicts import shown_disparity
 
     return fmt.disparity_text(*shown_disparity(result))
 
@@ -141,6 +147,15 @@ def template_filters(kind: str) -> dict[str, Callable[..., Any]]:
     def safe(func: Callable[..., str]) -> Callable[..., Markup]:
         return lambda *args, **kwargs: Markup(func(*args, **kwargs))
 
+    def chart_image(chart: Any) -> Markup:
+        """A chart block as Markdown: inlined (``<img src="data:...">``) when the render inlines charts,
+        else the image of its sidecar file, else nothing.  Only SVGs the renderer drew are inlined."""
+        inlined = _INLINE_CHARTS.get()
+        chart_id, alt = str(chart["chart_id"]), str(chart["alt"] or "")
+        if inlined is not None and chart_id in inlined:
+            return Markup(inline.markdown_svg_image(inlined[chart_id], alt))
+        return Markup(inline.markdown_image(str(chart["path"] or ""), alt))
+
     common.update(
         md=safe(markdown_text.md_block),
         md_inline=safe(markdown_text.md_inline),
@@ -151,6 +166,7 @@ def template_filters(kind: str) -> dict[str, Callable[..., Any]]:
         cell=lambda lines, items="", cell=True: Markup(inline.markdown_lines(lines, items, cell=cell)),
         verdict=lambda v: Markup(fmt.verdict_mark(v)),
         row=lambda cells: Markup(inline.markdown_row(cells)),
+        chart_image=chart_image,
     )
     return common
 
@@ -202,7 +218,8 @@ def card_context(card: ModelCard, view: CardView, kind: str, generator: str, lay
     """
     memo: dict[int, Any] = {}
     frozen_card = freeze(card, memo)
-    svg: Callable[[str], str] = Markup if kind == "html" else str
+    # HTML inlines each chart's wide and compact layouts (the stylesheet shows the one that fits)
+    svg: Callable[[str], str] = (lambda s: Markup(charts.html_chart(s))) if kind == "html" else str
 
     def rec(**fields: Any) -> Record:
         return Record({k: freeze(v, memo) for k, v in fields.items()})
@@ -271,9 +288,11 @@ def render_template(
     context: dict[str, Any],
     assets: markdown_text.AssetResolver | None = None,
     limits: Limits | None = None,
+    inline_charts: Mapping[str, str] | None = None,
 ) -> str:
     """Render template ``name`` with ``context`` (plain data) in the sandbox, within ``limits``.
 
+    ``inline_charts`` (Markdown): the charts the ``chart_image`` filter inlines, chart id -> SVG.
     Every failure is a :class:`TemplateProblem` (or :class:`TemplateLimitError`)
     located at the template line that caused it.
     """
@@ -297,6 +316,7 @@ def render_template(
         return "".join(parts)
 
     token = _ASSETS.set(assets)
+    charts_token = _INLINE_CHARTS.set(inline_charts)
     try:
         return str(run_bounded(limits, produce))
     except TemplateNotFound as exc:
@@ -342,6 +362,7 @@ def render_template(
             [_template_diag(exc, name, f"template failed ({type(exc).__name__}): ", "template-error", roots=roots)],
         ) from None
     finally:
+        _INLINE_CHARTS.reset(charts_token)
         _ASSETS.reset(token)
 
 

@@ -23,6 +23,7 @@ render and sanitise it); text made here is plain.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from typing import Any
 
@@ -39,7 +40,7 @@ from modelcard.analysis.completeness import (
 from modelcard.diagnostics import UsageError
 from modelcard.schema.models import BaseModelRef, CodeSnippet, ModelCard, TrainingCompute, base_models
 
-__all__ = ["AUDIENCES", "FORM_LAYOUT", "check_audience", "form_view", "parameter_range"]
+__all__ = ["AUDIENCES", "FORM_LAYOUT", "check_audience", "duration_range", "form_view", "magnitude", "parameter_range"]
 
 #: the layout name of the form
 FORM_LAYOUT = "eu-gpai-form"
@@ -78,16 +79,21 @@ _LABELS = {
     "signature": "Signature",
     "description": "Description",
 }
-#: the decades the view groups parameter counts into for downstream providers (the form's own range
-#: boundaries could not be verified; these say the order of magnitude, the exact count stays with the
-#: AI Office and the national authorities)
+#: the form's parameter ranges ("Model size range", for national authorities and downstream providers; the
+#: exact count is for the AI Office), as the form writes them; a count on a boundary belongs to the range
+#: that starts there
 _RANGES = (
-    (1e8, "fewer than 100 million"),
-    (1e9, "100 million to 1 billion"),
-    (1e10, "1 to 10 billion"),
-    (1e11, "10 to 100 billion"),
-    (1e12, "100 billion to 1 trillion"),
+    (5e8, "1-500M"),
+    (5e9, "500M-5B"),
+    (1.5e10, "5B-15B"),
+    (5e10, "15B-50B"),
+    (1e11, "50B-100B"),
+    (5e11, "100B-500B"),
+    (1e12, "500B-1T"),
 )
+#: the form's training-time ranges (for national authorities), in months of 365.25 / 12 days
+_MONTH_DAYS = 365.25 / 12
+_DURATIONS = ((1, "less than 1 month"), (3, "1-3 months"), (6, "3-6 months"))
 _INDEX = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<index>\d+)\])?$")
 
 
@@ -253,6 +259,15 @@ _KINDS = {
     "open-repository": "Open repository",
     "other": "Other",
 }
+#: how the kinds of additional assets read
+_ASSET_KINDS = {
+    "training-data": "training data",
+    "data-processing-code": "data-processing code",
+    "training-code": "training code",
+    "inference-code": "inference code",
+    "evaluation-code": "evaluation code",
+    "other": "other",
+}
 
 
 def _section_text(section: BaseModel) -> str:
@@ -300,11 +315,32 @@ def _number(value: float) -> str:
 
 
 def parameter_range(parameters: int | float) -> str:
-    """The decade a parameter count falls in, e.g. ``1.34e9`` -> ``1 to 10 billion``."""
+    """The form's range a parameter count belongs to, e.g. ``1.34e9`` -> ``500M-5B``."""
     for bound, text in _RANGES:
         if parameters < bound:
             return text
-    return "1 trillion or more"
+    return ">1T"
+
+
+def duration_range(hours: float) -> str:
+    """The form's range a training time falls in, e.g. ``110`` hours -> ``less than 1 month``."""
+    months = hours / 24 / _MONTH_DAYS
+    for bound, text in _DURATIONS:
+        if months < bound:
+            return text
+    return "more than 6 months"
+
+
+def magnitude(value: float) -> str:
+    """The decade a positive number falls in: ``8.5e21`` -> ``between 10^21 and 10^22``."""
+    if value <= 0:
+        return _number(value)
+    exponent = math.floor(math.log10(value))
+    if 10.0**exponent > value:  # log10 rounded up just below a power of ten
+        exponent -= 1
+    elif 10.0 ** (exponent + 1) <= value:  # ... or down at one
+        exponent += 1
+    return f"between 10^{exponent} and 10^{exponent + 1}"
 
 
 # --------------------------------------------------------------------------
@@ -332,7 +368,7 @@ def _display(card: ModelCard, spec: ItemSpec) -> list[dict[str, Any]]:
     if spec.display == "parameters" and model.parameters is not None:
         return [_entry("Parameters", f"{_number(model.parameters)} parameters")]
     if spec.display == "parameter_range" and model.parameters is not None:
-        return [_entry("Parameters", parameter_range(model.parameters))]
+        return [_entry("Parameters", f"{parameter_range(model.parameters)} parameters")]
     if spec.display == "channels":
         lines = []
         for ch in card.distribution.channels or [] if card.distribution else []:
@@ -345,6 +381,8 @@ def _display(card: ModelCard, spec: ItemSpec) -> list[dict[str, Any]]:
             line = " ".join(bits) + (f". {' '.join(ch.description.split())}" if ch.description else "")
             lines.append(f"- {line}")
         return [_entry("Channels", "\n".join(lines), True)] if lines else []
+    if spec.display == "training_time_range" and training is not None and training.hours is not None:
+        return [_entry("Training time", duration_range(training.hours))]
     if spec.display == "training_time":
         out = []
         if training is not None and training.hours is not None:
@@ -355,6 +393,10 @@ def _display(card: ModelCard, spec: ItemSpec) -> list[dict[str, Any]]:
         return out
     if spec.display == "flops" and compute is not None and compute.flops is not None:
         return [_entry("Training compute", f"{_number(compute.flops)} FLOP")]
+    if spec.display == "flops_magnitude" and compute is not None and compute.flops is not None:
+        return [_entry("Training compute", f"{magnitude(compute.flops)} FLOP")]
+    if spec.display == "assets":
+        return _assets(card)
     if spec.display == "training_energy":
         return _energy(card, compute)
     if spec.display == "inference":
@@ -367,6 +409,30 @@ def _display(card: ModelCard, spec: ItemSpec) -> list[dict[str, Any]]:
         return out
     if spec.display == "results":
         return _entries(card, "regulatory.systemic_risk_documentation.evaluation_strategies") + _results(card)
+    return []
+
+
+def _assets(card: ModelCard) -> list[dict[str, Any]]:
+    distribution = card.distribution
+    if distribution is None:
+        return []
+    lines = []
+    for asset in distribution.assets or []:
+        bits = [asset.name + (f" ({_ASSET_KINDS[asset.kind]})" if asset.kind else "")]
+        if asset.url:
+            bits.append(f"<{asset.url}>")
+        line = " ".join(bits)
+        tail = []
+        if asset.access:
+            access = " ".join(asset.access.split())
+            tail.append(access if access.endswith((".", "!", "?")) else f"{access}.")
+        if asset.license:
+            tail.append(f"Licence: {asset.license}.")
+        lines.append(f"- {line}" + (f": {' '.join(tail)}" if tail else ""))
+    if lines:
+        return [_entry("Additional assets", "\n".join(lines), True)]
+    if distribution.no_additional_assets:
+        return [_entry("Additional assets", "None: nothing is made available besides the model itself")]
     return []
 
 

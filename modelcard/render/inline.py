@@ -15,6 +15,8 @@ strong/em   ``**text**`` / ``*text*``         ``<strong>`` / ``<em>``
 muted/note  the text                          ``<span class="muted">`` / ``"muted small"``
 verdict     ``✅ pass`` (the Verdict's icon)   a badge ``✓ pass`` coloured by CSS
 flag        ``(small sample)``                a ``flag-small`` badge
+mark        ``❌`` (the Verdict's icon alone)  the badge's mark alone ``✗``, its word for screen readers
+ref         ``[text](#id)``                   ``<a href="#id">text</a>``: a heading of the same page
 ==========  ================================  ==============================================
 
 Table rows are written here too (:func:`markdown_row`, :func:`html_row`): a
@@ -27,15 +29,18 @@ the text is escaped and unsafe links become text (:func:`markdown_text.md_escape
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from modelcard.render.markdown_text import AssetResolver, link_html, link_md, md_escape, to_html
 from modelcard.report.fmt import verdict_glyph, verdict_mark, verdict_words
-from modelcard.safe_text import neutralise
+from modelcard.safe_text import neutralise, safe_url
+from modelcard.schema.types import Verdict
 
 #: (kind, text, url), as :mod:`modelcard.render.view` builds them
 Part = Sequence[str]
@@ -46,6 +51,8 @@ SMALL_SAMPLE = "small sample"
 SMALL_SAMPLE_TITLE = "Fewer instances than the evaluation's minimum group size: read with caution"
 
 _CELL_PIPE = re.compile(r"(?<!\\)\|")
+#: a link to a heading of the same page (a ``ref`` part): ``#`` and an id of word characters and hyphens
+_IN_PAGE = re.compile(r"#[\w-]+")
 _BACKTICKS = re.compile(r"`+")
 
 
@@ -87,6 +94,11 @@ def _md_part(part: Part, cell: bool) -> str:
         return verdict_mark(text)
     if kind == "flag":
         return f"({SMALL_SAMPLE})"
+    if kind == "mark":
+        return Verdict(text).icon
+    if kind == "ref":
+        label = _md_text(text, cell)
+        return f"[{label}]({url})" if _IN_PAGE.fullmatch(url) else label
     raise ValueError(f"unknown part kind {kind!r}")
 
 
@@ -112,6 +124,56 @@ def markdown_row(cells: Iterable[tuple[Mapping[str, Any], Iterable[Line]]]) -> s
         text = markdown_lines(lines, cell=True)
         out.append(f"**{text}**" if column["header"] and text else text)
     return "| " + " | ".join(out) + " |"
+
+
+# --------------------------------------------------------------------------
+# Markdown charts: a sidecar SVG file, or (for hosts that allow it) the SVG inlined as a data: image
+
+#: an image description is inline Markdown: every character a renderer would read as markup (brackets,
+#: code spans, emphasis, strikethrough, raw HTML, character references) is escaped, so that the alt text
+#: a renderer writes is the chart's description as it is (``<`` and ``&`` as character references, which
+#: Python-Markdown reads too; the rest as backslash escapes)
+_ALT_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "[": "\\[",
+        "]": "\\]",
+        "`": "\\`",
+        "*": "\\*",
+        "_": "\\_",
+        "~": "\\~",
+        "<": "&lt;",
+        "&": "&amp;",
+        "\n": " ",
+        "\r": " ",
+    }
+)
+
+
+def markdown_image(path: str, alt: str) -> str:
+    """``![alt](path)`` for a chart's sidecar file: the alt text literal (markup characters escaped), the
+    path percent-encoded so that it stays one relative reference ("" without a path)."""
+    if not path:
+        return ""
+    return f"![{neutralise(alt).translate(_ALT_ESCAPES)}]({quote(path, safe='/')})"
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG document as a ``data:image/svg+xml;base64,...`` address."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def markdown_svg_image(svg: str, alt: str) -> str:
+    """``<img src="data:image/svg+xml;base64,..." alt="...">``: one of our own charts inlined in Markdown.
+
+    Only the renderer calls this, with an SVG it drew (:mod:`modelcard.render.charts`): the one place a
+    ``data:`` address enters Markdown.  Card text never gets here, and a ``data:`` link written in card
+    text is still refused (:func:`~modelcard.safe_text.safe_url` without ``image``).
+    """
+    uri = svg_data_uri(svg)
+    if safe_url(uri, image=True) is None:  # the address is base64 of our own text: never expected
+        return ""
+    return f'<img src="{uri}" alt="{_escape(neutralise(alt))}">'
 
 
 # --------------------------------------------------------------------------
@@ -143,6 +205,10 @@ _HTML_WRAP: dict[str, Callable[[str], str]] = {
     "note": _span("muted small"),
     "verdict": lambda v: f'<span class="verdict verdict-{_escape(v)}">{verdict_glyph(v)} {verdict_words(v)}</span>',
     "flag": lambda _: f'<span class="flag-small" title="{_escape(SMALL_SAMPLE_TITLE)}">{SMALL_SAMPLE}</span>',
+    "mark": lambda v: (
+        f'<span class="verdict verdict-{_escape(v)} verdict-mark" role="img" aria-label="{verdict_words(v)}" '
+        f'title="{verdict_words(v)}">{verdict_glyph(v)}</span>'
+    ),
 }
 
 
@@ -155,6 +221,8 @@ def _html_part(part: Part, assets: AssetResolver | None) -> str:
         return to_html(text, assets, inline=True)
     if kind == "link":
         return link_html(url, text or None)
+    if kind == "ref":
+        return f'<a href="{url}">{_escape(text)}</a>' if _IN_PAGE.fullmatch(url) else _escape(text)
     raise ValueError(f"unknown part kind {kind!r}")
 
 

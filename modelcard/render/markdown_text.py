@@ -443,24 +443,16 @@ def _one_line(value: object) -> str:
     return " ".join(part.strip() for part in text.split("\n") if part.strip())
 
 
-_LITERAL_ESCAPES = str.maketrans(
-    {"\\": "\\\\", "|": "\\|", "\n": " ", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"}
-)
+def md_cell(value: object) -> str:
+    """THE Markdown table-cell escaper: a Markdown value made safe for one GitHub Markdown table cell.
 
-
-def md_cell(value: object, *, literal: bool = False) -> str:
-    """THE Markdown table-cell escaper: a value made safe for one GitHub Markdown table cell.
-
-    By default the value is Markdown and stays Markdown: ``|`` escaped, newlines
-    joined, raw HTML and unsafe links neutralised (:func:`md_escape`).  With
-    ``literal=True`` the value is data shown exactly as written, never as markup
-    or a link (reports: names, labels, intervals): ``\\``, ``[``, ``]`` escaped,
-    ``<``/``>`` as entities.  Control and bidi characters are removed either way.
+    The value stays Markdown: ``|`` escaped, newlines joined, raw HTML and unsafe
+    links neutralised (:func:`md_escape`), control and bidi characters removed.
+    Data shown exactly as written (reports' names, labels, intervals) is
+    :func:`modelcard.report.tables.md_text`'s.
     """
     if value is None:
         return ""
-    if literal:
-        return neutralise(str(value)).translate(_LITERAL_ESCAPES)
     return _CELL_ESCAPE.sub(r"\\|", md_escape(_one_line(value)))
 
 

@@ -163,17 +163,14 @@ class _Budget:
         if reason == "time":
             return (
                 f"template rendering took longer than {self.limits.timeout:g} s "
-                "(raise the limit with --template-timeout SECONDS)"
+                "(raise the limit with `template_timeout`, in seconds)"
             )
         if reason == "memory":
             return (
                 f"template rendering used more than {size_text(self.limits.memory)} of memory "
-                f"(the limit is 4 x --max-output, at least {size_text(MIN_MEMORY_LIMIT)})"
+                f"(the limit is 4 x `max_output`, at least {size_text(MIN_MEMORY_LIMIT)})"
             )
-        return (
-            f"template output is larger than {size_text(self.limits.max_output)} "
-            "(raise the limit with --max-output SIZE)"
-        )
+        return f"template output is larger than {size_text(self.limits.max_output)} (raise the limit with `max_output`)"
 
 
 _BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("modelcard_template_budget", default=None)
@@ -639,7 +636,7 @@ _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL
 def _too_big(what: str, size: int, cap: int) -> LimitExceeded:
     return LimitExceeded(
         f"{what} would be too large ({size:,} > {cap:,}); templates may not build values larger "
-        "than the output limit (--max-output)"
+        "than the output limit (`max_output`)"
     )
 
 

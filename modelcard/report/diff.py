@@ -7,14 +7,113 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from modelcard.analysis.verdicts import Change
-from modelcard.report.fmt import compact, compact_interval
+from modelcard.analysis.diff import MetricMove, jsonable
+from modelcard.report.fmt import compact, compact_interval, compared_groups, spread_label
 from modelcard.report.registry import reporter
 from modelcard.report.tables import markdown_table, md_text, text_table
 from modelcard.safe_text import neutralise
+from modelcard.schema.types import group_text
+from modelcard.schema.verdicts import Change
 
 if TYPE_CHECKING:
-    from modelcard.analysis.diff import CardDiff, FieldChange, MetricMove, VerdictChange
+    from modelcard.analysis.diff import CardDiff, FieldChange, VerdictChange
+
+#: the ``format`` of the JSON document
+DIFF_FORMAT = "modelcard-diff/1"
+
+
+def metric_label(m: MetricMove) -> str:
+    """A metric by what identifies it: ``fpr race=A holdout/test``, ``accuracy overall``."""
+    parts = [m.name, group_text(m.slice)]
+    if m.dataset:
+        parts.append(m.dataset + (f"/{m.split}" if m.split else ""))
+    elif m.split:
+        parts.append(f"split {m.split}")
+    return " ".join(parts)
+
+
+def change_label(v: VerdictChange) -> str:
+    """A fairness result or spread by what it compares: ``race=A vs race=B``, ``spread over race``."""
+    return spread_label(v.attributes or ()) if v.kind == "spread" else compared_groups(v.group, v.reference_group)
+
+
+def regression_text(r: VerdictChange | MetricMove) -> str:
+    """One regression in words: ``fairness fpr race=A vs race=B: pass -> fail``."""
+    if isinstance(r, MetricMove):
+        if r.change == "removed":
+            return f"metric {metric_label(r)}: removed"
+        return f"metric {metric_label(r)}: worsened beyond noise ({compact(r.old_value)} -> {compact(r.new_value)})"
+    what = f"{r.kind} {r.metric} {change_label(r)}"
+    if r.change == "removed":
+        return f"{what}: removed (was {r.old})"
+    if r.change == "added":
+        return f"{what}: new result fails"
+    if r.change == "moved":
+        return f"{what}: {r.reason}"
+    return f"{what}: {r.old} -> {r.new}"
+
+
+def _side_document(value: float | None, ci: tuple[float, float] | None, present: bool) -> Any:
+    if not present:
+        return None
+    return {"value": value, "confidence_interval": None if ci is None else {"lower": ci[0], "upper": ci[1]}}
+
+
+def diff_document(d: CardDiff) -> dict[str, Any]:
+    """The JSON document (``modelcard-diff/1``): stable keys for CI."""
+    return {
+        "format": DIFF_FORMAT,
+        "old": {"file": d.old_file, "model": {"name": d.old_model[0], "version": d.old_model[1]}},
+        "new": {"file": d.new_file, "model": {"name": d.new_model[0], "version": d.new_model[1]}},
+        "identical": d.identical,
+        "sections": d.sections,
+        "fields": [
+            {"path": f.path, "section": f.section, "change": f.change, "old": jsonable(f.old), "new": jsonable(f.new)}
+            for f in d.fields
+        ],
+        "metrics": [
+            {
+                "name": m.name,
+                "slice": m.slice,
+                "dataset": m.dataset,
+                "split": m.split,
+                "change": m.change,
+                "old": _side_document(m.old_value, m.old_ci, m.change != "added"),
+                "new": _side_document(m.new_value, m.new_ci, m.change != "removed"),
+                "delta": m.delta,
+                "direction": m.direction,
+                "higher_is_better": m.higher_is_better,
+                "ci_overlap": m.ci_overlap,
+                "noise": m.noise or None,
+                "regression": m.regression,
+            }
+            for m in d.metrics
+        ],
+        "metrics_unchanged": d.metrics_unchanged,
+        "verdicts": [
+            {
+                "kind": v.kind,
+                "metric": v.metric,
+                "label": change_label(v),
+                "group": v.group,
+                "reference_group": v.reference_group,
+                "dataset": v.dataset,
+                "split": v.split,
+                "change": v.change,
+                "old": v.old,
+                "new": v.new,
+                "convention": v.convention,
+                "old_value": v.old_value,
+                "new_value": v.new_value,
+                "assessment": None if v.assessment is None else str(v.assessment),
+                "reason": v.reason or None,
+                "regression": v.regression,
+            }
+            for v in d.verdicts
+        ],
+        "verdicts_unchanged": d.verdicts_unchanged,
+        "regressions": [regression_text(r) for r in d.regressions],
+    }
 
 
 def short(value: Any, width: int = 60) -> str:
@@ -53,7 +152,7 @@ def _side(value: float | None, ci: tuple[float, float] | None) -> str:
 
 def _metric_row(m: MetricMove) -> list[str]:
     return [
-        m.label,
+        metric_label(m),
         _side(m.old_value, m.old_ci) if m.change != "added" else "",
         _side(m.new_value, m.new_ci) if m.change != "removed" else "",
         compact(m.delta, signed=True) if m.delta is not None else "",
@@ -73,7 +172,7 @@ def _verdict_row(v: VerdictChange) -> list[str]:
     verdicts = f"{v.old} -> {v.new}" if v.change == "flipped" else (v.old if v.change == "removed" else v.new)
     return [
         f"{v.kind} {v.metric}",
-        v.label,
+        change_label(v),
         v.change,
         verdicts or "",
         f"{v.convention or ''} {values}".strip(),
@@ -123,7 +222,7 @@ def format_text(d: CardDiff) -> str:
             f"{_count(d.verdicts, 'change', 'removed')} removed, {d.verdicts_unchanged} unchanged):",
         ]
         lines.append(text_table(_VERDICT_HEADERS, [_verdict_row(v) for v in d.verdicts], indent="  "))
-    regressions = d.regressions
+    regressions = [regression_text(r) for r in d.regressions]
     lines.append("")
     lines.append(f"{len(regressions)} regression{'s' if len(regressions) != 1 else ''}" + (":" if regressions else ""))
     lines += [f"  {r}" for r in regressions]
@@ -132,7 +231,7 @@ def format_text(d: CardDiff) -> str:
 
 @reporter("diff", "json")
 def format_json(d: CardDiff) -> str:
-    return json.dumps(d.to_dict(), indent=2, ensure_ascii=False)
+    return json.dumps(diff_document(d), indent=2, ensure_ascii=False)
 
 
 @reporter("diff", "markdown")
@@ -144,7 +243,7 @@ def format_markdown(d: CardDiff) -> str:
         if same_name
         else f"{md_text(old[0])} {md_text(old[1])} → {md_text(new[0])} {md_text(new[1])}"
     )
-    regressions = d.regressions
+    regressions = [regression_text(r) for r in d.regressions]
     icon = "⚠️" if regressions else ("🟰" if d.identical else "📝")
     lines = [f"### {icon} modelcard diff: {head}", ""]
     if d.identical:

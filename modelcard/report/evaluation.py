@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from modelcard.report.fmt import VERDICT_ORDER, group
+from modelcard.report.fmt import VERDICT_ORDER
 from modelcard.report.registry import reporter
 from modelcard.safe_text import neutralise
+from modelcard.schema.types import group_text
 
 #: the summary names at most this many small-sample groups
 SHOWN_SMALL_GROUPS = 8
@@ -22,12 +23,12 @@ def format_text(fragment: Mapping[str, Any], *, output: str = "-") -> str:
     lines: list[str] = []
     info = fragment.get("x-evaluate", {})
     for ref in info.get("reference_groups", []):
-        lines.append(f"reference {group(ref['group'])}: {ref['why']}")
+        lines.append(f"reference {group_text(ref['group'])}: {ref['why']}")
     small = sorted(
         {tuple(m["slice"].items()) for m in fragment.get("metrics", []) if m.get("small_sample") and m.get("slice")}
     )
     if small:
-        shown = "; ".join(group(dict(s)) for s in small[:SHOWN_SMALL_GROUPS])
+        shown = "; ".join(group_text(dict(s)) for s in small[:SHOWN_SMALL_GROUPS])
         lines.append(
             f"small samples (n < {info.get('min_group_size')}) in {len(small)} group(s): {shown}"
             + (" ..." if len(small) > SHOWN_SMALL_GROUPS else "")

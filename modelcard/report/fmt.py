@@ -13,9 +13,12 @@ function             looks like                        used by
 :func:`general`      ``0.05``, ``−∞``                  bounds and thresholds as written (``%g``)
 ===================  ================================  =====================================================
 
-Groups: :func:`group` is THE ``k=v`` join (``race=A, sex=F``) of reports, exports
-and the evaluate summary; cards write :func:`group_values` (``A × F``) with
-:func:`group_names` (``race × sex``) and :func:`group_pairs` (``race: A, sex: F``).
+Groups: THE ``k=v`` text (``race=A, sex=F``) of messages, reports, exports and
+diff paths is :func:`modelcard.schema.types.group_text`, with the group identity
+rules; cards write :func:`group_values` (``A × F``) with :func:`group_names`
+(``race × sex``) and :func:`group_pairs` (``race: A, sex: F``); reports name a
+fairness result :func:`compared_groups` (``race=A vs race=B``) and a spread
+:func:`spread_label` (``spread over race``).
 
 Verdicts: icons and labels come from :class:`~modelcard.schema.types.Verdict`
 (``Verdict.icon``, ``Verdict.label``); :func:`verdict_words` is the label as it
@@ -30,7 +33,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from modelcard.analysis.verdicts import Verdict
+from modelcard.schema.types import Verdict, group_text
 
 DASH = "—"  #: a missing value in cards
 NOT_AVAILABLE = "n/a"  #: a missing value in reports
@@ -172,13 +175,6 @@ def disparity_text(convention: str | None, d: Any) -> str:
 # groups and lists
 
 
-def group(g: Mapping[str, Any] | None, *, empty: str = "overall", sep: str = ", ") -> str:
-    """THE ``k=v`` join: ``{race: A, sex: F}`` -> ``race=A, sex=F``; ``empty`` for no group."""
-    if not g:
-        return empty
-    return sep.join(f"{k}={v}" for k, v in g.items())
-
-
 def group_values(g: Mapping[str, Any] | None) -> str:
     """A group in a card, by its values: ``{race: African-American, sex: Female}`` -> ``African-American × Female``."""
     if not g:
@@ -198,6 +194,28 @@ def group_pairs(g: Mapping[str, Any] | None) -> str:
     if not g:
         return "overall"
     return ", ".join(f"{k}: {v}" for k, v in g.items())
+
+
+def compared_groups(group: Mapping[str, Any] | None, reference_group: Mapping[str, Any] | None) -> str:
+    """A fairness result in reports: ``race=A vs race=B`` (the group alone without a reference).
+
+    >>> compared_groups({"race": "A"}, {"race": "B"}), compared_groups({"race": "A"}, None)
+    ('race=A vs race=B', 'race=A')
+    """
+    text = group_text(group)
+    return f"{text} vs {group_text(reference_group)}" if reference_group else text
+
+
+def spread_label(
+    attributes: Iterable[str], max_group: Mapping[str, Any] | None = None, min_group: Mapping[str, Any] | None = None
+) -> str:
+    """A spread in reports: ``spread over race, sex`` (with its two ends, ``(race=A vs race=B)``, when known).
+
+    >>> spread_label(["race"]), spread_label(["race"], {"race": "A"}, {"race": "B"})
+    ('spread over race', 'spread over race (race=A vs race=B)')
+    """
+    text = f"spread over {', '.join(attributes)}"
+    return f"{text} ({group_text(max_group)} vs {group_text(min_group)})" if max_group and min_group else text
 
 
 def text_list(values: Iterable[Any] | None) -> str:

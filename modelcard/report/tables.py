@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from modelcard.render.markdown_text import md_cell
 from modelcard.safe_text import neutralise
 
 
@@ -23,9 +22,20 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: st
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
-def md_text(text: str) -> str:
-    """Data shown as written in Markdown (one line, no markup, no link): the literal cell escaper."""
-    return md_cell(text, literal=True)
+_LITERAL_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "|": "\\|", "\n": " ", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"}
+)
+
+
+def md_text(text: object) -> str:
+    """THE literal Markdown escaper: data shown exactly as written, never as markup or a link.
+
+    For names, labels and intervals in reports, in a table cell or a line: ``\\``, ``|``,
+    ``[``, ``]`` escaped, ``<``/``>`` as entities, newlines as spaces, control and bidi
+    characters removed.  Markdown *values* in a cell are
+    :func:`modelcard.render.markdown_text.md_cell`'s.
+    """
+    return "" if text is None else neutralise(str(text)).translate(_LITERAL_ESCAPES)
 
 
 def _md_data_cell(text: str) -> str:

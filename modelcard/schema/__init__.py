@@ -1,1 +1,1 @@
-"""The card schema: Pydantic models (the single source of truth), shared types, the schema walker, JSON Schema export."""
+"""The card schema: Pydantic models (the single source of truth), shared types, the verdict rule, the schema walker, JSON Schema export."""

@@ -16,7 +16,9 @@ Field descriptions double as guidance: they are what ``modelcard init``
 writes as comments and what editors show on hover through the JSON Schema.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: Pydantic would then evaluate every field's annotation
+# from its text when each class is created, a quarter of this module's import time, which every
+# ``modelcard validate`` pays.  Annotations naming a class defined further down are quoted instead.
 
 import datetime as _dt
 import os
@@ -83,7 +85,7 @@ def optional(description: str, **kw: Any) -> Any:
     return Field(default=None, description=description, **kw)
 
 
-_EXTENSIONS_SCHEMA: JsonDict = {"additionalProperties": False, "patternProperties": {"^x-": {}}}
+_EXTENSIONS_SCHEMA: "JsonDict" = {"additionalProperties": False, "patternProperties": {"^x-": {}}}
 
 
 class Section(BaseModel):
@@ -156,7 +158,7 @@ class ConfidenceInterval(Section):
     )
 
     @model_validator(mode="after")
-    def _ordered(self) -> ConfidenceInterval:
+    def _ordered(self) -> "ConfidenceInterval":
         if self.lower > self.upper:
             raise ValueError(f"lower bound {self.lower} is greater than upper bound {self.upper}")
         return self
@@ -168,12 +170,16 @@ class ConfidenceInterval(Section):
 
 #: a modality of inputs, outputs or data (the Model Documentation Form's check-boxes, plus tabular)
 Modality = Literal["text", "image", "audio", "video", "tabular", "other"]
-#: where data came from (the Model Documentation Form's "Data provenance" check-boxes)
+#: where data came from (the Model Documentation Form's "Training data provenance" check-boxes)
 DataSourceKind = Literal["web-crawled", "public-dataset", "third-party-private", "user-data", "synthetic", "other"]
 #: how a model is distributed (the form's "Distribution channels")
 DistributionKind = Literal["enterprise-suite", "api", "ide", "app-or-firmware", "open-repository", "other"]
 #: what a channel gives access to: the weights, a fine-tuning interface, or queries only
 AccessLevel = Literal["weights", "fine-tuning", "black-box", "other"]
+#: what else is released with a model (the form's "additional assets" under License)
+AssetKind = Literal[
+    "training-data", "data-processing-code", "training-code", "inference-code", "evaluation-code", "other"
+]
 #: what a result measures: task performance, a capability, safety, robustness
 ResultCategory = Literal["performance", "capability", "safety", "robustness", "other"]
 
@@ -200,7 +206,7 @@ class Authenticity(Section):
     description: Markdown | None = optional("Anything else that establishes authenticity, e.g. a signing key.")
 
     @model_validator(mode="after")
-    def _some(self) -> Authenticity:
+    def _some(self) -> "Authenticity":
         if not (self.sha256 or self.endpoint or self.signature or self.description):
             raise ValueError("give sha256, endpoint, signature or description")
         return self
@@ -252,6 +258,28 @@ class InferenceCompute(Section):
 # card metadata and model details
 
 
+#: what a person signing off decided (``pending``: asked, not yet decided)
+SignOffDecision = Literal["approved", "approved_with_conditions", "rejected", "pending"]
+
+
+class SignOff(Section):
+    """One person's sign-off of the release: the model owner's, or a reviewer's."""
+
+    identity = ("name", "role")
+
+    name: Text = Field(description="Name of the person signing off.")
+    role: Text = Field(
+        description="Their role in the sign-off, e.g. 'model owner', 'reviewer', 'fairness reviewer', 'approver'."
+    )
+    organization: Text | None = optional("Team or organisation they sign for.")
+    contact: Text | None = optional("How to reach them: an e-mail address or a web page.")
+    date: _dt.date | None = recommended("When they signed off (YYYY-MM-DD): the date of the review.")
+    decision: SignOffDecision | None = recommended(
+        "What they decided: 'approved', 'approved_with_conditions', 'rejected' or 'pending' (asked, not yet decided)."
+    )
+    comment: Markdown | None = optional("Conditions attached, reservations, or the reason for the decision.")
+
+
 class CardMetadata(Section):
     """About the card document itself."""
 
@@ -265,6 +293,12 @@ class CardMetadata(Section):
     date: _dt.date | None = recommended("When the card was last revised (YYYY-MM-DD).")
     version: Text | None = optional("Revision of the card itself, independent of the model version.")
     language: Text | None = optional("Language of the card's prose, as a BCP 47 tag, e.g. 'en'.")
+    # review and sign-off (issue 14): who stands behind the release, and when the card is looked at again
+    sign_off: list[SignOff] | None = optional(
+        "Who signed off the model and this card for release: the owner and the reviewers, each with their "
+        "role, the date and the decision."
+    )
+    next_review: _dt.date | None = optional("When the card and the model are due for their next review (YYYY-MM-DD).")
 
 
 class ModelIO(Section):
@@ -297,7 +331,7 @@ class ModelDetails(Section):
     citation: Text | None = optional("How to cite the model (BibTeX or plain text).")
     base_model: Text | None = optional("Model this one was fine-tuned or derived from.")
     # lineage, task and software (issue 13, see the block "what Hugging Face users expect" below)
-    base_models: list[BaseModelRef] | None = optional(
+    base_models: "list[BaseModelRef] | None" = optional(
         "Models this one derives from, each with how (fine-tune, adapter, merge, quantization...)."
     )
     task: Text | None = optional(
@@ -307,7 +341,7 @@ class ModelDetails(Section):
     library: Text | None = optional(
         "Library that loads the model, as the Hub's library_name, e.g. 'transformers', 'sklearn'."
     )
-    frameworks: list[Framework] | None = optional("Libraries and frameworks used, with their versions.")
+    frameworks: "list[Framework] | None" = optional("Libraries and frameworks used, with their versions.")
     parameters: Count | None = optional("Number of parameters (weights) of the model.")
     license_url: Url | None = optional(
         "Where the licence text can be read; needed when the licence is not an SPDX or Hub licence."
@@ -372,7 +406,7 @@ class DataSource(Section):
     name: Text = Field(description="Name of the source.")
     url: Url | None = optional("Where the source can be found.")
     description: Markdown | None = optional("What was taken from it.")
-    kind: DataSourceKind | None = optional(  # EU AI Act (issue 16): the form's "Data provenance"
+    kind: DataSourceKind | None = optional(  # EU AI Act (issue 16): the form's "Training data provenance"
         "web-crawled, public-dataset, third-party-private (non-public data obtained from third parties), "
         "user-data (collected from users), synthetic or other."
     )
@@ -383,7 +417,7 @@ class Timeframe(Section):
     end: _dt.date | None = optional("Last date covered.")
 
     @model_validator(mode="after")
-    def _ordered(self) -> Timeframe:
+    def _ordered(self) -> "Timeframe":
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"start {self.start} is after end {self.end}")
         return self
@@ -438,7 +472,7 @@ class Composition(Section):
     features: list[Text] | None = optional("Features or fields of each instance.")
     label_distribution: dict[Label, Count] | None = optional("Number of instances per label.")
     missing_data: Markdown | None = optional("Which values are missing, and why.")
-    # EU AI Act (issue 16): Annex XI 1.2(c), the form's "Data type/modality" and "Number of data points"
+    # EU AI Act (issue 16): Annex XI 1.2(c), the form's "Training data type/modality" and "Number of data points"
     modalities: list[Modality] | None = optional("Modalities of the data: text, image, audio, video, tabular, other.")
     unit: Text | None = optional("What one instance is, e.g. 'tokens', 'documents', 'images', 'rows'.")
 
@@ -491,7 +525,7 @@ class Dataset(Section):
     version: Text | None = recommended("Version or snapshot of the dataset.")
     sha256: Sha256 | None = recommended("SHA-256 of the exact file(s) used, to pin the data.")
     config: Text | None = optional("Configuration (subset) of the dataset used, e.g. 'de-en' or 'mrpc'.")
-    args: DatasetArgs | None = optional("Arguments the dataset was loaded with, e.g. {language: en}.")
+    args: "DatasetArgs | None" = optional("Arguments the dataset was loaded with, e.g. {language: en}.")
     provenance: Provenance | None = recommended("ABOUT ML provenance: sources, collection, consent, licensing.")
 
 
@@ -578,7 +612,7 @@ class PerformanceRequirement(Section):
     rationale: Markdown | None = optional("Why this bar was chosen, and by whom.")
 
     @model_validator(mode="after")
-    def _bounded(self) -> PerformanceRequirement:
+    def _bounded(self) -> "PerformanceRequirement":
         if self.min is None and self.max is None:
             raise ValueError("a requirement needs min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -654,7 +688,7 @@ class _Estimate(Section):
     split: Text | None = optional("The split it was measured on.")
 
     @model_validator(mode="after")
-    def _undefined_has_reason(self) -> _Estimate:
+    def _undefined_has_reason(self) -> "_Estimate":
         if self.value is None and not self.undefined_reason:
             raise ValueError("value is null: give undefined_reason to say why it is undefined")
         return self
@@ -673,8 +707,8 @@ class MetricResult(_Estimate):
     # how a published result was computed and who measured it (issue 13, block below)
     display_name: Text | None = optional("Name to show, when it says more than `name`, e.g. 'Precision Macro'.")
     config: Text | None = optional("Configuration of the metric, e.g. 'macro' for an averaged F1.")
-    args: MetricArgs | None = optional("Arguments the metric was computed with, e.g. {average: macro}.")
-    source: ResultSource | None = optional("Who measured the result, where it is published, whether it was verified.")
+    args: "MetricArgs | None" = optional("Arguments the metric was computed with, e.g. {average: macro}.")
+    source: "ResultSource | None" = optional("Who measured the result, where it is published, whether it was verified.")
     category: ResultCategory | None = optional(  # EU AI Act (issue 16): Annex XI 2.1 evaluation results
         "What the result measures: performance (the default), capability, safety, robustness or other."
     )
@@ -689,7 +723,7 @@ class DisparityValue(Section):
     )
 
     @model_validator(mode="after")
-    def _undefined_has_reason(self) -> DisparityValue:
+    def _undefined_has_reason(self) -> "DisparityValue":
         if self.value is None and not self.undefined_reason:
             raise ValueError("disparity value is null: give undefined_reason to say why")
         return self
@@ -702,7 +736,7 @@ class Disparity(Section):
     ratio: DisparityValue | None = optional("Group value divided by reference value.")
 
     @model_validator(mode="after")
-    def _some(self) -> Disparity:
+    def _some(self) -> "Disparity":
         if self.difference is None and self.ratio is None:
             raise ValueError("a disparity needs 'difference', 'ratio' or both")
         return self
@@ -724,7 +758,7 @@ class Threshold(Section):
     rationale: Markdown | None = optional("Why this threshold was chosen, and by whom.")
 
     @model_validator(mode="after")
-    def _bounded(self) -> Threshold:
+    def _bounded(self) -> "Threshold":
         if self.min is None and self.max is None:
             raise ValueError("a threshold needs min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -987,7 +1021,7 @@ def base_models(model: ModelDetails) -> list[BaseModelRef]:
     return out
 
 
-def stated_level(interval: ConfidenceInterval | None, card: ModelCard | None = None) -> float | None:
+def stated_level(interval: ConfidenceInterval | None, card: "ModelCard | None" = None) -> float | None:
     """The confidence level of ``interval``: its own, else the card's test methodology level, else None.
 
     None means the level is not stated (an imported interval often has none); say so rather than
@@ -1028,11 +1062,32 @@ class DistributionChannel(Section):
     description: Markdown | None = optional("Terms, availability in the Union, anything else about the channel.")
 
 
+class ReleasedAsset(Section):
+    """Something made available besides the model itself: data, or code to process data, train, run or evaluate it."""
+
+    identity = ("name",)
+
+    name: Text = Field(description="Name of the asset, e.g. 'Pre-training data filters'.")
+    kind: AssetKind | None = optional(
+        "training-data, data-processing-code, training-code, inference-code, evaluation-code or other."
+    )
+    url: Url | None = optional("Where it is.")
+    access: Markdown | None = optional("How it can be accessed, e.g. 'public repository', 'on request to researchers'.")
+    license: Text | None = optional("Licence under which it is made available, as an SPDX identifier where one exists.")
+
+
 class Distribution(Section):
     """How the model is made available (Annex XI 1.1(c), Annex XII 1(c); Annex IV 1(d))."""
 
     channels: list[DistributionChannel] | None = optional(
         "Distribution channels through which the model is made available, with the access each gives."
+    )
+    assets: list[ReleasedAsset] | None = optional(
+        "Assets made available besides the model (training data, data-processing, training, inference or "
+        "evaluation code), with how each is accessed and its licence."
+    )
+    no_additional_assets: bool | None = optional(
+        "True when nothing is made available besides the model itself (the form's additional assets: none)."
     )
 
 
@@ -1204,7 +1259,7 @@ class ModelCard(Section):
         with_: Sequence[str | os.PathLike[str]] = (),
         set_: Sequence[str] = (),
         strict: bool = False,
-    ) -> ModelCard:
+    ) -> "ModelCard":
         """Load a card file (YAML or JSON), layer fragments and values over it, and validate it.
 
         Args:
@@ -1243,7 +1298,7 @@ class ModelCard(Section):
 
         save(self, path)
 
-    def validate(self, *, strict: bool = False) -> Report:  # type: ignore[override]  # Pydantic v1's classmethod
+    def validate(self, *, strict: bool = False) -> "Report":  # type: ignore[override]  # Pydantic v1's classmethod
         """Check the card: schema, cross-field rules and, with ``strict``, completeness.
 
         Returns:
@@ -1274,7 +1329,7 @@ class ModelCard(Section):
 
         return render(self, format, layout, **options)
 
-    def merge(self, *fragments: Any, strict: bool = False) -> ModelCard:
+    def merge(self, *fragments: Any, strict: bool = False) -> "ModelCard":
         """A new card: this one with ``fragments`` layered over it (as ``modelcard merge`` does).
 
         Each fragment is a path, a mapping of card data, a ``ModelCard`` or a
@@ -1302,7 +1357,7 @@ class ModelCard(Section):
         return export(self, to, **options)
 
     @property
-    def warnings(self) -> list[Diagnostic]:
+    def warnings(self) -> "list[Diagnostic]":
         """What loading or importing the card said without refusing it."""
         source = self._source
         return list(source.warnings) if source is not None else []

@@ -14,7 +14,7 @@ GPAI = ROOT / "examples" / "small-gpai-model.yaml"
 def test_check_eu_gpai_passes_the_complete_example(run_cli):
     proc = run_cli("check", GPAI, "--profile", "eu-gpai", "--min-score", "100%")
     assert proc.returncode == 0, proc.stderr
-    assert "39/39 items covered (100%)" in proc.stdout
+    assert "43/43 items covered (100%)" in proc.stdout
     assert "✓ 1.1 Legal name for the model provider" in proc.stdout and "✗" not in proc.stdout
 
 
@@ -26,6 +26,9 @@ def test_check_eu_gpai_lists_missing_items_by_the_forms_numbers_and_wording(exam
     assert "Evidence of the provenance and authenticity of the model" in out
     assert "missing: model.authenticity" in out
     assert "✗ 2.6 Model size range" in out and "✗ 8.1 Amount of energy used for training" in out
+    assert "✗ 3.4 License: additional assets" in out
+    assert "missing: distribution.assets or distribution[no_additional_assets=true]" in out
+    assert "✗ 7.1 Training time: range" in out and "✗ 7.4 Amount of computation used for training: two" in out
     numbers = [line.split()[1] for line in out.splitlines() if line.startswith(("✓ ", "✗ ")) and line[2].isdigit()]
     assert numbers == sorted(numbers, key=lambda n: tuple(int(x) for x in n.split(".")))  # the form's order
 
@@ -40,7 +43,7 @@ def test_check_eu_gpai_min_score_exit_codes(example_path, run_cli, min_score, co
 
 def test_check_eu_gpai_json_and_github(example_path, run_cli):
     data = json.loads(run_cli("check", example_path, "--profile", "eu-gpai", "--format", "json").stdout)
-    assert data["profile"] == "eu-gpai" and data["total"] == len(data["items"]) == 39
+    assert data["profile"] == "eu-gpai" and data["total"] == len(data["items"]) == 43
     item = next(i for i in data["items"] if i["id"] == "1.5")
     assert item["title"] == "1.5 Union market release date" and item["missing"] == ["regulatory.union_market_date"]
     proc = run_cli("check", example_path, "--profile", "eu-gpai", "--format", "github", "--min-score", "0.9")

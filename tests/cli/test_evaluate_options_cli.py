@@ -118,7 +118,7 @@ def test_task_is_inferred_or_given(tmp_path, capsys):
     assert {"tpr[low]", "macro_f1"} <= {m["name"] for m in data["metrics"]}
     ints = write_csv(tmp_path / "ints.csv", ["g", "y", "p"], zip(g, rng.integers(0, 4, 300), rng.integers(0, 4, 300)))
     code, _, err = run(capsys, ints, *BASE)
-    assert code == 2 and "--task multiclass" in err and "--task regression" in err
+    assert code == 2 and "--task=multiclass" in err and "--task=regression" in err
     code, out, err = run(capsys, ints, *BASE, "--task", "regression")
     assert code == 0 and yaml.safe_load(out)["x-evaluate"]["task"] == "regression"
     code, out, err = run(capsys, ints, *BASE, "--task", "multiclass", "--metrics", "accuracy,tpr")

@@ -872,12 +872,12 @@ def test_render_charts_beside_files_named_like_them(capsys):
     with workspace() as w:
         name = write(w, "card.yaml", EXAMPLE_TEXT)
         (w / "out-charts").mkdir()
-        (w / "out-charts" / "fairness-fpr.svg").write_text("old")
+        (w / "out-charts" / "fairness-largest-disparities.svg").write_text("old")
         (w / "out-charts" / "keep.txt").write_text("mine")
         code, _, err = cli(capsys, w, "render", name, "-o", "out.md", outputs=("out.md",))
         assert code == 0, err
         assert (w / "out-charts" / "keep.txt").read_text() == "mine"
-        assert (w / "out-charts" / "fairness-fpr.svg").read_text().startswith("<svg")
+        assert (w / "out-charts" / "fairness-largest-disparities.svg").read_text().startswith("<svg")
         write(w, "x-charts", "a file")
         code, _, err = cli(capsys, w, "render", name, "-o", "x.md")
         assert code == 2 and "x-charts" in err and not (w / "x.md").exists()
@@ -893,19 +893,19 @@ def test_chart_files_never_written_through_links(capsys, tmp_path):
     written, so a file outside the output can never be replaced by a chart."""
     outside = tmp_path / "precious"
     outside.mkdir()
-    (outside / "fairness-fpr.svg").write_text("precious")
+    (outside / "fairness-largest-disparities.svg").write_text("precious")
     with workspace() as w:
         name = write(w, "card.yaml", EXAMPLE_TEXT)
         (w / "a-charts").mkdir()
-        (w / "a-charts" / "fairness-fpr.svg").symlink_to(outside / "fairness-fpr.svg")
+        (w / "a-charts" / "fairness-largest-disparities.svg").symlink_to(outside / "fairness-largest-disparities.svg")
         code, _, err = cli(capsys, w, "render", name, "-o", "a.md")
-        assert code == 2 and "a-charts/fairness-fpr.svg: is a symbolic link" in err, err
+        assert code == 2 and "a-charts/fairness-largest-disparities.svg: is a symbolic link" in err, err
         (w / "b-charts").symlink_to(outside)
         code, _, err = cli(capsys, w, "render", name, "-o", "b.md")
         assert code == 2 and "b-charts: is a symbolic link" in err, err
         assert not (w / "a.md").exists() and not (w / "b.md").exists()
-    assert sorted(os.listdir(outside)) == ["fairness-fpr.svg"]
-    assert (outside / "fairness-fpr.svg").read_text() == "precious"
+    assert sorted(os.listdir(outside)) == ["fairness-largest-disparities.svg"]
+    assert (outside / "fairness-largest-disparities.svg").read_text() == "precious"
 
 
 def test_metric_names_whose_chart_files_collide(capsys):

@@ -27,9 +27,9 @@ def test_format_follows_the_output_suffix(tmp_path, run_cli):
         assert result.returncode == 0, result.stderr
         assert (tmp_path / name).read_text(encoding="utf-8").startswith(marker)
     charts = sorted(p.name for p in (tmp_path / "c-charts").iterdir())
-    assert charts == ["fairness-fnr.svg", "fairness-fpr.svg", "fairness-selection-rate.svg", "metric-accuracy.svg"]
-    assert "](c-charts/fairness-fpr.svg)" in (tmp_path / "c.md").read_text(encoding="utf-8")
-    assert (tmp_path / "c-charts" / "fairness-fpr.svg").read_text().startswith("<svg xmlns=")
+    assert charts == ["fairness-criteria.svg", "fairness-largest-disparities.svg"]
+    assert "](c-charts/fairness-largest-disparities.svg)" in (tmp_path / "c.md").read_text(encoding="utf-8")
+    assert (tmp_path / "c-charts" / "fairness-criteria.svg").read_text().startswith("<svg xmlns=")
 
 
 def test_markdown_to_stdout_by_default(run_cli):

@@ -390,12 +390,12 @@ def test_a_chart_file_linked_to_the_card_is_refused_before_writing(tmp_path, cap
     card = tmp_path / "card.yaml"
     shutil.copy(EXAMPLE, card)
     (tmp_path / "out-charts").mkdir()
-    (tmp_path / "out-charts" / "fairness-fpr.svg").symlink_to(card)
+    (tmp_path / "out-charts" / "fairness-largest-disparities.svg").symlink_to(card)
     code, _, err = cli(capsys, "render", card, "-o", tmp_path / "out.md")
-    assert code == 2 and "refusing to overwrite an input file" in err and "fairness-fpr.svg" in err
+    assert code == 2 and "refusing to overwrite an input file" in err and "fairness-largest-disparities.svg" in err
     assert card.read_bytes() == EXAMPLE.read_bytes()
     assert not (tmp_path / "out.md").exists() and [p.name for p in (tmp_path / "out-charts").iterdir()] == [
-        "fairness-fpr.svg"
+        "fairness-largest-disparities.svg"
     ]
 
 

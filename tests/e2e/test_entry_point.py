@@ -34,3 +34,19 @@ def test_validate_start_does_not_load_the_editor():
         "print(sorted(m for m in sys.modules if m.startswith(('modelcard.editor', 'http.server', 'webbrowser'))))"
     )
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+def test_validate_imports_its_own_command_only():
+    """``modelcard validate`` imports no other command, importer or exporter, and no renderer or numpy."""
+    card = REPO / "examples" / "compas-recidivism.yaml"
+    r = _fresh(
+        "import sys, contextlib, io; from modelcard.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): code = main(['validate', {str(card)!r}])\n"
+        "heavy = ('numpy', 'jinja2', 'pyarrow', 'weasyprint', 'rich', 'markdown_it', 'ruamel', 'multiprocessing')\n"
+        "ours = ('modelcard.interop', 'modelcard.evaluation', 'modelcard.render', 'modelcard.authoring', "
+        "'modelcard.editor', 'modelcard.api')\n"
+        "loaded = [m for m in sys.modules if m.startswith(heavy + ours)]\n"
+        "commands = [m for m in sys.modules if m.startswith('modelcard.cli.')]\n"
+        "print(code, sorted(loaded), sorted(commands))"
+    )
+    assert r.stdout.split(maxsplit=1) == ["0", "[] ['modelcard.cli.validate']\n"], r.stdout + r.stderr

@@ -13,7 +13,7 @@ GPAI = ROOT / "tests" / "data" / "render" / "cards" / "small-gpai.yaml"
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
-@pytest.mark.parametrize(("audience", "shown", "hidden"), [("downstream", "2.6 Model size range", "7.2 Amount")])
+@pytest.mark.parametrize(("audience", "shown", "hidden"), [("downstream", "2.6 Model size range", "7.4 Amount")])
 def test_form_pdf_for_an_audience(tmp_path, run_cli, audience, shown, hidden):
     pytest.importorskip("weasyprint")
     pdf = tmp_path / "form.pdf"

@@ -9,7 +9,7 @@ import pytest
 from modelcard.analysis.diff import diff_cards, diff_files, field_changes
 from modelcard.card.validate import load_card
 from modelcard.cli import main
-from modelcard.report.diff import format_markdown, format_text
+from modelcard.report.diff import change_label, format_markdown, format_text, metric_label, regression_text
 
 DATA = Path(__file__).parents[1] / "data" / "diff"
 
@@ -59,7 +59,7 @@ def test_field_changes_by_path(d):
 
 
 def test_metric_moves_direction_and_noise(d):
-    moves = {(m.name, m.change, m.label): m for m in d.metrics}
+    moves = {(m.name, m.change, metric_label(m)): m for m in d.metrics}
     acc = moves[("accuracy", "moved", "accuracy overall holdout")]
     assert (acc.old_value, acc.new_value, acc.delta) == (0.80, 0.86, 0.06)
     assert (acc.direction, acc.ci_overlap, acc.noise, acc.regression) == ("improved", False, "beyond noise", False)
@@ -83,7 +83,10 @@ def test_worsening_beyond_noise_is_a_regression(tmp_path):
     result = diff_files(OLD, new)
     (m,) = result.metrics
     assert (m.direction, m.noise, m.regression) == ("worsened", "beyond noise", True)
-    assert result.regressions == ["metric fpr overall holdout: worsened beyond noise (0.12 -> 0.2)"]
+    assert result.regressions == [m]
+    assert [regression_text(r) for r in result.regressions] == [
+        "metric fpr overall holdout: worsened beyond noise (0.12 -> 0.2)"
+    ]
 
 
 def test_undefined_values(tmp_path):
@@ -94,7 +97,7 @@ def test_undefined_values(tmp_path):
 
 
 def test_verdict_flips_additions_and_removals(d):
-    rows = {(v.kind, v.metric, v.label, v.change): v for v in d.verdicts}
+    rows = {(v.kind, v.metric, change_label(v), v.change): v for v in d.verdicts}
     flip = rows[("fairness", "fpr", "age=young vs age=middle", "flipped")]
     assert (flip.old, flip.new, flip.old_value, flip.new_value, flip.regression) == ("pass", "fail", 0.03, 0.08, True)
     assert rows[("fairness", "fpr", "age=old vs age=middle", "removed")].old == "pass"
@@ -127,7 +130,7 @@ def test_verdict_flips_additions_and_removals(d):
 def test_which_flips_are_regressions(old, new, regression):
     from modelcard.analysis.diff import VerdictChange
 
-    assert VerdictChange("fairness", "fpr", "x", "flipped", old=old, new=new).regression is regression
+    assert VerdictChange("fairness", "fpr", "flipped", old=old, new=new).regression is regression
 
 
 def test_diff_example_against_a_changed_copy(tmp_path, example_path):

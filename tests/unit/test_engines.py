@@ -313,7 +313,7 @@ def test_usage_errors():
         compute_stats("x.csv", **COLS, engine="duckdb")
     with pytest.raises(UsageError, match="given twice"):
         compute_stats("x.csv", label="y", prediction="p", sensitive=["a", "a"])
-    with pytest.raises(UsageError, match="spark-master applies"):
+    with pytest.raises(UsageError, match="`spark_master` applies"):
         compute_stats(synthetic(10), **COLS, spark_master="local[1]")
     with pytest.raises(UsageError, match="cannot read predictions from a int"):
         compute_stats(3, **COLS)

@@ -15,11 +15,20 @@ import yaml
 from pydantic import BaseModel
 
 from modelcard import __version__
-from modelcard.analysis.completeness import AUDIENCES, EU_ANNEX_IV, EU_GPAI, PROFILES, ItemSpec, assess, resolve
+from modelcard.analysis.completeness import (
+    AUDIENCES,
+    EU_ANNEX_IV,
+    EU_GPAI,
+    FORM_SOURCES,
+    PROFILES,
+    ItemSpec,
+    assess,
+    resolve,
+)
 from modelcard.card.validate import load_card, validate_data, validate_file
 from modelcard.diagnostics import UsageError
 from modelcard.render import render, render_html, render_markdown
-from modelcard.render.gpai_form import form_view, parameter_range
+from modelcard.render.gpai_form import duration_range, form_view, magnitude, parameter_range
 from modelcard.schema.models import ModelCard, TrainingCompute
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,17 +38,20 @@ GOLDEN = ROOT / "tests" / "data" / "render" / "golden"
 UPDATE = os.environ.get("MODELCARD_UPDATE_GOLDEN") == "1"
 _STYLE = re.compile(r"<style>\n(.*?)\n</style>", re.S)
 
-#: the Model Documentation Form's sections and the number of items in each, in its order
+DOCS = ROOT / "docs" / "eu-ai-act.md"
+
+#: the Model Documentation Form's sections and the number of items (rows) in each, in its order
 FORM_SECTIONS = {
     "1. General information": 6,
     "2. Model properties": 6,
-    "3. Methods of distribution and licenses": 2,
+    "3. Methods of distribution and licenses": 4,
     "4. Use": 6,
     "5. Training process": 2,
-    "6. Information on the data used for training, testing and validation": 8,
-    "7. Computational resources (during training)": 3,
-    "8. Energy consumption (during training and inference)": 4,
+    "6. Information on the data used for training, testing, and validation": 8,
+    "7. Computational resources": 5,
+    "8. Energy consumption": 4,
 }
+FORM_ITEMS = sum(FORM_SECTIONS.values()) + 2  # and the header's date and version
 ANNEX_IV_POINTS = [f"1({c})" for c in "abcdefgh"] + [f"2({c})" for c in "abcdefgh"] + list("3456789")
 
 
@@ -108,12 +120,51 @@ def test_the_form_has_its_sections_items_and_audiences_in_order():
         assert numbers == [f"{s}.{i}" for i in range(1, len(numbers) + 1)]
     for item in EU_GPAI.items:
         assert item.audiences and set(item.audiences) <= set(AUDIENCES), item.heading
-    # the exact parameter count is for the authorities, its range for downstream providers
+        assert list(item.audiences) == [a for a in AUDIENCES if a in item.audiences]  # the form's column order
     by_number = {i.number: i for i in EU_GPAI.items}
-    assert by_number["2.5"].audiences == ("ai-office", "national-authority")
-    assert by_number["2.6"].audiences == ("downstream",)
-    # Annex XI Section 2 applies only to models with systemic risk
-    assert [i.number for i in EU_GPAI.items if i.applies] == ["XI 2.1", "XI 2.2", "XI 2.3"]
+    aio, ncas, dps = ("ai-office",), ("national-authority",), ("downstream",)
+    # the exact parameter count is for the AI Office, its range for national authorities and downstream providers
+    assert by_number["2.5"].audiences == aio and by_number["2.6"].audiences == ncas + dps
+    assert by_number["1.3"].audiences == aio + ncas  # authenticity: not for downstream providers
+    # training time and computation: a coarse row for national authorities, then a precise one for the AI Office
+    assert [(by_number[n].audiences, by_number[n].display) for n in ("7.1", "7.2", "7.3", "7.4")] == [
+        (ncas, "training_time_range"),
+        (aio, "training_time"),
+        (ncas, "flops_magnitude"),
+        (aio, "flops"),
+    ]
+    # the licence's three rows: a link for the authorities, the category for downstream providers, the assets
+    assert [by_number[n].audiences for n in ("3.2", "3.3", "3.4")] == [aio + ncas, dps, aio + ncas]
+    assert all(by_number[n].audiences == aio + ncas for n in ("8.1", "8.2", "8.3", "8.4"))
+
+
+def test_every_form_item_says_where_its_title_and_marking_were_read():
+    for item in EU_GPAI.items:
+        if item.applies:  # Annex XI Section 2: not in the form
+            assert not item.title_from and not item.marking_from
+            continue
+        assert item.title_from in FORM_SOURCES and item.marking_from in FORM_SOURCES, item.heading
+
+
+def test_the_docs_table_lists_every_item_with_its_sources():
+    """docs/eu-ai-act.md has one table row per item: number, title, audiences, title and marking sources."""
+    rows = {}
+    for line in DOCS.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 6 and cells[0] not in ("", "#", "---"):
+            rows[cells[0], cells[1]] = cells
+    names = {"ai-office": "AIO", "national-authority": "NCAs", "downstream": "DPs"}
+    listed = []
+    for item in EU_GPAI.items:
+        if item.applies:
+            continue
+        key = (item.number or "—", item.title)
+        assert key in rows, f"{item.heading} is not in {DOCS.name}"
+        listed.append(key)
+        _, _, audiences, title_from, marking_from, _ = rows[key]
+        assert audiences == ", ".join(names[a] for a in item.audiences), item.heading
+        assert (title_from, marking_from) == (item.title_from, item.marking_from), item.heading
+    assert sorted(listed) == sorted(rows), "the docs list items the profile does not have"
 
 
 def test_annex_iv_profile_has_every_point_and_the_old_name_is_an_alias():
@@ -129,7 +180,7 @@ def test_example_is_valid_strict_and_reaches_100_percent_on_eu_gpai():
     report = validate_file(EXAMPLE, strict=True)
     assert report.ok, [str(d) for d in report.diagnostics]
     result = assess(load_card(EXAMPLE), "eu-gpai")
-    assert (result.covered, result.total, result.score) == (39, 39, 1.0)
+    assert (result.covered, result.total, result.score) == (FORM_ITEMS, FORM_ITEMS, 1.0)
     assert "XI 2.1" not in {i.id for i in result.items}  # no systemic risk: Annex XI Section 2 left out
 
 
@@ -222,11 +273,35 @@ def test_training_energy_is_metered_or_estimated_from_compute():
 
 @pytest.mark.parametrize(
     ("parameters", "expected"),
-    [(5, "fewer than 100 million"), (99_999_999, "fewer than 100 million"), (100_000_000, "100 million to 1 billion"),
-     (1_412_000_000, "1 to 10 billion"), (7.3e10, "10 to 100 billion"), (1e12, "1 trillion or more")],
+    [(5, "1-500M"), (499_999_999, "1-500M"), (500_000_000, "500M-5B"), (1_412_000_000, "500M-5B"),
+     (5e9, "5B-15B"), (1.5e10, "15B-50B"), (4.99e10, "15B-50B"), (7.3e10, "50B-100B"), (1e11, "100B-500B"),
+     (5e11, "500B-1T"), (999e9, "500B-1T"), (1e12, ">1T"), (1.8e12, ">1T")],
 )  # fmt: skip
 def test_parameter_range(parameters, expected):
     assert parameter_range(parameters) == expected
+
+
+MONTH_HOURS = 24 * 365.25 / 12
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [(0, "less than 1 month"), (110, "less than 1 month"), (MONTH_HOURS - 1, "less than 1 month"),
+     (MONTH_HOURS, "1-3 months"), (3 * MONTH_HOURS - 1, "1-3 months"), (3 * MONTH_HOURS, "3-6 months"),
+     (6 * MONTH_HOURS - 1, "3-6 months"), (6 * MONTH_HOURS, "more than 6 months"), (24 * 400, "more than 6 months")],
+)  # fmt: skip
+def test_duration_range(hours, expected):
+    assert duration_range(hours) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(8.5e21, "between 10^21 and 10^22"), (1e22, "between 10^22 and 10^23"), (9.99e24, "between 10^24 and 10^25"),
+     (999999999999999.9, "between 10^14 and 10^15"), (1e15, "between 10^15 and 10^16"), (1, "between 10^0 and 10^1"),
+     (0, "0")],
+)  # fmt: skip
+def test_magnitude(value, expected):
+    assert magnitude(value) == expected
 
 
 def test_new_fields_are_typed():
@@ -239,6 +314,9 @@ def test_new_fields_are_typed():
         lambda d: d["model"].__setitem__("authenticity", {}),
         lambda d: d["training"]["compute"].__setitem__("pue", 0.5),
         lambda d: d["metrics"][0].__setitem__("category", "vibes"),
+        lambda d: d["distribution"]["assets"][0].__setitem__("kind", "weights"),
+        lambda d: d["distribution"]["assets"][0].pop("name"),
+        lambda d: d["distribution"].__setitem__("no_additional_assets", "maybe"),
         lambda d: d["regulatory"].__setitem__("provider", {"address": "no legal name"}),
     ):
         bad = copy.deepcopy(data)
@@ -269,7 +347,7 @@ def test_form_view_is_plain_data_in_the_forms_order():
     form = form_view(load_card(EXAMPLE))
     assert _plain(form)
     assert [s["title"] for s in form["sections"]] == ["Document information", *FORM_SECTIONS]
-    assert (form["covered"], form["total"]) == (39, 39)
+    assert (form["covered"], form["total"]) == (FORM_ITEMS, FORM_ITEMS)
 
 
 @pytest.mark.parametrize("audience", [None, *AUDIENCES])
@@ -291,12 +369,36 @@ def test_audience_filtering_examples():
     card = load_card(EXAMPLE)
     downstream = render_markdown(card, "eu-gpai-form", audience="downstream").content
     office = render_markdown(card, "eu-gpai-form", audience="ai-office").content
-    assert "2.6 Model size range" in downstream and "1 to 10 billion" in downstream
+    national = render_markdown(card, "eu-gpai-form", audience="national-authority").content
+    assert "2.6 Model size range" in downstream and "500M-5B parameters" in downstream
     assert "2.5 Total model size" not in downstream and "1,412,000,000" not in downstream
     assert "2.5 Total model size" in office and "1.41 × 10^9 (1,412,000,000) parameters" in office
     assert "2.6 Model size range" not in office
-    assert "7.2 Amount of computation" in office and "7.2 Amount of computation" not in downstream
-    assert "Items for** | Downstream providers" in downstream
+    assert "2.6 Model size range" in national and "2.5 Total model size" not in national
+    assert "1.3 Model authenticity" in office and "1.3 Model authenticity" not in downstream
+    # computation: two significant figures for the AI Office, the order of magnitude for national authorities
+    assert "7.4 Amount of computation used for training: two significant figures" in office
+    precise, coarse = "**Training compute:** 8.5 × 10^21 FLOP", "**Training compute:** between 10^21 and 10^22 FLOP"
+    assert precise in office and coarse not in office
+    assert coarse in national and precise not in national
+    assert "**Training time:** less than 1 month" in national and "**Training time:**" not in office
+    assert "**Hardware time:** 294 hardware-days" in office and "**Hardware time:**" not in national
+    assert "Amount of computation" not in downstream and "Training time" not in downstream
+    # the licence: the category for downstream providers, the link and the other assets for the authorities
+    assert "3.3 License: type or category" in downstream and "3.4 License: additional assets" not in downstream
+    assert "Lumen data filters (data-processing code)" in office and "Lumen data filters" not in downstream
+    assert "Downstream providers (the items of the form meant for them)" in downstream
+
+
+def test_additional_assets_or_none():
+    data = _data(EXAMPLE)
+    del data["distribution"]["assets"]
+    item = next(i for i in assess(_card(data), "eu-gpai").items if i.id == "3.4")
+    assert not item.covered and item.missing == ["distribution.assets or distribution[no_additional_assets=true]"]
+    data["distribution"]["no_additional_assets"] = True
+    assert assess(_card(data), "eu-gpai").score == 1.0
+    row = _row(form_view(_card(data)), "3.4")
+    assert row["filled"] and row["entries"][0]["text"].startswith("None: nothing is made available")
 
 
 def test_empty_items_are_marked_with_what_is_missing():

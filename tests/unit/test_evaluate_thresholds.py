@@ -116,7 +116,7 @@ def test_different_thresholds_for_one_metric_are_a_located_usage_error(tmp_path)
     assert "2 different thresholds for 'fpr'" in first.message
     assert "difference in [-0.1, 0.1] on group race=Hispanic (and 1 more entry)" in first.message
     assert second.line == 24 and "ratio in [0.8, +inf] on group race=African-American" in second.message
-    assert "--threshold fpr:CONVENTION:MIN:MAX" in second.message
+    assert "choose one for 'fpr' with `thresholds`" in second.message and "--" not in second.message
     # a conflict only matters for a metric that takes the card's threshold
     assert card_thresholds(path, metrics=["fnr"]) == {"fnr": DIFF10}
     merged, taken = thresholds_with_card({"fpr": {"convention": "ratio", "min": 0.9}}, path, ["fpr", "fnr"])

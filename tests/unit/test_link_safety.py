@@ -179,6 +179,9 @@ URL_FIELDS = {
         .setdefault("high_risk", {})
         .__setitem__("declaration_of_conformity", {"title": "declaration", "url": u})
     ),
+    "distribution.assets[0].url": lambda d, u: d.setdefault("distribution", {}).__setitem__(
+        "assets", [{"name": "training code", "url": u}]
+    ),
     # what Hugging Face users expect (issue 13)
     "model.license_url": lambda d, u: d["model"].__setitem__("license_url", u),
     "model.base_models[0].url": lambda d, u: d["model"].__setitem__("base_models", [{"name": "base", "url": u}]),
@@ -217,6 +220,7 @@ def test_every_url_field_of_the_schema_is_covered():
         ("IntendedUse", "acceptable_use_policy"),
         ("DistributionChannel", "url"),
         ("SignedDocument", "url"),
+        ("ReleasedAsset", "url"),
         # issue 13
         ("ModelDetails", "license_url"),
         ("BaseModelRef", "url"),
@@ -355,7 +359,7 @@ def test_markdown_url_fields_are_plain_text_when_unsafe():
     card.model.__dict__["repository"] = "javascript:alert(1)"  # bypass assignment validation
     card.datasets[0].__dict__["url"] = "https://example.org/)[x](javascript:alert(2)"
     text = render_markdown(card, "card").content
-    assert "| **Repository** | javascript:alert(1) |" in text
+    assert "\n- **Repository:** javascript:alert(1)\n" in text
     _assert_links_safe(_permissive_markdown(text))
 
 

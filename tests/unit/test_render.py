@@ -14,6 +14,8 @@ from modelcard import __version__
 from modelcard.card.validate import load_card
 from modelcard.render import LAYOUTS, render, render_html, render_markdown
 from modelcard.render.environment import builtin_templates
+from modelcard.render.view import CardView
+from modelcard.schema.types import Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "render"
@@ -101,14 +103,19 @@ def test_html_inlines_the_template_stylesheets(layout):
 
 
 def test_golden_chart_svg():
+    """The full card's Markdown links its two disparity charts (the summary's largest disparities, the
+    fairness section's by metric); each metric's own chart stays available to templates."""
     view_md = render_markdown(_card("compas"), "card", chart_prefix="compas-charts/")
     assert sorted(view_md.sidecars) == [
-        "compas-charts/fairness-fnr.svg",
-        "compas-charts/fairness-fpr.svg",
-        "compas-charts/fairness-selection-rate.svg",
-        "compas-charts/metric-accuracy.svg",
+        "compas-charts/fairness-criteria.svg",
+        "compas-charts/fairness-largest-disparities.svg",
     ]
-    _compare(GOLDEN / "compas.fairness-fpr.svg", view_md.sidecars["compas-charts/fairness-fpr.svg"])
+    _compare(
+        GOLDEN / "compas.fairness-largest-disparities.svg",
+        view_md.sidecars["compas-charts/fairness-largest-disparities.svg"],
+    )
+    fpr = next(fg for fg in CardView(_card("compas")).fairness_groups if fg.metric == "fpr")
+    _compare(GOLDEN / "compas.fairness-fpr.svg", fpr.chart_svg)
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
@@ -168,10 +175,8 @@ def test_markdown_is_not_html_escaped():
 def test_markdown_table_cells_escape_pipes_and_newlines():
     md = _render_text("rich", "card", "md")
     tables = _md_tables(md)
-    # the model name has a pipe: the facts table still has two cells per row
-    facts = next(t for t in tables if any(r[0] == "**Name**" for r in t))
-    assert all(len(r) == 2 for r in facts)
-    assert any(r[1] == "Résumé screener | v2 & 'friends'" for r in facts)  # shown with its pipe
+    # the model name has a pipe: key facts are a list (no table to break), the name shown with its pipe
+    assert "\n- **Name:** Résumé screener | v2 & 'friends'\n" in md
     io_rows = next(t for t in tables if t[0][:2] == ["Direction", "Name"])
     assert len(io_rows[1]) == 4
     assert io_rows[1][3] == "Plain text; pipes like a|b and line breaks must not break tables."
@@ -181,17 +186,22 @@ def test_markdown_table_cells_escape_pipes_and_newlines():
 
 
 def test_markdown_fairness_tables_hold_every_result():
+    """Appendix B holds every fairness result: one cell each, opening with the verdict's mark and the
+    disparity the verdict is decided on."""
     md = _render_text("compas", "card", "md")
     card = _card("compas")
-    tables = _md_tables(md)
-    verdict_rows = [
-        r for t in tables for r in t[1:] if r and r[-1].split(" ")[-1] in ("pass", "fail", "inconclusive", "run")
-    ]
-    assert len(verdict_rows) == len(card.fairness.results)
+    appendix = md.split("## Appendix B", 1)[1].split("\n## ", 1)[0]
+    icons = {Verdict(v).icon: v for v in ("pass", "fail", "inconclusive", "not_run")}
+    cells = [c for t in _md_tables(appendix) for r in t[1:] for c in r[1:] if c[:1] in icons]
+    assert len(cells) == len(card.fairness.results)
+    assert sorted(icons[c[0]] for c in cells) == sorted(str(r.verdict) for r in card.fairness.results)
+    # fpr is not among the card's per-group metrics (Appendix A), so the cell gives the values too
+    assert "❌ +0.203 [0.169, 0.236]<br>×1.923<br>value 0.423 [0.399, 0.448] · ref. 0.220 · n=1,514" in cells
     sc = _md_tables(_render_text("compas", "scorecard", "md"))
     fairness = next(t for t in sc if t[0][0] == "Metric" and t[0][-1] == "Verdict")
     assert len(fairness) - 1 == len(card.fairness.results)
-    assert ["**fpr**", "African-American", "Caucasian", "0.423", "+0.203 [0.169, 0.236]", "❌ fail"] in fairness
+    row = ["**fpr**", "African-American", "Caucasian", "0.423", "+0.203 [0.169, 0.236]", "1,514", "❌ fail"]
+    assert row in fairness
 
 
 def test_markdown_without_chart_prefix_has_tables_only():
@@ -233,7 +243,7 @@ def test_html_is_self_contained_and_accessible(layout):
     doc = _parse(html)
     tags = [t for t, _ in doc.tags]
     assert html.startswith("<!DOCTYPE html>")
-    assert ("html", {"lang": "en"}) in doc.tags
+    assert doc.tags[0][0] == "html" and doc.tags[0][1].get("lang") == "en"
     assert tags.count("h1") == 1
     # headings do not skip levels
     levels = [int(t[1]) for t in tags if re.fullmatch(r"h[1-6]", t)]
@@ -252,10 +262,12 @@ def test_html_is_self_contained_and_accessible(layout):
 def test_html_charts_are_inline_svg_with_titles():
     html = _render_text("compas", "card", "html")
     doc = _parse(html)
-    svgs = [a for t, a in doc.tags if t == "svg"]
-    assert len(svgs) == 4
+    svgs = [a for t, a in doc.tags if t == "svg" and "mc-chart-wide" in a.get("class", "")]
+    assert len(svgs) == 2  # the summary's largest disparities, the fairness section's by metric
     assert all(a.get("role") == "img" and a.get("aria-labelledby") for a in svgs)
-    assert "fpr (false positive rate) by group" in "".join(doc.text)
+    text = "".join(doc.text)
+    assert "Largest disparities" in text and "Largest disparities by metric" in text
+    assert "difference (group − reference)" in text
 
 
 def test_html_embeds_local_figure_and_refuses_others():
@@ -335,7 +347,7 @@ def test_fixed_drift_developer_urls_emails_and_numbered_steps_in_both_formats():
     compas = _card("compas")
     steps = compas.datasets[0].provenance.preprocessing
     md, html = _render_text("compas", "card", "md"), _render_text("compas", "card", "html")
-    assert f"| **Preprocessing** | 1. {steps[0]}" in md
+    assert f"- **Preprocessing:**\n  1. {steps[0]}\n  2. " in md
     assert "<dt>Preprocessing</dt><dd><ol><li>" in html
 
 
@@ -347,7 +359,7 @@ def test_scorecard_key_facts_and_limits_are_shared():
 
     md, html = _render_text("rich", "scorecard", "md"), unescape(_render_text("rich", "scorecard", "html"))
     for label in ("Developer", "Released", "Architecture", "License", "Data", "Contact"):
-        assert (f"<dt>{label}</dt>" in html) == (f"| **{label}** |" in md), label
+        assert (f"<dt>{label}</dt>" in html) == (f"\n- **{label}:** " in md), label
     missing = CardView(_card("rich")).missing
     assert len(missing) > SCORECARD_MAX_MISSING
     cut = f"; and {len(missing) - SCORECARD_MAX_MISSING} more."

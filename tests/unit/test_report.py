@@ -7,10 +7,11 @@ import doctest
 
 import pytest
 
-from modelcard.analysis.verdicts import Verdict
 from modelcard.report import fmt, formats, get_reporter, report
 from modelcard.report.registry import KINDS
 from modelcard.report.tables import markdown_table, md_text
+from modelcard.schema.types import group_text
+from modelcard.schema.verdicts import Verdict
 
 
 def test_fmt_doctests_hold():
@@ -45,9 +46,9 @@ def test_missing_numbers_and_signs():
 
 def test_one_group_join():
     g = {"race": "African-American", "sex": "Female"}
-    assert fmt.group(g) == "race=African-American, sex=Female"
-    assert fmt.group(None) == "overall" and fmt.group({}, empty="") == ""
-    assert fmt.group(g, sep=",") == "race=African-American,sex=Female"
+    assert group_text(g) == "race=African-American, sex=Female"
+    assert group_text(None) == "overall" and group_text({}, empty="") == ""
+    assert group_text(g, sep=",") == "race=African-American,sex=Female"
     assert fmt.group_values(g) == "African-American × Female" and fmt.group_names(g) == "race × sex"
     assert fmt.group_pairs(g) == "race: African-American, sex: Female"
 

@@ -13,7 +13,6 @@ from functools import partial
 import numpy as np
 import pytest
 
-from modelcard.analysis.verdicts import Verdict, judge, judge_estimate
 from modelcard.evaluation import intervals as I
 from modelcard.evaluation import stats as S
 from modelcard.evaluation.finalize import (
@@ -24,6 +23,7 @@ from modelcard.evaluation.finalize import (
     finalize_multiclass,
     finalize_regression,
 )
+from modelcard.schema.verdicts import Verdict, judge, judge_estimate
 
 pd = pytest.importorskip("pandas")
 fairlearn_metrics = pytest.importorskip("fairlearn.metrics")

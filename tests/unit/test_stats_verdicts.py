@@ -1,4 +1,4 @@
-"""The verdict rule (modelcard.analysis.verdicts) against its written definition (issue 11 §1)."""
+"""The verdict rule (modelcard.schema.verdicts) against its written definition (issue 11 §1)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modelcard.analysis.verdicts import (
+from modelcard.evaluation import intervals as I
+from modelcard.schema.verdicts import (
     Assessment,
     Band,
     Change,
@@ -23,7 +24,6 @@ from modelcard.analysis.verdicts import (
     judge_estimate,
     judge_spread,
 )
-from modelcard.evaluation import intervals as I
 
 P, F, INC, NR = Verdict.PASS, Verdict.FAIL, Verdict.INCONCLUSIVE, Verdict.NOT_RUN
 
@@ -287,8 +287,8 @@ def test_decision_p_value_of_a_wald_interval():
 
 
 def test_judge_family_adjusts_intervals():
-    from modelcard.analysis.verdicts import judge_family
     from modelcard.evaluation.finalize import Estimate
+    from modelcard.schema.verdicts import judge_family
 
     def est(k1, n1, k2, n2):
         ci = I.rate_difference(k1, n1, k2, n2)

@@ -1,6 +1,6 @@
 """THE verdict rule where it is used: validate's consistency check, gate, diff, render (issue 11 §1, §4).
 
-Each use must give, for the same numbers, what :mod:`modelcard.analysis.verdicts` gives; the edge cases of
+Each use must give, for the same numbers, what :mod:`modelcard.schema.verdicts` gives; the edge cases of
 the written definition (an interval touching a bound, wider than the band, one-sided bands, no interval,
 point basis) are checked through the card checks, and multiplicity adjustments through stored levels.
 """
@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 
 from modelcard.analysis.diff import diff_cards
 from modelcard.analysis.gate import gate_card
-from modelcard.analysis.verdicts import (
+from modelcard.card.validate import validate_data
+from modelcard.render import CardView
+from modelcard.render.environment import template_globals
+from modelcard.report.diff import diff_document, regression_text
+from modelcard.report.gate import gate_document
+from modelcard.schema.models import SCHEMA_VERSION
+from modelcard.schema.verdicts import (
     Change,
     Verdict,
     decisive_disparity,
@@ -25,10 +31,6 @@ from modelcard.analysis.verdicts import (
     judge_card,
     shown_disparity,
 )
-from modelcard.card.validate import validate_data
-from modelcard.render import CardView
-from modelcard.render.environment import template_globals
-from modelcard.schema.models import SCHEMA_VERSION
 
 P, F, INC, NR = "pass", "fail", "inconclusive", "not_run"
 
@@ -257,7 +259,8 @@ def test_family_size_is_checked_and_stated():
     judged = judge_card(model)
     assert judged.family_size == 3 and "3 results and spreads judged" in judged.family_text()
     gate = gate_card(model)
-    assert gate.to_dict()["family"]["size"] == 3 and gate.to_dict()["family"]["adjustment"] == "none"
+    assert gate.family["size"] == 3 and gate.family["adjustment"] == "none"
+    assert gate_document(gate)["family"] == gate.family
     model, _ = validate_data(_family(1 - 0.05 / 3, adjustment="bonferroni"))
     assert "Bonferroni" in judge_card(model).family_text()
     assert gate_card(model).family["min_level"] == pytest.approx(1 - 0.05 / 3)
@@ -318,8 +321,8 @@ def test_fail_to_inconclusive_with_a_grown_gap_is_not_an_improvement():
     d = diff_cards(old, worse)
     (v,) = d.verdicts
     assert (v.change, v.assessment, v.regression) == ("moved", Change.REGRESSED, True)
-    assert d.regressions == ["fairness fpr g=b vs g=a: " + v.reason]
-    assert v.to_dict()["assessment"] == "regressed"
+    assert d.regressions == [v] and regression_text(v) == "fairness fpr g=b vs g=a: " + v.reason
+    assert diff_document(d)["verdicts"][0]["assessment"] == "regressed"
 
 
 # --------------------------------------------------------------------------

@@ -342,7 +342,7 @@ def compute_stats(
 
         return spark.compute(source, request, dec, master=spark_master)
     if spark_master is not None:
-        raise UsageError("--spark-master applies to the spark engine only")
+        raise UsageError("`spark_master` applies to the spark engine only", option="spark_master")
     from modelcard.evaluation.engines import arrow
 
     return arrow.compute(source, request, dec, progress=progress, batch_rows=batch_rows)
@@ -455,20 +455,13 @@ def evaluate_source(
     ``options``/``kwargs`` as for ``modelcard.evaluation.pipeline.evaluate``.
     """
     from modelcard.evaluation import pipeline as P
-    from modelcard.evaluation.options import MAX_BOOTSTRAP_VALUES, EvaluateOptions
+    from modelcard.evaluation.options import EvaluateOptions
     from modelcard.evaluation.thresholds import load_threshold_card
 
     opts = EvaluateOptions.of(options, **kwargs)
     if isinstance(sensitive, str):
-        raise UsageError("sensitive must be a list of column names, e.g. sensitive=['race']")
-    if prediction is not None and opts.score_threshold is not None:
-        raise UsageError(
-            "give either --prediction COLUMN or --score-threshold T (which derives predictions from --score), not both"
-        )
-    if prediction is None and (score is None or opts.score_threshold is None):
-        raise UsageError("give --prediction COLUMN, or --score COLUMN with --score-threshold T")
-    if opts.positive is not None and opts.task not in (None, "binary"):
-        raise UsageError(f"--positive names the positive class of a binary task; the task is {opts.task}")
+        raise UsageError("`sensitive` must be a list of column names, e.g. sensitive=['race']", option="sensitive")
+    inputs.check_usage(prediction, score, opts)
     card = load_threshold_card(opts.thresholds_from) if opts.thresholds_from is not None else None
     boot = PoissonBootstrap(opts.bootstrap, opts.seed) if opts.bootstrap else None
     result = compute_stats(
@@ -491,13 +484,8 @@ def evaluate_source(
     if boot is not None:
         size = 0 if result.confusion is None else 4 * result.confusion.size
         size = max(size, 0 if result.scores is None else 2 * int(result.scores.value.size))
-        if opts.bootstrap * size > MAX_BOOTSTRAP_VALUES:
-            raise UsageError(
-                f"--bootstrap {opts.bootstrap} would keep {opts.bootstrap * size:.3g} replicate values (more than "
-                f"{MAX_BOOTSTRAP_VALUES:.3g}); use fewer replicates or fewer groups"
-            )
-    if opts.positive is not None and result.task != "binary":
-        raise UsageError(f"--positive names the positive class of a binary task; the task is {result.task}")
+        P.check_bootstrap_budget(opts.bootstrap, size, "the statistics of every group")
+    inputs.check_task(result.task, None, opts.positive)
     fields = result.evaluation_fields()
     fields["warnings"] = tuple(fields["warnings"]) + group_warnings(result, opts.missing_group)
     stats = P.EvaluationStats(**fields)

@@ -352,7 +352,7 @@ def _partition_ok(f: _File, plan: _Plan, conds: Sequence[Condition]) -> bool:
             wanted = [_partition_value(v.strip(), kind) for v in c.values]
         except ValueError:
             raise UsageError(
-                f"--filter {c.text!r}: {c.values[0]!r} is not a whole number (folders '{c.column}=...')"
+                f"`filter` {c.text!r}: {c.values[0]!r} is not a whole number (folders '{c.column}=...')"
             ) from None
         if value is None:
             return False
@@ -420,7 +420,11 @@ def _parquet_batches(
         raise DataError(f"cannot read Parquet: {exc}", file=f.path, code="parquet") from None
 
 
-def _csv_batches(f: _File, plan: _Plan, wanted: list[str], conds: Sequence[Condition], rows: int) -> Iterator[_Batch]:
+def _csv_batches(
+    f: _File, plan: _Plan, wanted: list[str], conds: Sequence[Condition], rows: int, categorical: Sequence[str] = ()
+) -> Iterator[_Batch]:
+    """Batches of a CSV file, every cell as text; ``categorical`` columns (labels, predictions, groups) are
+    dictionary-encoded by the reader itself (the same text, its distinct values held once)."""
     pa = _pyarrow()
     import pyarrow.csv as pacsv
 
@@ -437,11 +441,12 @@ def _csv_batches(f: _File, plan: _Plan, wanted: list[str], conds: Sequence[Condi
         if h in data_cols or any(c.column == h for c in conds):
             copies.setdefault(h, []).append(name)
     include = [n for h in copies for n in copies[h]]
+    filtered = {c.column for c in conds}
+    coded = {h for h in categorical if len(copies.get(h, ())) == 1 and h not in filtered}
     read = pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True, block_size=16 << 20)
     parse = pacsv.ParseOptions(delimiter=_csv_delimiter(f.path), newlines_in_values=True)
-    convert = pacsv.ConvertOptions(
-        include_columns=include, column_types={n: pa.string() for n in include}, strings_can_be_null=False
-    )
+    types = {n: pa.dictionary(pa.int32(), pa.string()) if n in coded else pa.string() for n in include}
+    convert = pacsv.ConvertOptions(include_columns=include, column_types=types, strings_can_be_null=False)
     data_conds = [c for c in conds if c.column not in plan.partition_types]
     try:
         if os.path.getsize(f.path) <= CSV_IN_MEMORY:
@@ -501,18 +506,28 @@ def _csv_bytes(path: str) -> bytes:
 
 
 def _regroup(batches: Iterator[Any], rows: int) -> Iterator[Any]:
-    """Record batches of about ``rows`` rows (the streaming CSV reader yields small ones)."""
+    """Record batches of at least an eighth of ``rows`` rows (as they come when they are; small ones, as a
+    reader may yield, are combined up to about ``rows``)."""
     pa = _pyarrow()
     buf: list[Any] = []
     n = 0
+
+    def combined() -> Any:
+        if len(buf) == 1:
+            return buf[0]
+        return pa.Table.from_batches(buf).unify_dictionaries().combine_chunks().to_batches()[0]
+
     for rb in batches:
+        if not buf and rb.num_rows >= rows // 8:
+            yield rb
+            continue
         buf.append(rb)
         n += rb.num_rows
         if n >= rows:
-            yield buf[0] if len(buf) == 1 else pa.Table.from_batches(buf).combine_chunks().to_batches()[0]
+            yield combined()
             buf, n = [], 0
     if buf:
-        yield buf[0] if len(buf) == 1 else pa.Table.from_batches(buf).combine_chunks().to_batches()[0]
+        yield combined()
 
 
 def _same_copies(f: _File, name: str, names: list[str], a: str, b: str, col_a: Any, col_b: Any, first_row: int) -> None:
@@ -757,7 +772,11 @@ class _Labels(_Codec):
 
     def codes(self, batch: _Batch, label: str) -> tuple[np.ndarray, np.ndarray]:
         idx, gid = self.local(batch, label)
-        return self.code_of[gid][idx], self.categories
+        lut = self.code_of[gid]
+        if lut.size and np.array_equal(lut, np.arange(lut.size)):  # the batch's codes are the labels' order
+            return idx, self.categories
+        small = np.uint8 if len(self.categories) <= 256 else np.uint16 if len(self.categories) <= 65536 else np.int64
+        return lut.astype(small)[idx], self.categories
 
 
 class _Classes(_Codec):
@@ -788,7 +807,7 @@ def _numbers(arr: Any, column: str, what: str, decoder: Decoder, batch: _Batch, 
                 fast = _numpy(pc.cast(arr, pa.float64()))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 fast = None
-    if fast is not None and np.isfinite(fast).all():
+    if fast is not None and (fast.size == 0 or (np.isfinite(fast.min()) and np.isfinite(fast.max()))):
         return fast
     values = np.empty(len(arr), dtype=object)
     values[:] = arr.to_pylist()
@@ -878,18 +897,28 @@ class _Builder:
         self.rows += batch.rows
         return out
 
+    def _check_groups(self, n: int, file: str) -> None:
+        r = self.req
+        if r.max_groups is not None and n > r.max_groups:
+            raise too_many_groups(
+                f"the sensitive attributes {', '.join(r.sensitive)} combine into {n} groups "
+                "(observed combinations of their values, which every group is built from)",
+                r.max_groups,
+                Source(file),
+            )
+
     def build(self, parts: dict[str, Any], file: str) -> dict[str, Any]:
         """Statistics of one batch (runs on a worker thread)."""
         r = self.req
         try:
+            if r.task == "binary" and parts["s"] is not None and self.score_acc is not None:
+                # one sorted pass gives the confusion counts and the score statistics
+                conf = self.score_acc.add_binary(parts["groups"], parts["y"], parts["p"], parts["s"])
+                if conf is not None:
+                    self._check_groups(len(conf.keys), file)
+                    return {"confusion": conf}
             cells = encode_cells(parts["groups"])
-            if r.max_groups is not None and len(cells.keys) > r.max_groups:
-                raise too_many_groups(
-                    f"the sensitive attributes {', '.join(r.sensitive)} combine into {len(cells.keys)} groups "
-                    "(observed combinations of their values, which every group is built from)",
-                    r.max_groups,
-                    Source(file),
-                )
+            self._check_groups(len(cells.keys), file)
             out: dict[str, Any] = {}
             if r.task == "binary":
                 out["confusion"] = ConfusionStats.from_cells(
@@ -979,7 +1008,10 @@ def compute(
         files = [f.path for f in chosen]
         if chosen and all(f.rows is not None for f in chosen):
             total = sum(int(f.rows or 0) for f in chosen)
-        batches = _file_batches(chosen, plan, wanted, conds, rows_per_batch)
+        categorical = list(request.sensitive)
+        if request.task != "regression":
+            categorical += [c for c in (request.label, request.prediction) if c]
+        batches = _file_batches(chosen, plan, wanted, conds, rows_per_batch, categorical)
     builder = _Builder(request, decoder, label)
     totals = _Totals()
     bar = _progress_bar(progress, total)
@@ -1020,13 +1052,18 @@ def _shown_source(source: Any, files: Sequence[str]) -> str:
 
 
 def _file_batches(
-    files: Sequence[_File], plan: _Plan, wanted: list[str], conds: Sequence[Condition], rows: int
+    files: Sequence[_File],
+    plan: _Plan,
+    wanted: list[str],
+    conds: Sequence[Condition],
+    rows: int,
+    categorical: Sequence[str] = (),
 ) -> Iterator[_Batch]:
     for f in files:
         if f.fmt == "parquet":
             yield from _parquet_batches(f, plan, wanted, conds, rows)
         else:
-            yield from _csv_batches(f, plan, wanted, conds, rows)
+            yield from _csv_batches(f, plan, wanted, conds, rows, categorical)
 
 
 def _run(batches: Iterator[_Batch], builder: _Builder, totals: _Totals, bar: Any) -> None:

@@ -71,25 +71,25 @@ def _split_values(text: str) -> tuple[str, ...]:
 def parse_filter(spec: str) -> Condition:
     """One condition from its text (a :class:`UsageError` when it is not one)."""
     if not isinstance(spec, str) or not spec.strip():
-        raise UsageError("--filter: empty condition; write COLUMN=VALUE (or !=, <, <=, >, >=, 'COLUMN in A,B')")
+        raise UsageError("`filter`: empty condition; write COLUMN=VALUE (or !=, <, <=, >, >=, 'COLUMN in A,B')")
     if any(ord(c) < 32 for c in spec):
-        raise UsageError(f"--filter {spec!r}: control characters are not allowed")
+        raise UsageError(f"`filter` {spec!r}: control characters are not allowed")
     m = _IN.match(spec)
     if m and not _COMPARE.match(spec):
         values = _split_values(m.group("values"))
         if not values or any(v == "" for v in values):
-            raise UsageError(f"--filter {spec!r}: 'in' needs a comma-separated list of values")
+            raise UsageError(f"`filter` {spec!r}: 'in' needs a comma-separated list of values")
         return Condition(_unquote(m.group("col")), "in", values, spec.strip())
     m = _COMPARE.match(spec)
     if not m:
         raise UsageError(
-            f"--filter {spec!r}: expected COLUMN=VALUE, COLUMN!=VALUE, COLUMN<VALUE (<=, >, >=) or 'COLUMN in A,B'"
+            f"`filter` {spec!r}: expected COLUMN=VALUE, COLUMN!=VALUE, COLUMN<VALUE (<=, >, >=) or 'COLUMN in A,B'"
         )
     col, op, value = _unquote(m.group("col")), m.group("op"), m.group("value")
     if not col:
-        raise UsageError(f"--filter {spec!r}: no column name before '{op}'")
+        raise UsageError(f"`filter` {spec!r}: no column name before '{op}'")
     if value == "":
-        raise UsageError(f"--filter {spec!r}: no value after '{op}'")
+        raise UsageError(f"`filter` {spec!r}: no value after '{op}'")
     return Condition(col, "=" if op == "==" else op, (_unquote(value),), spec.strip())
 
 
@@ -106,7 +106,7 @@ def check_columns(conditions: Sequence[Condition], available: Sequence[str], whe
     for cond in conditions:
         if cond.column not in available:
             shown = ", ".join(available[:40]) + (", ..." if len(available) > 40 else "")
-            raise UsageError(f"--filter {cond.text!r}: {where} has no column {cond.column!r}; columns: {shown}")
+            raise UsageError(f"`filter` {cond.text!r}: {where} has no column {cond.column!r}; columns: {shown}")
 
 
 # --------------------------------------------------------------------------
@@ -124,13 +124,13 @@ def _typed(value: str, arrow_type: Any, cond: Condition) -> Any:
     if pa.types.is_boolean(arrow_type):
         low = value.strip().lower()
         if low not in ("true", "false", "1", "0"):
-            raise UsageError(f"--filter {cond.text!r}: {cond.column!r} is true/false, not {value!r}")
+            raise UsageError(f"`filter` {cond.text!r}: {cond.column!r} is true/false, not {value!r}")
         return pa.scalar(low in ("true", "1"))
     try:
         return pa.scalar(value.strip()).cast(arrow_type)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         raise UsageError(
-            f"--filter {cond.text!r}: {value!r} is not a value of {cond.column!r} (type {arrow_type})"
+            f"`filter` {cond.text!r}: {value!r} is not a value of {cond.column!r} (type {arrow_type})"
         ) from None
 
 

@@ -109,7 +109,7 @@ def _session(master: str | None) -> tuple[Any, bool]:
         session = builder.getOrCreate()
     except Exception as exc:  # no Java, a bad master URL...
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"cannot start Spark (--spark-master {master or DEFAULT_SPARK_MASTER}): {text}") from None
+        raise UsageError(f"cannot start Spark (`spark_master` {master or DEFAULT_SPARK_MASTER}): {text}") from None
     session.sparkContext.setLogLevel("ERROR")
     return session, active is None
 
@@ -212,7 +212,7 @@ def _typed(value: str, dtype: Any, cond: Condition) -> Any:
     if name == "BooleanType":
         low = value.strip().lower()
         if low not in ("true", "false", "1", "0"):
-            raise UsageError(f"--filter {cond.text!r}: {cond.column!r} is true/false, not {value!r}")
+            raise UsageError(f"`filter` {cond.text!r}: {cond.column!r} is true/false, not {value!r}")
         return low in ("true", "1")
     try:
         if name in ("ByteType", "ShortType", "IntegerType", "LongType"):
@@ -220,7 +220,7 @@ def _typed(value: str, dtype: Any, cond: Condition) -> Any:
         if name in ("FloatType", "DoubleType", "DecimalType"):
             return float(value.strip())
     except ValueError:
-        raise UsageError(f"--filter {cond.text!r}: {value!r} is not a value of {cond.column!r} ({dtype})") from None
+        raise UsageError(f"`filter` {cond.text!r}: {value!r} is not a value of {cond.column!r} ({dtype})") from None
     return value
 
 
@@ -355,15 +355,6 @@ def _exponent(F: Any, av: Any) -> Any:
     return F.when(F.pow(F.lit(2.0), (e + 1).cast("double")) <= av, e + 1).otherwise(e)
 
 
-def _quantized(F: Any, x: Any, bits: Any) -> Any:
-    """x truncated toward zero to ``bits`` mantissa bits (as stats.quantize), in exact double arithmetic."""
-    av = F.abs(x)
-    e = _exponent(F, av)
-    step = F.pow(F.lit(2.0), F.greatest(e - bits + 1, F.lit(-1074)).cast("double"))
-    q = F.signum(x) * (F.floor(av / step).cast("double") * step)
-    return F.when((bits >= EXACT_BITS) | (x == 0.0), x + F.lit(0.0)).otherwise(q + F.lit(0.0))
-
-
 def _mantissa_parts(F: Any, x: Any) -> tuple[Any, Any, Any, Any, Any]:
     """(biased exponent E, sign, three 18-bit parts of the mantissa M) of a finite double: x = ±M·2**(E − 1075)."""
     av = F.abs(x)
@@ -441,7 +432,7 @@ def compute(source: Any, request: StatsRequest, decoder: Decoder, *, master: str
     if request.bootstrap is not None:
         raise UsageError(
             "the Poisson bootstrap needs stable row ids, which Spark does not give: use closed-form intervals "
-            "(no --bootstrap) or the arrow engine"
+            "(no `bootstrap`) or the arrow engine"
         )
     _SparkSession, _F = _spark()
     created = False
@@ -452,7 +443,7 @@ def compute(source: Any, request: StatsRequest, decoder: Decoder, *, master: str
         name = files[0] if len(files) == 1 else os.fspath(source) if isinstance(source, (str, os.PathLike)) else ""
     else:
         if master is not None:
-            raise UsageError("--spark-master applies when Spark reads a path; a DataFrame runs in its own session")
+            raise UsageError("`spark_master` applies when Spark reads a path; a DataFrame runs in its own session")
         df = source
         name = "<Spark DataFrame>"
         missing = [c for c in request.columns if c not in df.columns]
@@ -585,105 +576,91 @@ def _raw_cells(
     return _cells_from(combos, keys, sens, labels)
 
 
-_RSD = 0.02  # relative standard deviation of Spark's HyperLogLog distinct counts (only a guide: see below)
+def _stage(df: Any, **cols: Any) -> Any:
+    """``df`` with the named columns added (one projection: Spark computes each once per row, and later
+    stages reference them by name instead of repeating their expressions)."""
+    return df.select("*", *[c.alias(n) for n, c in cols.items()])
 
 
-def _distinct_at(
-    base: Any, F: Any, keys: list[str], score: Any, bits: dict[tuple[Any, ...], int], *, exact: bool, plus: int = 0
-) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """Per listed raw combination: distinct counts of its scores truncated to its bits (and to bits + ``plus``
-    when ``plus``), exact (``countDistinct``) or estimated (``approx_count_distinct``)."""
-    b = F.col("_b")
-
-    def count(width: Any) -> Any:
-        q = _quantized(F, score, width)
-        return F.countDistinct(q) if exact else F.approx_count_distinct(q, _RSD)
-
-    aggs = [count(b).alias("d")]
-    if plus:
-        aggs.append(count(F.least(b + plus, F.lit(EXACT_BITS))).alias("d2"))
-    got = _collect(
-        base.withColumn("_b", _combo_bits(F, keys, bits)).where(b.isNotNull()).groupBy(*keys).agg(*aggs), "groups"
+def _exponents(df: Any, F: Any, x: str, name: str, guess: Any = None, power: Any = None) -> Any:
+    """``df`` with ``_e{name}`` = floor(log2|x|) and ``_p{name}`` = 2.0 ** that, exactly, for normal x: log2
+    (or the ``guess`` with its exact ``power``, when given and not null) corrected against an exact power of
+    two (Java's ``pow(2, n)`` is exact)."""
+    av = F.abs(F.col(x))
+    lg = F.floor(F.log2(av)).cast("int")
+    if guess is None:
+        df = _stage(df, **{f"_g{name}": lg})
+        df = _stage(df, **{f"_h{name}": F.pow(F.lit(2.0), F.col(f"_g{name}").cast("double"))})
+    else:
+        df = _stage(df, **{f"_g{name}": F.coalesce(guess, lg)})
+        df = _stage(
+            df,
+            **{
+                f"_h{name}": F.when(guess.isNotNull(), power).otherwise(
+                    F.pow(F.lit(2.0), F.col(f"_g{name}").cast("double"))
+                )
+            },
+        )
+    g, h = F.col(f"_g{name}"), F.col(f"_h{name}")
+    low, high = h > av, h * F.lit(2.0) <= av
+    return _stage(
+        df,
+        **{
+            f"_e{name}": F.when(low, g - 1).when(high, g + 1).otherwise(g),
+            f"_p{name}": F.when(low, h / F.lit(2.0)).when(high, h * F.lit(2.0)).otherwise(h),
+        },
     )
-    out = {}
-    for i in range(len(got["d"])):
-        rk = _match(tuple(got[k][i] for k in keys), bits)
-        if rk is not None:
-            out[rk] = (int(got["d"][i]), int(got["d2"][i]) if plus else 0)
-    return out
 
 
-def _search(
-    base: Any, F: Any, keys: list[str], score: Any, max_distinct: int, over: list[tuple[Any, ...]]
-) -> dict[tuple[Any, ...], int]:
-    """The widest mantissa keeping each combination (known to be over the limit) within ``max_distinct``
-    distinct scores: a binary search on estimated counts, then exact counts at the boundary (b within the
-    limit, b + 1 over it), corrected a bit at a time; the exact counts run on few distinct values."""
-    lo = dict.fromkeys(over, 1)
-    hi = dict.fromkeys(over, EXACT_BITS - 1)
-    while any(lo[r] < hi[r] for r in over):
-        trial = {r: (lo[r] + hi[r] + 1) // 2 for r in over if lo[r] < hi[r]}
-        for r, (d, _) in _distinct_at(base, F, keys, score, trial, exact=False).items():
-            if d <= max_distinct:
-                lo[r] = trial[r]
-            else:
-                hi[r] = trial[r] - 1
-    bits = dict(lo)
-    todo = list(over)
-    while todo:
-        got = _distinct_at(base, F, keys, score, {r: bits[r] for r in todo}, exact=True, plus=1)
-        again = []
-        for r in todo:
-            d, d_next = got.get(r, (0, 0))
-            if d > max_distinct and bits[r] > 1:
-                bits[r] -= 1
-                again.append(r)
-            elif bits[r] < EXACT_BITS and d_next <= max_distinct:
-                bits[r] += 1
-                again.append(r)
-        todo = again
-    return bits
+_NORMAL = 2.0**-1022
+_HALF_SUB = 2.0**537  # 2**1074 in two exact steps (no overflow)
 
 
-def _bits_per_combo(base: Any, F: Any, keys: list[str], score: Any, max_distinct: int) -> dict[tuple[Any, ...], int]:
-    """Mantissa bits per raw combination: 53 if its scores have at most ``max_distinct`` distinct values,
-    else the largest width that keeps it within (as ScoreStats._limited decides it).
-
-    An estimated count (HyperLogLog, one pass, no values shuffled) sorts the combinations: up to 1.5 times
-    the limit, 53 bits (the collected table counts them exactly, and :func:`_score_stats` searches again for
-    one over the limit); far above it, :func:`_search` — whose exact check that b + 1 bits exceed the limit
-    proves the combination is over it."""
-    approx = _collect(base.groupBy(*keys).agg(F.approx_count_distinct(score, _RSD).alias("a")), "groups")
-    raws = [tuple(approx[k][i] for k in keys) for i in range(len(approx["a"]))]
-    bits = {tuple(_raw_key(v) for v in raw): EXACT_BITS for raw in raws}
-    # up to 1.5 times the limit: taken as exact; the collected table counts them exactly (see _score_stats)
-    over = [raw for raw, a in zip(raws, approx["a"]) if int(a) > 1.5 * max_distinct]
-    if over:
-        for raw, b in _search(base, F, keys, score, max_distinct, over).items():
-            bits[tuple(_raw_key(v) for v in raw)] = b
-    return bits
-
-
-def _match(raw: tuple[Any, ...], table: dict[tuple[Any, ...], Any]) -> tuple[Any, ...] | None:
-    key = tuple(_raw_key(v) for v in raw)
-    for k in table:
-        if tuple(_raw_key(v) for v in k) == key:
-            return k
-    return None
+def _split(df: Any, F: Any, x: str, name: str, bad: Any) -> Any:
+    """``df`` with the biased exponent ``_be{name}`` and the signed high and low parts ``_hi{name}``,
+    ``_lo{name}`` of the mantissa M of the finite double ``x`` (x = ±M·2**(E − 1075)), from its exponent
+    ``_e{name}`` and ``_p{name}`` = 2**that: M = |x| / p · 2**52, exact (subnormals: E = 1, M = |x|·2**1074);
+    the high part is M >> 26, the low part its last 26 bits.  Rows where ``bad`` holds get zeros.  (In
+    stages, so that each generated Java method stays small enough for the JIT compiler.)"""
+    av = F.abs(F.col(x))
+    normal = av >= F.lit(_NORMAL)
+    big_e = F.when(bad, F.lit(1)).when(normal, F.col(f"_e{name}") + 1023).otherwise(F.lit(1))
+    mant = (
+        F.when(bad, F.lit(0.0))
+        .when(normal, av / F.col(f"_p{name}") * F.lit(2.0**52))
+        .otherwise(av * F.lit(_HALF_SUB) * F.lit(_HALF_SUB))
+        .cast("long")
+    )
+    df = _stage(df, **{f"_be{name}": big_e, f"_m{name}": F.when(F.col(x) < 0.0, -mant).otherwise(mant)})
+    m = F.col(f"_m{name}")
+    return _stage(df, **{f"_hi{name}": F.shiftright(m, 26), f"_lo{name}": m.bitwiseAND(F.lit((1 << 26) - 1))})
 
 
-def _combo_bits(F: Any, keys: list[str], bits: dict[tuple[Any, ...], int]) -> Any:
-    """A column: the bits of each row's raw combination (null for combinations not listed)."""
+def _combo_value(F: Any, keys: list[str], values: dict[tuple[Any, ...], Any]) -> Any:
+    """A column: the value listed for each row's raw combination of sensitive values (null when not listed)."""
     expr = None
-    for raw, b in bits.items():
+    for raw, value in values.items():
         cond = None
         for k, v in zip(keys, raw):
             c = F.col(k).isNull() if v is None else F.col(k).eqNullSafe(F.lit(v))
             cond = c if cond is None else cond & c
         assert cond is not None
-        expr = F.when(cond, F.lit(b)) if expr is None else expr.when(cond, F.lit(b))
+        expr = F.when(cond, F.lit(value)) if expr is None else expr.when(cond, F.lit(value))
     assert expr is not None
-    return expr.otherwise(F.lit(None).cast("int"))
+    return expr.otherwise(F.lit(None))
+
+
+def _width(binades: dict[int, int], max_distinct: int) -> int:
+    """Mantissa bits at which to aggregate one combination's scores: 53 (exact) when it has few rows, else the
+    narrowest width at which its rows could hold 1.5 × ``max_distinct`` distinct values (at most the rows of
+    each binade, 2**(w − 1) values per binade), so that the table is fine enough for the binning rule to
+    narrow it (checked after the fact) and no larger than that."""
+    if sum(binades.values()) <= 1.5 * max_distinct:
+        return EXACT_BITS
+    for w in range(1, EXACT_BITS):
+        if sum(min(n, 1 << (w - 1)) for n in binades.values()) >= 1.5 * max_distinct:
+            return w
+    return EXACT_BITS
 
 
 def _score_stats(
@@ -698,106 +675,148 @@ def _score_stats(
     where: _Where,
     cell_of: dict[tuple[Any, ...], tuple[str, ...]],
 ) -> ScoreStats:
+    """Score statistics in two aggregations over the rows.
+
+    1. Per (combination, label, calibration bin, exponents of the score, of its squared error b and of b²):
+       rows, score and b extremes and the long sums of the mantissa parts of score, b and b² — exact sums
+       (:func:`_split`), calibration counts, and how many rows each binade of scores holds.
+    2. Per (combination, label, score truncated to a width per combination): rows — the score table, at
+       full precision for combinations with few rows, else at the narrowest width that keeps more distinct
+       values than the limit (:func:`_width`; a combination with fewer after all is aggregated again finer),
+       which the driver bins as :meth:`ScoreStats.from_parts` does for any table.
+    """
     k = r.calibration_bins
     data = base.select(*keys, (score + F.lit(0.0)).alias("_s"), y01.alias("_y"))
-    s = F.col("_s")
-    d = s - F.col("_y").cast("double")
-    b = d * d
-    bq = b * b
+    s, y = F.col("_s"), F.col("_y")
+    bad = s.isNull() | F.isnan(s) | (F.abs(s) == float("inf"))
     binc = F.least(F.greatest(F.floor(s * F.lit(float(k))), F.lit(0)), F.lit(k - 1)).cast("int")
-    small = _collect(
-        data.select(*keys, s, F.col("_y"), b.alias("_b"), bq.alias("_bq"), binc.alias("_bin"))
-        .groupBy(*keys, "_bin")
-        .agg(
-            F.count(F.lit(1)).alias("n"),
-            F.sum("_y").alias("npos"),
-            F.min("_b").alias("bmin"),
-            F.max("_b").alias("bmax"),
-            F.max(F.abs("_bq")).alias("bqmax"),
-            F.min("_s").alias("smin"),
-            F.max("_s").alias("smax"),
-            F.sum((s.isNull() | F.isnan(s) | (F.abs(s) == float("inf"))).cast("int")).alias("bad"),
-        ),
-        "groups",
-    )
-    if any(int(v or 0) for v in small["bad"]):
-        _check_numbers(base, F, r.score or "", "_score", score, decoder, where, "score")
-    raw_bits = _bits_per_combo(data, F, keys, s, r.max_distinct)
-
-    def score_table() -> dict[str, list[Any]]:
-        bits_col = _combo_bits(F, keys, {tuple(_unkey(v) for v in raw): b for raw, b in raw_bits.items()})
-        return _collect(
-            data.withColumn("_q", _quantized(F, s, bits_col)).groupBy(*keys, "_q", "_y").count(),
-            "score values",
-            max(MAX_COLLECT, 4 * r.max_distinct * len(raw_bits)),  # 1.5 x the limit, two labels, per group
+    rows = _stage(data, _bad=bad, _bin=binc, _d=s - y.cast("double"))
+    rows = _exponents(rows, F, "_s", "s")
+    # the error d = s − y: s itself for label 0; b = d² and b² from d's exponent (a comparison each)
+    rows = _exponents(rows, F, "_d", "d", F.when(y == 0, F.col("_es")), F.col("_ps"))
+    rows = _stage(rows, _b=F.col("_d") * F.col("_d"))
+    rows = _stage(rows, _q=F.col("_b") * F.col("_b"))
+    for x, name, base_e, base_p in (("_b", "b", "_ed", "_pd"), ("_q", "q", "_eb", "_pb")):
+        e, pw = F.col(base_e), F.col(base_p)
+        sq = pw * pw
+        up = sq * F.lit(2.0) <= F.col(x)
+        ok = e > F.lit(-500)  # p² normal: the exponent of x = d² (or b²) is 2e or 2e + 1
+        rows = _exponents(
+            rows,
+            F,
+            x,
+            name,
+            F.when(ok, F.when(up, e * 2 + 1).otherwise(e * 2)),
+            F.when(up, sq * F.lit(2.0)).otherwise(sq),
         )
-
-    table = score_table()
-    # a combination taken as exact from its estimated count, with more distinct scores after all: bin it
-    seen: dict[tuple[Any, ...], set[Any]] = {}
-    for i in range(len(table["_q"])):
-        seen.setdefault(tuple(_raw_key(table[k][i]) for k in keys), set()).add(table["_q"][i])
-    missed = [raw for raw, vals in seen.items() if raw_bits.get(raw) == EXACT_BITS and len(vals) > r.max_distinct]
-    if missed:
-        for raw, b in _search(data, F, keys, s, r.max_distinct, [tuple(_unkey(v) for v in m) for m in missed]).items():
-            raw_bits[tuple(_raw_key(v) for v in raw)] = b
-        table = score_table()
-    if any(v is not None and not np.isfinite(v) for v in small["bqmax"] + small["bmax"]):
+    parts = {"s": "_s", "b": "_b", "q": "_q"}
+    for name, x in parts.items():
+        rows = _split(rows, F, x, name, F.col("_bad"))
+    cols = [*keys, y, "_bin", "_bad"]
+    for name in parts:
+        cols += [f"_be{name}", f"_hi{name}", f"_lo{name}"]
+    cols += [s, "_b", "_q"]
+    aggs = [F.count(F.lit(1)).alias("n")]
+    for name in parts:
+        aggs += [F.sum(f"_hi{name}").alias(f"h{name}"), F.sum(f"_lo{name}").alias(f"l{name}")]
+    aggs += [
+        F.min("_s").alias("smin"),
+        F.max("_s").alias("smax"),
+        F.min("_b").alias("bmin"),
+        F.max("_b").alias("bmax"),
+        F.max(F.abs("_q")).alias("qmax"),
+    ]
+    small = _collect(rows.select(*cols).groupBy(*keys, "_y", "_bin", "_bad", "_bes", "_beb", "_beq").agg(*aggs), "groups")
+    if any(small["_bad"]):
+        _check_numbers(base, F, r.score or "", "_score", score, decoder, where, "score")
+    if any(v is not None and not np.isfinite(v) for v in small["qmax"] + small["bmax"]):
         raise DataError(
             "'scores' are too large: their squared errors overflow",
             file=where.files[0] if len(where.files) == 1 else "",
             code="invalid-data",
         )
-    sums = _collect(
-        _exact_sums_table(
-            data.select(*keys, s, b.alias("_b"), bq.alias("_bq"), binc.alias("_bin")),
-            F,
-            keys,
-            {"b": F.col("_b"), "bq": F.col("_bq"), "s": F.col("_s")},
-            extra=[F.col("_bin").alias("bin")],
-        ),
-        "sums",
-    )
+    # rows per binade of scores, per raw combination: the width of its table
+    binades: dict[tuple[Any, ...], dict[int, int]] = {}
+    raw_of: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for i in range(len(small["n"])):
+        raw = tuple(small[kk][i] for kk in keys)
+        rk = tuple(_raw_key(v) for v in raw)
+        raw_of[rk] = raw
+        per = binades.setdefault(rk, {})
+        per[int(small["_bes"][i])] = per.get(int(small["_bes"][i]), 0) + int(small["n"][i])
+    widths = {rk: _width(per, r.max_distinct) for rk, per in binades.items()}
+
+    def score_table(todo: dict[tuple[Any, ...], int]) -> dict[str, list[Any]]:
+        w = F.col("_w")
+        sel = _stage(data, _w=_combo_value(F, keys, {raw_of[rk]: bits for rk, bits in todo.items()}).cast("int"))
+        sel = _exponents(sel.where(w.isNotNull() & (w < EXACT_BITS) & (s != 0.0)), F, "_s", "s")
+        step = F.pow(F.lit(2.0), F.greatest(F.col("_es") - w + 1, F.lit(-1074)).cast("double"))
+        q = F.signum(s) * (F.floor(F.abs(s) / step).cast("double") * step) + F.lit(0.0)
+        exact = data.select(*keys, y, _combo_value(F, keys, {raw_of[rk]: b for rk, b in todo.items()}).alias("_w"), s)
+        exact = exact.where(F.col("_w").isNotNull() & ((F.col("_w") >= EXACT_BITS) | (s == 0.0)))
+        union = sel.select(*keys, y, q.alias("_q")).unionByName(exact.select(*keys, y, (s + F.lit(0.0)).alias("_q")))
+        return _collect(
+            union.groupBy(*keys, "_q", "_y").count(),
+            "score values",
+            max(MAX_COLLECT, 4 * r.max_distinct * len(todo)),
+        )
+
+    table = score_table(widths)
+    while True:  # a combination whose table is too coarse to bin (fewer distinct values than the limit): finer
+        seen: dict[tuple[Any, ...], set[Any]] = {}
+        for i in range(len(table["_q"])):
+            seen.setdefault(tuple(_raw_key(table[kk][i]) for kk in keys), set()).add(table["_q"][i])
+        again = {
+            rk: min(EXACT_BITS, widths[rk] + 8)
+            for rk, vals in seen.items()
+            if widths[rk] < EXACT_BITS and len(vals) <= r.max_distinct
+        }
+        if not again:
+            break
+        widths.update(again)
+        redo = score_table(again)
+        drop = set(again)
+        keep = [i for i in range(len(table["_q"])) if tuple(_raw_key(table[kk][i]) for kk in keys) not in drop]
+        table = {c: [table[c][i] for i in keep] + redo[c] for c in table}
     cells = sorted(set(cell_of.values()))
     index = {c: i for i, c in enumerate(cells)}
     g = len(cells)
 
-    def cell_idx(table: dict[str, list[Any]]) -> np.ndarray:
+    def cell_idx(tab: dict[str, list[Any]]) -> np.ndarray:
         return np.array(
-            [index[cell_of[tuple(_raw_key(table[kk][i]) for kk in keys)]] for i in range(len(table[keys[0]]))],
+            [index[cell_of[tuple(_raw_key(tab[kk][i]) for kk in keys)]] for i in range(len(tab[keys[0]]))],
             dtype=np.int64,
         )
 
     bits = np.full(g, EXACT_BITS, dtype=np.int64)
-    for raw, bb in raw_bits.items():
-        i = index[cell_of[raw]]
+    for rk, bb in widths.items():
+        i = index[cell_of[rk]]
         bits[i] = min(bits[i], bb)
     tc = cell_idx(table)
     ty = np.array(table["_y"], dtype=np.int64)
     cnt = np.array(table["count"], dtype=np.int64)
     sc = cell_idx(small)
+    sy = np.array(small["_y"], dtype=np.int64)
     sbin = np.array(small["_bin"], dtype=np.int64)
+    n = np.array(small["n"], dtype=np.int64)
     cal_n = np.zeros((g, k), dtype=np.int64)
     cal_pos = np.zeros((g, k), dtype=np.int64)
-    np.add.at(cal_n, (sc, sbin), np.array(small["n"], dtype=np.int64))
-    np.add.at(cal_pos, (sc, sbin), np.array(small["npos"], dtype=np.int64))
-    bmin = np.full(g, np.inf)
-    bmax = np.full(g, -np.inf)
-    smin = np.full(g, np.inf)
-    smax = np.full(g, -np.inf)
-    np.minimum.at(bmin, sc, np.array(small["bmin"], dtype=np.float64))
-    np.maximum.at(bmax, sc, np.array(small["bmax"], dtype=np.float64))
-    np.minimum.at(smin, sc, np.array(small["smin"], dtype=np.float64) + 0.0)
-    np.maximum.at(smax, sc, np.array(small["smax"], dtype=np.float64) + 0.0)
-    ec = cell_idx(sums)
-    q = np.array(sums["q"], dtype=np.int64)
-    ebin = np.array(sums["bin"], dtype=np.int64)
-    expo = np.array(sums["e"], dtype=np.int64)
-    msum = [_msum(a, bb, c) for a, bb, c in zip(sums["s2"], sums["s1"], sums["s0"])]
-    sel = [np.flatnonzero(q == i) for i in range(3)]
-    brier_sum = exact_from_parts(ec[sel[0]], expo[sel[0]], [msum[i] for i in sel[0]], g)
-    brier_sq = exact_from_parts(ec[sel[1]], expo[sel[1]], [msum[i] for i in sel[1]], g)
-    cal_sum = exact_from_parts(ec[sel[2]] * k + ebin[sel[2]], expo[sel[2]], [msum[i] for i in sel[2]], g * k)
+    np.add.at(cal_n, (sc, sbin), n)
+    np.add.at(cal_pos, (sc, sbin), n * sy)
+    ext = {}
+    for name, fill, ufunc in (
+        ("bmin", np.inf, np.minimum),
+        ("bmax", -np.inf, np.maximum),
+        ("smin", np.inf, np.minimum),
+        ("smax", -np.inf, np.maximum),
+    ):
+        out = np.full(g, fill)
+        ufunc.at(out, sc, np.array(small[name], dtype=np.float64) + 0.0)
+        ext[name] = out
+    sums = {}
+    for name, group, size in (("b", sc, g), ("q", sc, g), ("s", sc * k + sbin, g * k)):
+        msum = [(int(h or 0) << 26) + int(lo or 0) for h, lo in zip(small[f"h{name}"], small[f"l{name}"])]
+        sums[name] = exact_from_parts(group, np.array(small[f"_be{name}"], dtype=np.int64), msum, size)
     return ScoreStats.from_parts(
         tuple(sens),
         cells,
@@ -806,15 +825,15 @@ def _score_stats(
         neg=np.where(ty == 0, cnt, 0),
         pos=np.where(ty == 1, cnt, 0),
         bits=bits,
-        brier_sum=brier_sum,
-        brier_sq_sum=brier_sq,
-        brier_min=bmin,
-        brier_max=bmax,
-        score_min=smin,
-        score_max=smax,
+        brier_sum=sums["b"],
+        brier_sq_sum=sums["q"],
+        brier_min=ext["bmin"],
+        brier_max=ext["bmax"],
+        score_min=ext["smin"],
+        score_max=ext["smax"],
         cal_n=cal_n,
         cal_pos=cal_pos,
-        cal_sum=cal_sum.reshape(g, k),
+        cal_sum=sums["s"].reshape(g, k),
         calibration_bins=k,
         max_distinct=r.max_distinct,
     )

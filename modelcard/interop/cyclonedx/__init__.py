@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
-from modelcard.interop._common import Notes
-from modelcard.interop.base import DEFAULT_OPTIONS, ExportOptions, ImportResult
+from modelcard.interop.base import FileImporter, TextExporter, json_document
 from modelcard.interop.cyclonedx.exporter import export_bom, export_text, timestamp
 from modelcard.interop.cyclonedx.importer import import_bom
 from modelcard.interop.cyclonedx.shapes import EXT, FORMAT, SPEC_VERSION
-from modelcard.schema.models import ModelCard
 
 __all__ = [
     "EXPORTER",
@@ -26,35 +22,12 @@ __all__ = [
 ]
 
 
-class CycloneDXImporter:
-    """CycloneDX JSON BOM -> card (its first machine-learning-model component)."""
-
-    name = FORMAT
-    description = "CycloneDX JSON BOM with a machine-learning-model component"
-
-    def detect(self, path: Path, head: str) -> bool:
-        if path.suffix.lower() != ".json":
-            return False
-        try:
-            data = json.loads(head)
-        except ValueError:
-            return False
-        return isinstance(data, dict) and data.get("bomFormat") == "CycloneDX"
-
-    def import_(self, path: str | os.PathLike[str], *, name: str | None = None) -> ImportResult:
-        return import_bom(path, name=name)
+def _is_bom(path: Path, head: str) -> bool:
+    data = json_document(path, head)
+    return isinstance(data, dict) and data.get("bomFormat") == "CycloneDX"
 
 
-class CycloneDXExporter:
-    """Card -> CycloneDX 1.6 JSON BOM."""
-
-    name = FORMAT
-    description = "CycloneDX 1.6 ML-BOM (JSON)"
-    suffix = ".cdx.json"
-
-    def export(self, card: ModelCard, options: ExportOptions = DEFAULT_OPTIONS, notes: Notes | None = None) -> str:
-        return export_text(card, notes)
-
-
-IMPORTER = CycloneDXImporter()
-EXPORTER = CycloneDXExporter()
+#: CycloneDX JSON BOM -> card (its first machine-learning-model component)
+IMPORTER = FileImporter(FORMAT, "CycloneDX JSON BOM with a machine-learning-model component", _is_bom, import_bom)
+#: card -> CycloneDX 1.6 JSON BOM
+EXPORTER = TextExporter(FORMAT, "CycloneDX 1.6 ML-BOM (JSON)", ".cdx.json", export_text)

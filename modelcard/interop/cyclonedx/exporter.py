@@ -22,7 +22,7 @@ import os
 import uuid
 from typing import Any
 
-from modelcard.interop._common import Notes, as_dict, clean, dump_card, group_text, make_id, to_number
+from modelcard.interop._common import Notes, as_dict, clean, dump_card, make_id, slice_text, to_number
 from modelcard.interop.cyclonedx.importer import OUT_OF_SCOPE, _data_entry
 from modelcard.interop.cyclonedx.shapes import (
     EXT,
@@ -122,7 +122,7 @@ def _metric(m: MetricResult) -> dict[str, Any]:
     raw = mext.get("value")
     value = raw if isinstance(raw, str) and to_number(raw) == m.value else _fmt(m.value or 0.0)
     pm: dict[str, Any] = {"type": m.name, "value": value}
-    parts = [group_text(m.slice)] if m.slice else []
+    parts = [slice_text(m.slice)] if m.slice else []
     if m.dataset:
         parts.append(f"dataset={m.dataset}" + (f", split={m.split}" if m.split else ""))
     if parts:
@@ -140,7 +140,7 @@ def _fairness(r: FairnessResult) -> tuple[dict[str, Any] | None, dict[str, Any]]
     """``(per-group metric or None, fairness assessment)`` for one fairness result."""
     pm: dict[str, Any] | None = None
     if r.value is not None:
-        pm = {"type": r.metric, "value": _fmt(r.value), "slice": group_text(r.group)}
+        pm = {"type": r.metric, "value": _fmt(r.value), "slice": slice_text(r.group)}
         if r.confidence_interval is not None:
             pm["confidenceInterval"] = {
                 "lowerBound": _fmt(r.confidence_interval.lower),
@@ -149,7 +149,7 @@ def _fairness(r: FairnessResult) -> tuple[dict[str, Any] | None, dict[str, Any]]
     words = [f"{r.metric} = {_fmt(r.value)}" if r.value is not None else f"{r.metric} undefined"]
     if r.reference_group:
         words.append(
-            f"reference {group_text(r.reference_group)}"
+            f"reference {slice_text(r.reference_group)}"
             + (f" = {_fmt(r.reference_value)}" if r.reference_value is not None else "")
         )
     for conv in ("difference", "ratio"):
@@ -163,7 +163,7 @@ def _fairness(r: FairnessResult) -> tuple[dict[str, Any] | None, dict[str, Any]]
         words.append(f"threshold on {th.convention}: [{lo}, {hi}]")
     verdict = str(getattr(r.verdict, "value", r.verdict))
     words.append(f"verdict: {verdict}")
-    fa: dict[str, Any] = {"groupAtRisk": group_text(r.group)}
+    fa: dict[str, Any] = {"groupAtRisk": slice_text(r.group)}
     fa["harms" if verdict in ("fail", "inconclusive") else "benefits"] = "; ".join(words)
     return pm, fa
 

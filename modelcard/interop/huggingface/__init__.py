@@ -19,11 +19,11 @@ front-matter data and the same body text.  Every export loads in
 
 from __future__ import annotations
 
-import os
+import functools
 from pathlib import Path
 
 from modelcard.interop._common import Notes
-from modelcard.interop.base import DEFAULT_OPTIONS, ExportOptions, ImportResult
+from modelcard.interop.base import DEFAULT_OPTIONS, ExportOptions, FileImporter
 from modelcard.interop.huggingface.frontmatter import dump_yaml, parse_yaml, split_front_matter
 from modelcard.interop.huggingface.importer import EMBED_KEY, EXT, FORMAT, MARKDOWN_SUFFIXES
 from modelcard.interop.huggingface.roundtrip import export_readme, import_readme, import_text
@@ -47,17 +47,17 @@ __all__ = [
 ]
 
 
-class HuggingFaceImporter:
-    """README.md (YAML front matter + Markdown) -> card."""
+def _is_readme(path: Path, head: str) -> bool:
+    return path.suffix.lower() in MARKDOWN_SUFFIXES or (path.suffix == "" and head.lstrip().startswith("---"))
 
-    name = FORMAT
-    description = "Hugging Face model-card README (YAML front matter and Markdown)"
 
-    def detect(self, path: Path, head: str) -> bool:
-        return path.suffix.lower() in MARKDOWN_SUFFIXES or (path.suffix == "" and head.lstrip().startswith("---"))
-
-    def import_(self, path: str | os.PathLike[str], *, name: str | None = None) -> ImportResult:
-        return import_readme(path, name=name, strict_format=True)
+#: README.md (YAML front matter + Markdown) -> card
+IMPORTER = FileImporter(
+    FORMAT,
+    "Hugging Face model-card README (YAML front matter and Markdown)",
+    _is_readme,
+    functools.partial(import_readme, strict_format=True),
+)
 
 
 class HuggingFaceExporter:
@@ -71,5 +71,4 @@ class HuggingFaceExporter:
         return export_readme(card, embed=options.embed, notes=notes)
 
 
-IMPORTER = HuggingFaceImporter()
 EXPORTER = HuggingFaceExporter()

@@ -38,8 +38,8 @@ from modelcard.interop.huggingface.sections import (
 from modelcard.interop.licenses import hub_license
 from modelcard.render.markdown_text import md_cell
 from modelcard.report.fmt import compact
-from modelcard.report.fmt import group as fmt_group
 from modelcard.schema.models import ModelCard, base_models, stated_level
+from modelcard.schema.types import group_text
 
 #: datasets of these roles count as "the evaluation dataset" for metrics that name none
 EVALUATION_ROLES = ("evaluation", "test")
@@ -174,7 +174,7 @@ def _co2(data: dict[str, Any]) -> Any:
 
 
 def _slice_text(group: dict[str, Any] | None) -> str:
-    return fmt_group(group, empty="")
+    return group_text(group, empty="")
 
 
 def metric_out(m: dict[str, Any]) -> dict[str, Any]:

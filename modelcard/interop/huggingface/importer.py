@@ -50,11 +50,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 
-from modelcard.diagnostics import CardError, Diagnostic, SourcePos
+from modelcard.diagnostics import CardError, Diagnostic, SourcePos, describe_value
 from modelcard.interop._common import UNVERSIONED, Notes, make_id, nonempty_str, to_number
 from modelcard.interop.huggingface.frontmatter import (
     BASE_MODEL_RELATIONS,
@@ -129,16 +129,6 @@ class _Ctx:
         self.ext.setdefault("scalar_keys", []).append(key)
 
 
-def kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "empty"
-    return f"{type(value).__name__} {value!r}"
-
-
 def _strings(value: Any) -> list[str] | None:
     """A non-empty list of non-empty strings from a string or a list of strings, else None."""
     items = [value] if isinstance(value, str) else value
@@ -153,7 +143,7 @@ def _strings(value: Any) -> list[str] | None:
 
 def _license(value: Any, ctx: _Ctx) -> bool:
     if not nonempty_str(value):
-        ctx.keep("license", f"is {kind(value)}, not a licence identifier")
+        ctx.keep("license", f"is {describe_value(value)}, not a licence identifier")
         return True
     name = ctx.fm.get("license_name")
     ctx.model["license"] = from_hub(value, name if nonempty_str(name) else None)
@@ -179,7 +169,7 @@ def _language(value: Any, ctx: _Ctx) -> bool:
         if isinstance(value, str):
             ctx.scalar("language")
     elif value not in (None, []):
-        ctx.keep("language", f"is {kind(value)}, not a language code or list of codes")
+        ctx.keep("language", f"is {describe_value(value)}, not a language code or list of codes")
         return True
     return langs is not None
 
@@ -188,7 +178,7 @@ def _datasets(value: Any, ctx: _Ctx) -> bool:
     ids = _strings(value)
     if ids is None:
         if value not in (None, []):
-            ctx.keep("datasets", f"is {kind(value)}, not a list of dataset ids")
+            ctx.keep("datasets", f"is {describe_value(value)}, not a list of dataset ids")
             return True
         return False
     for hub_id in ids:
@@ -205,7 +195,7 @@ def _base_model(value: Any, ctx: _Ctx) -> bool:
     names = _strings(value)
     if names is None:
         if value is not None:
-            ctx.keep("base_model", f"is {kind(value)}, not a model id or list of ids")
+            ctx.keep("base_model", f"is {describe_value(value)}, not a model id or list of ids")
             return True
         return False
     relation = ctx.fm.get("base_model_relation")
@@ -227,7 +217,7 @@ def _base_model_relation(value: Any, ctx: _Ctx) -> bool:
     if value is not None:
         ctx.keep(
             "base_model_relation",
-            f"is {kind(value)}; the Hub allows {', '.join(BASE_MODEL_RELATIONS)}, with a base_model",
+            f"is {describe_value(value)}; the Hub allows {', '.join(BASE_MODEL_RELATIONS)}, with a base_model",
         )
         return True
     return False
@@ -360,7 +350,7 @@ class ModelIndexReader:
         """Map the block; False when it is kept verbatim instead."""
         if not isinstance(mi, list) or not all(isinstance(e, dict) for e in mi):
             self.warn(
-                f"model-index is {kind(mi)}, not a list of models with results: kept under "
+                f"model-index is {describe_value(mi)}, not a list of models with results: kept under "
                 f"{EXT}.front_matter_extra; no metrics imported"
             )
             return False
@@ -372,7 +362,7 @@ class ModelIndexReader:
                 self.warn(f"model-index[{j}] has no results: kept as is")
                 continue
             if not isinstance(results, list):
-                self.warn(f"model-index[{j}].results is {kind(results)}, not a list: kept as is")
+                self.warn(f"model-index[{j}].results is {describe_value(results)}, not a list: kept as is")
                 continue
             for i, result in enumerate(results):
                 if isinstance(result, dict):
@@ -418,7 +408,7 @@ class ModelIndexReader:
             self.warn(f"model-index[{j}].results[{i}] has no metrics: kept as is", here)
             return
         if not isinstance(ms, list):
-            self.warn(f"model-index[{j}].results[{i}].metrics is {kind(ms)}: kept as is", here)
+            self.warn(f"model-index[{j}].results[{i}].metrics is {describe_value(ms)}: kept as is", here)
             return
         source = result.get("source")
         unmapped = []
@@ -647,6 +637,17 @@ def not_a_readme(text: str, source: str, filename: str, has_front_matter: bool, 
         )
     if problem:
         raise CardError([Diagnostic(problem, file=source, line=1, code="not-huggingface")])
+
+
+class ReadmeOptions(TypedDict, total=False):
+    """How a README is read (the keyword arguments of :func:`read_readme` and ``import_text``)."""
+
+    name: str | None
+    filename: str
+    folder: str
+    repo_id: str | None
+    embedded: bool
+    strict_format: bool
 
 
 def read_readme(

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelcard.diagnostics import CardError, Diagnostic
 from modelcard.interop._common import Notes, decode_text, dump_card, read_bytes
 from modelcard.interop.base import ImportResult
 from modelcard.interop.huggingface import exporter
-from modelcard.interop.huggingface.importer import EMBED_KEY, EXT, FORMAT, ReadmeParts, read_readme
+from modelcard.interop.huggingface.importer import EMBED_KEY, EXT, FORMAT, ReadmeOptions, ReadmeParts, read_readme
 from modelcard.schema.models import ModelCard
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
 
 
 def merge_diff(want: Any, got: Any) -> Any:
@@ -97,30 +100,11 @@ def _verify(parts: ReadmeParts, card: ModelCard, notes: Notes) -> None:
 
 
 def import_text(
-    text: str,
-    source: str = "<README>",
-    *,
-    name: str | None = None,
-    notes: Notes | None = None,
-    filename: str = "",
-    folder: str = "",
-    repo_id: str | None = None,
-    embedded: bool = True,
-    strict_format: bool = False,
+    text: str, source: str = "<README>", *, notes: Notes | None = None, **options: Unpack[ReadmeOptions]
 ) -> ImportResult:
-    """Import README text (see :func:`.importer.read_readme` for the arguments)."""
+    """Import README text (see :func:`.importer.read_readme` for the ``options``)."""
     notes = notes if notes is not None else Notes(source)
-    parts = read_readme(
-        text,
-        source,
-        name=name,
-        notes=notes,
-        filename=filename,
-        folder=folder,
-        repo_id=repo_id,
-        embedded=embedded,
-        strict_format=strict_format,
-    )
+    parts = read_readme(text, source, notes=notes, **options)
     card = _validated(parts.data, source)
     _verify(parts, card, notes)
     data = dump_card(card)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from modelcard.interop._common import UNVERSIONED, Notes, clean, group_text
+from modelcard.interop._common import UNVERSIONED, Notes, clean, slice_text
 from modelcard.interop.mct.importer import EVALUATION_WORDS, EXT, license_of, licenses_for
 from modelcard.report.fmt import exact
 from modelcard.schema.models import Dataset, ModelCard, ModelIO
@@ -165,7 +165,7 @@ def quantitative_analysis(card: ModelCard, notes: Notes | None) -> dict[str, Any
             continue
         mext = _ext(m)
         pm: dict[str, Any] = {"type": m.name, "value": exact(m.value)}
-        parts = [group_text(m.slice)] if m.slice else []
+        parts = [slice_text(m.slice)] if m.slice else []
         if m.dataset:
             parts.append(f"dataset={m.dataset}")
         if m.split and m.dataset:
@@ -195,7 +195,7 @@ def quantitative_analysis(card: ModelCard, notes: Notes | None) -> dict[str, Any
     fairness = card.fairness
     for r in (fairness.results or []) if fairness is not None else []:
         if r.value is not None:
-            pm = {"type": r.metric, "value": exact(r.value), "slice": group_text(r.group)}
+            pm = {"type": r.metric, "value": exact(r.value), "slice": slice_text(r.group)}
             if r.confidence_interval is not None:
                 pm["confidence_interval"] = {
                     "lower_bound": exact(r.confidence_interval.lower),

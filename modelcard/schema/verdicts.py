@@ -1,7 +1,10 @@
 """THE verdict rule, and what follows from it: worse-than order, diff semantics, multiplicity.
 
 One home for the rule (issue 11 §1); ``evaluate``, ``validate``'s consistency
-check, ``gate``, ``diff``, ``render`` and ``migrate`` import it.  On a card,
+check, ``gate``, ``diff``, ``render`` and ``migrate`` import it.  It lives with
+the schema, below every layer that uses it, because it is part of what a valid
+card is: a stated verdict must be the one this rule derives from the card's own
+numbers (it needs nothing but :mod:`.types`).  On a card,
 :func:`judge_card` re-derives every verdict from the card's own numbers under
 its basis (``test_methodology.verdict_basis``) and multiplicity adjustment
 (``fairness.adjustment``, ``fairness.family_size``); :func:`decisive_disparity`
@@ -751,6 +754,8 @@ class CardVerdicts:
         self.stated_family_size: int | None = None
         self.min_level: float | None = None
         self.members: list[Member] = []
+        #: (member count, the members list, path -> member): :meth:`member`'s index
+        self._index: tuple[int, list[Member], dict[tuple[str | int, ...], Member]] | None = None
         self.problems: list[Problem] = []
 
     def __repr__(self) -> str:
@@ -764,7 +769,12 @@ class CardVerdicts:
         return sum(1 for m in self.members if m.judged)
 
     def member(self, path: tuple[str | int, ...]) -> Member | None:
-        return next((m for m in self.members if m.path == tuple(path)), None)
+        """The member at ``path``, or None.  Looked up in an index of the members by path (rebuilt when
+        the members change): ``gate`` asks for each result's member, and a scan per lookup was quadratic."""
+        index = self._index
+        if index is None or index[0] != len(self.members) or index[1] is not self.members:
+            index = self._index = (len(self.members), self.members, {m.path: m for m in self.members})
+        return index[2].get(tuple(path))
 
     def rule_text(self) -> str:
         """One sentence: on what the verdicts are decided."""
