@@ -147,9 +147,13 @@ def safe_url(value: object, *, relative: bool = False, image: bool = False) -> s
         return value
     if not relative:
         return None
-    for form in (value, _decoded(value)):
+    # a space written %20 names a file with a space in it ("Model%20Card-charts/roc.svg"): only the address as
+    # written may not hold one; other white space is refused in both forms
+    for form, space_ok in ((value, False), (_decoded(value), True)):
         cleaned = form.strip()
-        if _FORBIDDEN_IN_URL.search(form) or any(ch.isspace() or ch in '\\<>"' for ch in form):
+        if _FORBIDDEN_IN_URL.search(form) or any(
+            (ch.isspace() and not (space_ok and ch == " ")) or ch in '\\<>"' for ch in form
+        ):
             return None
         if _SCHEME.match(cleaned) or cleaned.startswith("//") or ":" in _FIRST_SEGMENT.prefix(cleaned):
             return None

@@ -110,21 +110,27 @@ def run_checks(card: ModelCard, doc: Document, *, strict: bool = False) -> list[
                         WARNING,
                     )
 
-    # values inside their confidence intervals
-    estimates: tuple[tuple[CardPath, Sequence[Any]], ...] = (
-        (("metrics",), card.metrics or []),
-        (("fairness", "results"), results),
-    )
-    for prefix, ests in estimates:
-        for i, est in enumerate(ests):
-            ci = est.confidence_interval
-            if ci is not None and est.value is not None and not (ci.lower <= est.value <= ci.upper):
-                add(
-                    prefix + (i, "confidence_interval"),
-                    f"value {est.value:g} lies outside its confidence interval [{ci.lower:g}, {ci.upper:g}]",
-                    "value-outside-ci",
-                    WARNING,
-                )
+    # values inside their confidence intervals: metrics, fairness results, and the disparities of results and
+    # spreads, whose intervals decide the verdicts (a disparity far outside its band, stated with an interval
+    # inside the band, would pass)
+    estimates: list[tuple[CardPath, Any]] = [(("metrics", i), m) for i, m in enumerate(card.metrics or [])]
+    estimates += [(("fairness", "results", i), r) for i, r in enumerate(results)]
+    for conv in ("difference", "ratio"):
+        for i, r in enumerate(results):
+            if r.disparity is not None and getattr(r.disparity, conv, None) is not None:
+                estimates.append((("fairness", "results", i, "disparity", conv), getattr(r.disparity, conv)))
+        for i, sp in enumerate(spreads):
+            if getattr(sp, conv, None) is not None:
+                estimates.append((("fairness", "spreads", i, conv), getattr(sp, conv)))
+    for path, est in estimates:
+        ci = est.confidence_interval
+        if ci is not None and est.value is not None and not (ci.lower <= est.value <= ci.upper):
+            add(
+                path + ("confidence_interval",),
+                f"value {est.value:g} lies outside its confidence interval [{ci.lower:g}, {ci.upper:g}]",
+                "value-outside-ci",
+                WARNING,
+            )
 
     # fairness: verdicts agree with numbers; groups use declared attributes
     declared = {a.name for a in (card.fairness.sensitive_attributes or [])} if card.fairness else set()

@@ -237,13 +237,15 @@ def _size(text: str) -> int:
 def _warn_refused(card_path: str, refused: list[str]) -> None:
     import sys
 
-    for ref in refused:
+    from modelcard.safe_text import neutralise
+
+    for ref in refused:  # card text, decoded by the HTML parser (``&#x1b;``): shown escaped, never acted on
         shown = ref if len(ref) <= 80 else ref[:77] + "..."
-        print(
+        line = (
             f"{card_path}: warning: not embedded: {shown} (only image files under the card's folder are "
-            f"embedded; nothing is fetched from the network) [resource-refused]",
-            file=sys.stderr,
+            f"embedded; nothing is fetched from the network) [resource-refused]"
         )
+        print(neutralise(line, terminal=True), file=sys.stderr)
 
 
 def _print_error(exc: ModelcardError, path: str) -> None:
@@ -254,6 +256,8 @@ def _print_error(exc: ModelcardError, path: str) -> None:
             print(flag_text(str(d)), file=sys.stderr)
     else:
         from modelcard.cli import error_text
+        from modelcard.safe_text import neutralise
 
         message = error_text(exc)
-        print(message if message.startswith(path) else f"{path}: error: {message}", file=sys.stderr)
+        line = message if message.startswith(path) else f"{path}: error: {message}"
+        print(neutralise(line, terminal=True), file=sys.stderr)  # a path found in a folder may hold anything

@@ -43,6 +43,7 @@ from typing import Any
 from modelcard.diagnostics import UsageError
 from modelcard.render.environment import card_context, index_context, render_template, template_name
 from modelcard.render.gpai_form import FORM_LAYOUT, check_audience
+from modelcard.render.inline import image_src
 from modelcard.render.markdown_text import AssetResolver, md_links, safe_document
 from modelcard.render.sandbox import Limits
 from modelcard.render.view import SCORECARD_ROW_LIMITS, CardView
@@ -155,16 +156,20 @@ def render_markdown(
     text = md_links(tidy_markdown(text))  # whatever the template: no unsafe link, no control character
     sidecars = {}
     if chart_prefix:
+
+        def shown(path: str) -> bool:  # the page names the file (as its image does: percent-encoded)
+            return bool(path) and (image_src(path) in text or path in text)
+
         for fg in view.fairness_groups:
-            if fg.chart_path and fg.chart_path in text:
+            if shown(fg.chart_path):
                 sidecars[fg.chart_path] = fg.chart_svg
         for _, svg, path in view.slice_charts:
-            if path and path in text:
+            if shown(path):
                 sidecars[path] = svg
-        if view.calibration_chart_path and view.calibration_chart_path in text:
+        if shown(view.calibration_chart_path):
             sidecars[view.calibration_chart_path] = view.charts["calibration"]
         for chart_id, path in view.chart_files.items():
-            if path in text and chart_id in view.charts:
+            if shown(path) and chart_id in view.charts:
                 sidecars[path] = view.charts[chart_id]
     return Rendered("md", layout, text, sidecars)
 
@@ -218,6 +223,7 @@ def render_pdf(
     from modelcard.render.pdf import html_to_pdf
 
     row_limits = SCORECARD_ROW_LIMITS if layout == "scorecard" else (0,)
+    tried = []
     for limit in row_limits:
         page = render_html(
             card,
@@ -230,8 +236,11 @@ def render_pdf(
             audience=audience,
         )
         result = html_to_pdf(str(page.content), base_dir=base_dir, source_date_epoch=source_date_epoch)
+        tried.append((page, result))
         if result.pages <= 1:
             break
+    # when no row limit fits one page, fewer rows buy nothing: keep the most rows among the fewest pages
+    page, result = min(tried, key=lambda t: t[1].pages)
     return Rendered("pdf", layout, result.pdf, refused=page.refused + result.refused)
 
 

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from modelcard.analysis.gate import gate_card
 from modelcard.card.validate import load_card
 from modelcard.diagnostics import ModelcardError, UsageError
 from modelcard.io.write import check_output, files_under, is_stdio, write_output
 from modelcard.render.api import Rendered, render, render_index
-from modelcard.render.view import completeness
+from modelcard.render.view import completeness, counted_verdicts
+from modelcard.safe_text import neutralise
 from modelcard.schema.models import ModelCard
 
 CARD_SUFFIXES = (".yaml", ".yml", ".json")
@@ -157,6 +159,7 @@ def write_rendered(rendered: Rendered, target: Path, inputs: Sequence[str] = ())
                     f"{link}: is a symbolic link, where a chart of {target} goes; chart files are "
                     "written only into a real folder beside the output (remove the link)"
                 )
+        refuse_special(path, f"a chart of {target}")
     for rel, path in sorted(paths.items()):
         try:
             path.parent.mkdir(exist_ok=True)
@@ -164,6 +167,17 @@ def write_rendered(rendered: Rendered, target: Path, inputs: Sequence[str] = ())
             raise UsageError(f"{path.parent}: cannot create the chart folder: {exc.strerror or exc}") from None
         write_output(path, rendered.sidecars[rel], inputs=inputs)
     write_output(target, rendered.content, inputs=inputs)
+
+
+def refuse_special(path: Path, what: str) -> None:
+    """Refuse (exit 2) a FIFO, device or socket at a file name modelcard derives (a chart, a batch output,
+    the index page): the user named a file or a folder, not it, and a FIFO without a reader would block the
+    render for ever.  A name the user gives with ``-o`` is written into as it is (``-o /dev/null``)."""
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise UsageError(
+            f"{path}: is not a regular file, where {what} goes; outputs are written there only as "
+            "regular files (remove it)"
+        )
 
 
 def _sidecar_paths(rendered: Rendered, target: Path) -> dict[str, Path]:
@@ -231,7 +245,8 @@ def render_file(
 
 
 def _summary(card_path: str, output: str, card: ModelCard, rendered: Rendered) -> Output:
-    results = (card.fairness.results or []) if card.fairness else []
+    shown = counted_verdicts(card, gate_card(card))  # the verdicts the card's page shows
+    results = (shown.fairness.results or []) if shown.fairness else []
     verdicts: dict[str, int] = {}
     for r in results:
         verdicts[str(r.verdict)] = verdicts.get(str(r.verdict), 0) + 1
@@ -320,10 +335,12 @@ def render_many(
     if folder.is_dir():
         for name in names:
             check_output(folder / f"{name}{ext}", inputs)
+            refuse_special(folder / f"{name}{ext}", f"the output of card {name}")
             charts = folder / f"{name}-charts"
             if fmt == "md" and charts.exists() and not charts.is_dir():
                 raise UsageError(f"{charts}: exists and is not a folder; the charts of {name}{ext} go there")
         check_output(index_path(folder, fmt), inputs)
+        refuse_special(index_path(folder, fmt), "the index page")
     folder.mkdir(exist_ok=True)
     batch = Batch()
     for i, (card_path, name) in enumerate(zip(cards, names), 1):
@@ -413,7 +430,7 @@ def stderr_progress(force: bool | None = None) -> Callable[[int, int, str], None
 
     def show(i: int, n: int, path: str) -> None:
         width = len(str(n))
-        line = f"[{i:>{width}}/{n}] {path}"
+        line = neutralise(f"[{i:>{width}}/{n}] {path}", terminal=True)  # file names of the folder rendered
         if tty:
             stream.write(
                 "\r\x1b[2K" + line[: max(20, os.get_terminal_size(stream.fileno()).columns - 1)]

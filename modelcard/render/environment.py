@@ -8,7 +8,7 @@ once per process; the jail loader still notices edited files):
   then in the built-in ``templates/`` (:func:`builtin_templates`);
 * **filters and globals** are an allow-list (:func:`template_filters`): number
   and group formatting from :mod:`modelcard.report.fmt`, the view's parts
-  (``inline``, ``cell``, ``verdict``, from :mod:`modelcard.render.inline`),
+  (``inline``, ``cell``, ``verdict``, ``code``, from :mod:`modelcard.render.inline`),
   free-text Markdown (``md``, ``md_inline``, ``md_cell``), links (``link``),
   and in Markdown ``chart_image`` (a chart block as the image of its sidecar
   file, or inlined as a ``data:`` image of the SVG the renderer drew);
@@ -141,6 +141,7 @@ def template_filters(kind: str) -> dict[str, Callable[..., Any]]:
             inline=inline_filter,
             cell=cell_filter,
             verdict=html_verdict,
+            code=lambda value: inline.html_line([("code", str(value), "")]),
         )
         return common
 
@@ -167,6 +168,8 @@ def template_filters(kind: str) -> dict[str, Callable[..., Any]]:
         verdict=lambda v: Markup(fmt.verdict_mark(v)),
         row=lambda cells: Markup(inline.markdown_row(cells)),
         chart_image=chart_image,
+        # a code span whose fence outlasts any backtick run in the value, ``|`` escaped (a file name in a table)
+        code=lambda value: Markup(inline.md_code(str(value), cell=True)),
     )
     return common
 

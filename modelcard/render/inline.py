@@ -150,12 +150,18 @@ _ALT_ESCAPES = str.maketrans(
 )
 
 
+def image_src(path: str) -> str:
+    """A sidecar file's path as the Markdown image names it: percent-encoded, so that it stays one relative
+    reference (``Model Card-charts/roc.svg`` -> ``Model%20Card-charts/roc.svg``)."""
+    return quote(path, safe="/")
+
+
 def markdown_image(path: str, alt: str) -> str:
     """``![alt](path)`` for a chart's sidecar file: the alt text literal (markup characters escaped), the
-    path percent-encoded so that it stays one relative reference ("" without a path)."""
+    path percent-encoded (:func:`image_src`) ("" without a path)."""
     if not path:
         return ""
-    return f"![{neutralise(alt).translate(_ALT_ESCAPES)}]({quote(path, safe='/')})"
+    return f"![{neutralise(alt).translate(_ALT_ESCAPES)}]({image_src(path)})"
 
 
 def svg_data_uri(svg: str) -> str:

@@ -51,6 +51,7 @@ from modelcard.analysis.gate import GateResult, gate_card
 from modelcard.diagnostics import format_path
 from modelcard.evaluation.options import COUNT_METRIC_NAMES, DEFAULT_MIN_GROUP_SIZE, is_small_sample
 from modelcard.render import charts
+from modelcard.render.markdown_text import to_text
 from modelcard.render.sandbox import Record
 from modelcard.report import fmt
 from modelcard.report.gate import check_label
@@ -80,6 +81,10 @@ SCORECARD_ROW_LIMITS = (SCORECARD_MAX_RESULTS, 12, 8, 5, 3)
 SCORECARD_MAX_USES = 5
 #: items not covered that the scorecard names (the rest: "and N more")
 SCORECARD_MAX_MISSING = 8
+#: sign-offs the one-page scorecard lists (rejections and pending ones first; the rest: "and N more"), and the
+#: characters of each comment it keeps: a sign-off table must not push the fairness rows off the page
+SCORECARD_MAX_SIGN_OFFS = 3
+SCORECARD_SIGN_OFF_COMMENT = 60
 #: the documentation standard whose completeness cards and the batch index show
 COMPLETENESS_PROFILE = "aboutml"
 #: confidence level assumed when the card states none (or several)
@@ -567,9 +572,10 @@ def _where(dataset: str | None, split: str | None) -> str:
 
 
 def _typical_n(ms: Iterable[MetricResult]) -> int | None:
-    """The n most of a group's metrics have (the larger one on a tie): the group's n as its row gives it."""
-    counts = Counter(m.n for m in ms if m.n is not None)
-    return max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0] if counts else None
+    """The group's n as its row gives it: the largest n of its metrics (each metric's denominator — the
+    negatives for a false positive rate, the predicted positives for precision — is a part of the group,
+    and selection rate or accuracy count every instance), so the row never understates the group's size."""
+    return max((m.n for m in ms if m.n is not None), default=None)
 
 
 def _metric_notes(m: MetricResult) -> list[str]:
@@ -2467,13 +2473,21 @@ class CardView:
             f"({checks} check{'s' if checks != 1 else ''})."
         )
 
-    def sign_off(self, *, level: int = 3, heading: bool = True) -> Record | None:
+    def sign_off(self, *, level: int = 3, heading: bool = True, limit: int = 0, comment: int = 0) -> Record | None:
         """Who signed off the release (a table), the last review and the next one; None when the card
-        records neither a sign-off nor a review date."""
+        records neither a sign-off nor a review date.  ``limit`` (the scorecard) lists that many sign-offs,
+        rejections and pending ones first, in the card's order, and counts the rest; ``comment`` cuts each
+        comment to that many characters, as plain text."""
         meta = self.card.card
-        people = list(meta.sign_off or [])
-        if not people and meta.next_review is None:
+        every = list(meta.sign_off or [])
+        if not every and meta.next_review is None:
             return None
+        people = every
+        if limit and len(every) > limit:
+            first = {"rejected": 0, "pending": 1, None: 2, "approved_with_conditions": 3, "approved": 4}
+            kept = sorted(sorted(range(len(every)), key=lambda i: first.get(every[i].decision, 2))[:limit])
+            people = [every[i] for i in kept]
+        more = len(every) - len(people)
 
         def contact(value: str | None) -> Line:
             if not value:
@@ -2491,11 +2505,17 @@ class CardView:
                 ),
                 (strong(p.decision.replace("_", " ")) if p.decision else muted("not stated"),),
                 (text(p.date.isoformat()) if p.date else muted("not dated"),),
-                (md(p.comment),) if p.comment else (),
+                (
+                    (text(to_text(p.comment, comment)),)  # a long comment cut, as plain text
+                    if comment and len(to_text(p.comment)) > comment
+                    else (md(p.comment),)
+                )
+                if p.comment
+                else (),
             )
             for p in people
         ]
-        dates = [p.date for p in people if p.date is not None]
+        dates = [p.date for p in every if p.date is not None]
         return group(
             "",
             [
@@ -2512,6 +2532,7 @@ class CardView:
                     level=level,
                     heading=heading,
                     css="sign-off",
+                    footnotes=[f"And {fmt.plural(more, 'more sign-off')} in the full card."] if more else [],
                 ),
                 facts(
                     [
@@ -2606,7 +2627,7 @@ class CardView:
                 "headline": headline,
                 "fairness": fairness,
                 "decision": self.decision(),
-                "sign_off": self.sign_off(level=3),
+                "sign_off": self.sign_off(level=3, limit=SCORECARD_MAX_SIGN_OFFS, comment=SCORECARD_SIGN_OFF_COMMENT),
                 "completeness": Record(
                     {
                         "percent": fmt.percent(c.score),

@@ -171,34 +171,53 @@ def card(fragment):
     return card
 
 
+def _md_table(text: str, heading: str, first: str) -> list[list[str]]:
+    """The rows (cells without bold markup) of the first table under ``heading`` whose header starts ``first``."""
+    part = text[text.index(heading) :]
+    lines = part.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"| {first} |"))
+    rows = []
+    for line in lines[at + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip().replace("**", "") for c in line.strip("|").split("|")])
+    header = [c.strip() for c in lines[at].strip("|").split("|")]
+    return [header, *rows]
+
+
 def test_markdown_card_flags_small_spreads_metrics_and_results(card):
     text = render_markdown(card).content
-    plain = text.replace("**", "")  # table cells without their bold markup
-    rows = [line for line in plain.splitlines() if line.startswith("| selection_rate | g |")]
-    assert len(rows) == 1 and rows[0].endswith("(small sample) |")
-    acc = [line for line in plain.splitlines() if line.startswith("| accuracy | g |")]
-    assert len(acc) == 1 and "small sample" not in acc[0]
-    assert (
-        "- **selection_rate across g:** Small sample (below the minimum group size of 30): "
-        "the max group g=tiny (n = 5)."
-    ) in text
-    # metrics and fairness results of the small group carry the same flag in their n column
-    assert "| selection_rate | g: tiny | 0.800 |" in plain
-    assert any(
-        line.startswith("| selection_rate | g: tiny |") and "| 5 (small sample) |" in line
-        for line in plain.splitlines()
-    )
-    results = [line for line in plain.splitlines() if line.startswith(("| tiny | a |", "| b | a |"))]
-    assert len(results) == 14  # 7 metrics x 2 groups
-    assert all(bool(re.search(r"\| \d+ \(small sample\) \|", r)) == r.startswith("| tiny") for r in results)
+    # Appendix C, best versus worst group: the selection_rate spread (max group tiny, n = 5) carries the
+    # small-sample mark and a footnote naming the group; the accuracy spread (groups a and b) does not
+    header, row = _md_table(text, "## Appendix C", "Across")
+    spread = dict(zip(header, row))
+    assert spread["Across"] == "g"
+    assert spread["selection_rate"].split("<br>")[0].endswith("¹ †")
+    assert "†" not in spread["accuracy"]
+    assert "¹ the max group g=tiny (n = 5)." in text
+    assert "Small sample (below the minimum group size of 30):" in text
+    # Appendix A, metrics by group: the small group's row says so under its name, the others do not
+    header, *rows = _md_table(text, "## Appendix A", "Group")
+    by_group = {r[0].split("<br>")[-2]: r for r in rows}
+    assert by_group["tiny"][0].endswith("n=5 (small sample)")
+    assert by_group["tiny"][header.index("selection_rate")].startswith("0.800<br>")
+    assert not any("small sample" in c or "†" in c for g in ("a", "b") for c in by_group[g])
+    # Appendix B, fairness results: every result of tiny (7 metrics) is marked, none of b's
+    header, *rows = _md_table(text, "## Appendix B", "Group")
+    results = {r[0].split("<br>")[-2]: r[1:] for r in rows}
+    assert len(results["tiny"]) == len(results["b"]) == 7
+    assert all("†" in c for c in results["tiny"]) and not any("†" in c for c in results["b"])
 
 
 def test_html_card_flags_small_spreads(card):
     html = render_html(card).content
-    spreads_table = html[html.index("Spread between groups per metric") :]
-    spreads_table = spreads_table[: spreads_table.index("</table>")]
-    rows = [r for r in spreads_table.split("<tr>") if r.startswith('<th scope="row">')]
-    flagged = {r.split("</th>")[0].split(">")[-1] for r in rows if 'class="flag-small"' in r}
-    assert "selection_rate" in flagged and "accuracy" not in flagged
-    assert "<strong>selection_rate across g:</strong> Small sample" in html
+    appendix = html[html.index('<h2 id="h-appendix-c-best-versus-worst-group">') :]
+    table = appendix[: appendix.index("</table>")]
+    rows = [r for r in table.split("<tr>") if r.startswith('<th scope="row">')]
+    assert len(rows) == 1
+    cells = rows[0].split("<td")[1:]
+    header = [h.split("</th>")[0].split(">")[-1] for h in table.split("<th scope=\"col\"")[1:]]
+    by_metric = dict(zip(header[1:], cells))
+    assert "†" in by_metric["selection_rate"] and "†" not in by_metric["accuracy"]
+    assert "<strong>Small sample (below the minimum group size of 30):</strong> ¹ the max group g=tiny (n = 5)." in html
     assert ".flag-small {" in html  # styled, not only present
