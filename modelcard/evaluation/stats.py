@@ -49,6 +49,16 @@ calibration sums are exact sums over that table, weighted by its counts:
 the same numbers as a sum over rows, because equal (score, label) rows add
 equal terms.
 
+Rows streamed a batch at a time (:class:`ScoreAccumulator`) are sorted, 64k
+at a time, by a small integer key — (label, cell, prediction, calibration bin),
+packed with the row number into 32 bits for one vectorised sort — so every
+count, extreme and sum is a reduction over a run of rows (``reduceat``).
+Exact sums split each value into limbs on a power-of-two grid fixed per batch
+(:class:`_Limbs`: adding and subtracting 1.5·2**52·u rounds to a multiple of
+u exactly); a run's limb sum is then an exact float.  Cells with more distinct
+scores than ``max_distinct`` are counted into dense histograms at the widest
+mantissa that fits, narrowed (folded) as rows come.
+
 The optional Poisson bootstrap (:class:`PoissonBootstrap`) gives each row a
 Poisson(1) weight per replicate from a counter-based hash of (seed, row id,
 replicate); with global row ids the replicate statistics merge like the
@@ -1348,35 +1358,37 @@ def _low(v: Array, seg_min: Array, nonneg: bool) -> float:
 _WORKSPACE = threading.local()
 
 
-def _workspace(n: int) -> Array:
-    """A float64 array of at least n values, kept per thread (no page faults for each batch)."""
-    buf: Array | None = getattr(_WORKSPACE, "buf", None)
+def _workspace(n: int, name: str = "buf", dtype: Any = np.float64) -> Array:
+    """An array of at least n values, kept per thread and name (no page faults for each batch)."""
+    buf: Array | None = getattr(_WORKSPACE, name, None)
     if buf is None or buf.size < n:
-        buf = np.empty(max(n, 1 << 16))
-        _WORKSPACE.buf = buf
+        buf = np.empty(max(n, 1 << 16), dtype=dtype)
+        setattr(_WORKSPACE, name, buf)
     return buf[:n]
 
 
 class _SortedBatch:
-    """Rows (cell, 0/1 label, finite score) sorted a block at a time by key (label·g + cell)·k + bin, with the
-    sums of :func:`_row_sums` computed per segment of equal keys (``sums``; None when the fast path does
-    not apply: too many keys, or squared errors whose bound overflows).
+    """Rows (cell, 0/1 label, finite score, and optionally a 0/1 prediction) sorted a block at a time by key
+    ((label·g + cell)·P + prediction)·k + bin (P = 2 with predictions, else 1), with the sums of
+    :func:`_row_sums` computed per segment of equal keys (``sums``; None when the fast path does not apply:
+    too many keys, or squared errors whose bound overflows); ``counts``: rows per key.
 
-    ``blocks``: (first row in ``scores``, row bounds of each key (k·2g + 1), per (label, cell) group the
-    smallest and largest score) of each block; ``scores``: the sorted scores (a per-thread workspace, valid
-    until this thread sorts its next batch).
+    ``blocks``: (first row in ``scores``, row bounds of each key (2gPk + 1), per (label, cell) group the
+    smallest and largest score) of each block — a group's rows are the keys [j·P·k, (j + 1)·P·k) of each
+    block; ``scores``: the sorted scores (a per-thread workspace, valid until this thread sorts its next
+    batch).
     """
 
     def __init__(
         self, cell: Array, y: Array, s: Array, g: int, k: int, smin: float, smax: float, p: Array | None = None
     ) -> None:
-        self.g, self.k = g, k
+        P = 1 if p is None else 2
+        self.g, self.k, self.per_group = g, k, P * k
         self.sums: dict[str, Array] | None = None
-        self.counts = np.zeros(0, dtype=np.int64)  # rows per key
-        self.predicted = np.zeros(0, dtype=np.int64)  # rows per key with prediction 1 (when ``p`` is given)
+        self.counts = np.zeros(0, dtype=np.int64)
         self.blocks: list[tuple[int, Array, Array, Array]] = []
         self.nonneg = smin >= 0.0
-        nk = 2 * g * k
+        nk = 2 * g * P * k
         n = s.size
         with np.errstate(over="ignore"):
             bound_b = 0.0
@@ -1389,7 +1401,6 @@ class _SortedBatch:
         kdt = np.uint8 if nk <= 256 else np.uint16
         unit = smin >= 0.0 and smax <= 1.0
         counts = np.zeros(nk, dtype=np.int64)
-        predicted = np.zeros(nk, dtype=np.int64)
         key_range = np.arange(nk + 1, dtype=np.uint32)
         ext = np.empty((4, nk))  # per key: score min, max; squared error min, max
         ext[0::2] = np.inf
@@ -1398,7 +1409,7 @@ class _SortedBatch:
         blk = min(_SORT_BLOCK, n)
         kb_, tb_ = np.empty(blk, dtype=kdt), np.empty(blk, dtype=kdt)
         pk_, sk_, rows = np.empty(blk, dtype=np.uint32), np.empty(blk, dtype=np.uint32), np.arange(blk, dtype=np.uint32)
-        pp_ = np.empty(blk, dtype=np.uint8)
+        ix_ = np.empty(blk, dtype=np.intp)  # the rows as take() wants them (else it converts: an allocation)
         f_, b_, q_, h_, r_ = (np.empty(blk) for _ in range(5))
         self.scores = ss_all = _workspace(n)
         gk = g * k
@@ -1407,6 +1418,7 @@ class _SortedBatch:
             m = stop - start
             cb, yb, sb = cell[start:stop], y[start:stop], s[start:stop]
             kb, tb, pk, sk, f, b, q, h, r = kb_[:m], tb_[:m], pk_[:m], sk_[:m], f_[:m], b_[:m], q_[:m], h_[:m], r_[:m]
+            ix = ix_[:m]
             np.multiply(sb, k, out=f)
             if not unit:
                 np.floor(f, out=f)
@@ -1417,6 +1429,9 @@ class _SortedBatch:
             np.copyto(tb, yb, casting="unsafe")
             np.multiply(tb, g, out=tb)
             np.add(tb, cb, out=tb, casting="unsafe")
+            if p is not None:
+                tb *= 2
+                np.add(tb, p[start:stop], out=tb, casting="unsafe")
             np.multiply(tb, k, out=tb)
             np.add(kb, tb, out=kb)
             np.copyto(pk, kb, casting="unsafe")  # (key, row) packed in 32 bits: one vectorised sort
@@ -1425,20 +1440,18 @@ class _SortedBatch:
             pk.sort()
             np.right_shift(pk, 16, out=sk)  # the keys, sorted: each key's rows are a run
             pk &= 0xFFFF
-            ss = np.take(sb, pk, out=ss_all[start:stop], mode="clip")
+            np.copyto(ix, pk)
+            ss = np.take(sb, ix, out=ss_all[start:stop], mode="clip")
             bounds = np.searchsorted(sk, key_range)
             cnt = np.diff(bounds)
             ne = np.flatnonzero(cnt)
             st = bounds[ne]
-            n0 = int(bounds[gk])
+            n0 = int(bounds[gk * P])
             np.multiply(ss[:n0], ss[:n0], out=b[:n0])
             np.subtract(ss[n0:], 1.0, out=b[n0:])
             np.multiply(b[n0:], b[n0:], out=b[n0:])
             np.multiply(b, b, out=q)
             counts += cnt
-            if p is not None:
-                pp = np.take(p[start:stop], pk, out=pp_[:m], mode="clip")
-                predicted[ne] += np.add.reduceat(pp, st, dtype=np.int64)
             smn = np.minimum.reduceat(ss, st)
             smx = np.maximum.reduceat(ss, st)
             bmn = np.minimum.reduceat(b, st)
@@ -1452,26 +1465,26 @@ class _SortedBatch:
             with np.errstate(under="ignore"):
                 qmn = bmn * bmn
             acc[2].add(q, st, ne, _low(q, qmn, True), h, r)
-            group = ne // k  # (label, cell) group of each non-empty key
+            group = ne // (P * k)  # (label, cell) group of each non-empty key
             gmn = np.full(2 * g, np.inf)
             gmx = np.full(2 * g, -np.inf)
             np.minimum.at(gmn, group, smn)
             np.maximum.at(gmx, group, smx)
             self.blocks.append((start, bounds, gmn, gmx))
-        self.counts, self.predicted = counts, predicted
-        per = counts.reshape(2, g, k)
-        ext4 = ext.reshape(4, 2, g, k)
-        s_sum, b_sum, q_sum = (a.result().reshape(2, g, k) for a in acc)
+        self.counts = counts
+        per = counts.reshape(2, g, P, k)
+        ext4 = ext.reshape(4, 2, g, P, k)
+        s_sum, b_sum, q_sum = (a.result().reshape(2, g, P, k) for a in acc)
         self.sums = {
-            "brier_sum": b_sum.sum(axis=(0, 2)),
-            "brier_sq_sum": q_sum.sum(axis=(0, 2)),
-            "brier_min": ext4[2].min(axis=(0, 2)),
-            "brier_max": ext4[3].max(axis=(0, 2)),
-            "score_min": ext4[0].min(axis=(0, 2)),
-            "score_max": ext4[1].max(axis=(0, 2)),
-            "cal_n": per.sum(axis=0).reshape(gk),
-            "cal_pos": per[1].reshape(gk).copy(),
-            "cal_sum": (s_sum[0] + s_sum[1]).reshape(gk),
+            "brier_sum": b_sum.sum(axis=(0, 2, 3)),
+            "brier_sq_sum": q_sum.sum(axis=(0, 2, 3)),
+            "brier_min": ext4[2].min(axis=(0, 2, 3)),
+            "brier_max": ext4[3].max(axis=(0, 2, 3)),
+            "score_min": ext4[0].min(axis=(0, 2, 3)),
+            "score_max": ext4[1].max(axis=(0, 2, 3)),
+            "cal_n": per.sum(axis=(0, 2)).reshape(gk),
+            "cal_pos": per[1].sum(axis=1).reshape(gk),
+            "cal_sum": s_sum.sum(axis=(0, 2)).reshape(gk),
         }
 
 
@@ -1711,7 +1724,9 @@ class ScoreStats(_Keyed):
         b = np.asarray(bits, dtype=np.int64).reshape(g)
         if b.size and (int(b.min()) < 1 or int(b.max()) > EXACT_BITS):
             raise ValueError("bits must be in 1..53")
-        v = quantize(_finite_table(value), b[c])
+        v = _finite_table(value)
+        if not _presorted:  # (a presorted table comes at its bits already: the accumulator's)
+            v = quantize(v, b[c])
         negs = np.asarray(neg, dtype=np.int64).reshape(-1)
         poss = np.asarray(pos, dtype=np.int64).reshape(-1)
         if not (negs.size == poss.size == c.size == v.size):
@@ -1904,6 +1919,8 @@ class ScoreStats(_Keyed):
 
     def marginal(self, attributes: Sequence[str]) -> ScoreStats:
         groups, cell_group = _marginal_map(self.attributes, self.keys, attributes)
+        if tuple(attributes) == self.attributes and self.replicates is None:
+            return self  # the cells themselves (already binned by the same rule)
         return self._regroup(groups, cell_group, tuple(attributes))
 
     def __eq__(self, other: object) -> bool:
@@ -2081,11 +2098,11 @@ class ScoreAccumulator:
             return
         with self._lock:
             gid = self._update(keys, batch.sums)
-            self._place(batch, gid)
+        rows = self._groups(batch, gid)
+        with self._lock:
+            self._place(rows)
 
-    def add_binary(
-        self, groups: Mapping[str, Any], y_true: Any, y_pred: Any, scores: Any
-    ) -> ConfusionStats | None:
+    def add_binary(self, groups: Mapping[str, Any], y_true: Any, y_pred: Any, scores: Any) -> ConfusionStats | None:
         """Add rows given by their group columns (as :func:`encode_cells` takes them), 0/1 labels and
         finite scores, and return their confusion counts for the 0/1 predictions ``y_pred`` (equal to
         ``ConfusionStats.from_arrays``): one sorted pass over the rows for both, on the combinations of
@@ -2094,7 +2111,7 @@ class ScoreAccumulator:
         names, encoded, radix, combined = _radix_codes(groups)
         if names != self.attributes:
             raise ValueError(f"rows over {names}, statistics over {self.attributes}")
-        if combined is None or 2 * radix * self.k > _SORT_KEYS or combined.size == 0:
+        if combined is None or 4 * radix * self.k > _SORT_KEYS or combined.size == 0:
             return None
         y = _labels01(y_true, "y_true")
         p = _labels01(y_pred, "y_pred")
@@ -2105,8 +2122,8 @@ class ScoreAccumulator:
         if batch.sums is None:
             return None
         k = self.k
-        n = batch.counts.reshape(2, radix, k).sum(axis=2)  # (label, combination)
-        pp = batch.predicted.reshape(2, radix, k).sum(axis=2)
+        per = batch.counts.reshape(2, radix, 2, k).sum(axis=3)  # (label, combination, prediction)
+        n, pp = per.sum(axis=2), per[:, :, 1]
         present = np.flatnonzero(n.sum(axis=0))
         keys = tuple(_radix_keys(encoded, present.tolist()))
         counts = np.stack([n[0] - pp[0], pp[0], n[1] - pp[1], pp[1]], axis=1)[present]
@@ -2114,10 +2131,12 @@ class ScoreAccumulator:
             name: (v.reshape(radix, k)[present].reshape(-1) if name.startswith("cal_") else v[present])
             for name, v in batch.sums.items()
         }
+        gid = np.full(radix, -1, dtype=np.int64)
         with self._lock:
-            gid = np.full(radix, -1, dtype=np.int64)
             gid[present] = self._update(keys, sums)
-            self._place(batch, gid)
+        rows = self._groups(batch, gid)
+        with self._lock:
+            self._place(rows)
         return ConfusionStats(names, keys, counts.astype(np.int64))
 
     def _update(self, keys: Sequence[Key], sums: dict[str, Array]) -> Array:
@@ -2136,46 +2155,89 @@ class ScoreAccumulator:
         self._cal_sum[gid] = self._cal_sum[gid] + sums["cal_sum"].reshape(g, self.k)
         return gid
 
-    def _place(self, batch: _SortedBatch, gid: Array) -> None:
-        """Count a sorted batch's rows into the dense histograms of their cells (those that fall in them);
-        the other rows go to the table (under the lock).  One (label, cell) group at a time: its rows are
-        one slice of each sorted block."""
-        g, k = batch.g, batch.k
+    def _groups(self, batch: _SortedBatch, gid: Array) -> list[tuple[int, int, list[Array], float, float, Any]]:
+        """A sorted batch's rows per (label, cell) group — (global cell, label, its scores in pieces,
+        smallest, largest, (layout, histogram slots) when the cell's histogram, as it is now, holds them
+        all) — computed without the lock (the layout is checked again under it).  Slots are written into a
+        per-thread workspace, valid until this thread's next batch."""
+        g, k = batch.g, batch.per_group
         gmn = np.full(2 * g, np.inf)
         gmx = np.full(2 * g, -np.inf)
         for _, _, mn, mx in batch.blocks:
             np.minimum(gmn, mn, out=gmn)
             np.maximum(gmx, mx, out=gmx)
-        parts: list[tuple[Array, Array, Array]] = []
+        layouts = dict(self._dcell)  # a snapshot
+        work = _workspace(batch.scores.size, "slots", np.uint64)
+        used = 0
+        out = []
         for j in range(2 * g):
             label, c = divmod(j, g)
             pieces = [batch.scores[s + b[j * k] : s + b[(j + 1) * k]] for s, b, _, _ in batch.blocks]
             pieces = [p for p in pieces if p.size]
             if not pieces:
                 continue
-            vals = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
             cell = int(gid[c])
-            dense = self._dcell.get(cell)
-            if dense is not None:
-                first, shift, n_slots = dense
-                if _okey(float(gmn[j])) >= first and _okey(float(gmx[j])) < first + (n_slots << shift):
+            lo, hi = float(gmn[j]), float(gmx[j])
+            slots = None
+            layout = layouts.get(cell)
+            if layout is not None:
+                first, shift, n_slots = layout
+                if _okey(lo) >= first and _okey(hi) < first + (n_slots << shift):
                     # all in the histogram, so positive: (bits | sign) − first = bits − (first − sign)
-                    slots = vals.view(np.uint64) - np.uint64(first - (1 << 63))
-                    slots >>= np.uint64(shift)
-                    np.add.at(self._hist[cell][label], slots.view(np.int64), 1)
-                    self._since[cell] += vals.size
-                    continue
-                keys = _ordered(vals)
+                    base = np.uint64(first - (1 << 63))
+                    rel = work[used : used + sum(p.size for p in pieces)]
+                    at = 0
+                    for p in pieces:
+                        np.subtract(p.view(np.uint64), base, out=rel[at : at + p.size])
+                        at += p.size
+                    rel >>= np.uint64(shift)
+                    used += rel.size
+                    slots = (layout, rel.view(np.int64))
+            out.append((cell, label, pieces, lo, hi, slots))
+        return out
+
+    def _place(self, groups: list[tuple[int, int, list[Array], float, float, Any]]) -> None:
+        """Count (label, cell) groups into the dense histograms of their cells (the rows that fall in them);
+        a cell without one that has more distinct scores in this batch than the limit gets one now (when it
+        has nothing in the table yet); the other rows go to the table (under the lock)."""
+        parts: list[tuple[Array, Array, Array]] = []
+        fresh: dict[int, list[tuple[int, Array]]] = {}
+        for cell, label, pieces, _, _, slots in groups:
+            layout = self._dcell.get(cell)
+            if slots is not None and slots[0] == layout:
+                np.add.at(self._hist[cell][label], slots[1], 1)
+                self._since[cell] += slots[1].size
+                continue
+            keys = _ordered(pieces[0] if len(pieces) == 1 else np.concatenate(pieces))
+            if layout is not None:
                 rest = keys[~self._count_dense(cell, label, keys)]
+            elif cell >= self._entries.size or self._entries[cell] == 0:
+                fresh.setdefault(cell, []).append((label, keys))
+                continue
             else:
-                rest = _ordered(vals)
+                rest = keys
             if rest.size:
                 parts.append((np.full(rest.size, cell, dtype=np.int64), rest, np.full(rest.size, label)))
+        for cell, by_label in fresh.items():
+            if sum(keys.size for _, keys in by_label) > self.max_distinct and self._densify_rows(cell, by_label):
+                by_label = [(label, keys[~self._count_dense(cell, label, keys)]) for label, keys in by_label]
+            for label, rest in by_label:
+                if rest.size:
+                    parts.append((np.full(rest.size, cell, dtype=np.int64), rest, np.full(rest.size, label)))
         if parts:
             self._to_table(*(np.concatenate([p[i] for p in parts]) for i in range(3)))
         for c in [c for c in self._dcell if self._since[c] >= self._fold_at[c]]:
             self._since[c] = 0
             self._fold_at[c] = self._dcell[c][2] if self._fold(c) else 2 * self._fold_at[c]
+
+    def _densify_rows(self, cell: int, by_label: list[tuple[int, Array]]) -> bool:
+        """Give a cell with nothing in the table yet a dense histogram now, when this batch's rows of it
+        (ordered keys per label) hold more distinct scores than the limit — at the widest mantissa that keeps
+        them within it, as :meth:`_densify` does for table rows; whether it got one (rows not counted yet)."""
+        keys = np.sort(np.concatenate([k for _, k in by_label]))
+        if 1 + np.count_nonzero(keys[1:] != keys[:-1]) <= self.max_distinct:
+            return False
+        return self._densify_keys(cell, keys)
 
     def _count_dense(self, cell: int, label: int, keys: Array) -> Array:
         """Count the ordered ``keys`` (of one cell and label) that fall in the cell's histogram (the mask)."""
@@ -2194,9 +2256,7 @@ class ScoreAccumulator:
         h = self._hist[cell]
         nz = np.flatnonzero(h[0] | h[1])
         fold = 0
-        while (
-            self._bits[cell] - fold > 1 and nz.size and 1 + np.count_nonzero(np.diff(nz >> fold)) > self.max_distinct
-        ):
+        while self._bits[cell] - fold > 1 and nz.size and 1 + np.count_nonzero(np.diff(nz >> fold)) > self.max_distinct:
             fold += 1
         if not fold:
             return False
@@ -2287,8 +2347,8 @@ class ScoreAccumulator:
             self._entries += np.bincount(p[0], minlength=n)
 
     def _densify(self, table: tuple[Array, Array, Array, Array], cells: list[int]) -> tuple[Array, Array, Array, Array]:
-        """Bin ``cells`` (each over the limit in ``table``, sorted) into dense histograms over whole binades
-        at the widest mantissa keeping them within the limit; the table rows left (those outside)."""
+        """Bin ``cells`` (each over the limit in ``table``, sorted) into dense histograms (:meth:`_densify_keys`);
+        the table rows left (those outside the histograms)."""
         c, kk, neg, pos = table
         starts = np.searchsorted(c, np.arange(len(self._keys)))
         ends = np.searchsorted(c, np.arange(len(self._keys)), side="right")
@@ -2296,28 +2356,9 @@ class ScoreAccumulator:
         for cell in cells:
             a, b = int(starts[cell]), int(ends[cell])
             keys = kk[a:b]
-            lo, hi = 1, self._bits[cell]
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                q = _quantize_keys(keys, mid)
-                if 1 + np.count_nonzero(q[1:] != q[:-1]) <= self.max_distinct:
-                    lo = mid
-                else:
-                    hi = mid - 1
-            self._bits[cell] = lo
-            normal = keys[keys >= np.uint64(_NORMAL_MIN)]
-            if normal.size == 0 or lo >= EXACT_BITS:
+            if not self._densify_keys(cell, keys):
                 continue
-            first = int(normal[0]) & ~((1 << 52) - 1)  # whole binades: coarser widths merge slots evenly
-            last = (int(normal[-1]) | ((1 << 52) - 1)) + 1
-            shift = EXACT_BITS - lo
-            n_slots = (last - first) >> shift
-            if self._dense_total + n_slots > self.dense_slots or n_slots > 8 * self.max_distinct:
-                continue  # over the memory budget, or mostly empty (few values so far): the cell stays in the table
-            self._dcell[cell] = (first, shift, n_slots)
-            self._hist[cell] = np.zeros((2, n_slots), dtype=np.int64)
-            self._dense_total += n_slots
-            self._since[cell], self._fold_at[cell] = 0, n_slots
+            first, shift, n_slots = self._dcell[cell]
             rel = keys - np.uint64(first)
             inside = rel < np.uint64(n_slots << shift)
             slot = (rel[inside] >> np.uint64(shift)).view(np.int64)
@@ -2329,6 +2370,35 @@ class ScoreAccumulator:
             return c[keep], kk[keep], neg[keep], pos[keep]
         return table
 
+    def _densify_keys(self, cell: int, keys: Array) -> bool:
+        """Narrow a cell, whose distinct scores (the sorted ordered ``keys``, repeats allowed) are more than the
+        limit, to the widest mantissa that keeps them within it, and give it an empty dense histogram over the
+        whole binades of its positive normal scores at that width — unless that is over the memory budget or
+        mostly empty (few values so far: the cell stays in the table).  Whether it got one."""
+        lo, hi = 1, self._bits[cell]
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            q = _quantize_keys(keys, mid)
+            if 1 + np.count_nonzero(q[1:] != q[:-1]) <= self.max_distinct:
+                lo = mid
+            else:
+                hi = mid - 1
+        self._bits[cell] = lo
+        normal = keys[keys >= np.uint64(_NORMAL_MIN)]
+        if normal.size == 0 or lo >= EXACT_BITS:
+            return False
+        first = int(normal[0]) & ~((1 << 52) - 1)  # whole binades: coarser widths merge slots evenly
+        last = (int(normal[-1]) | ((1 << 52) - 1)) + 1
+        shift = EXACT_BITS - lo
+        n_slots = (last - first) >> shift
+        if self._dense_total + n_slots > self.dense_slots or n_slots > 8 * self.max_distinct:
+            return False
+        self._dcell[cell] = (first, shift, n_slots)
+        self._hist[cell] = np.zeros((2, n_slots), dtype=np.int64)
+        self._dense_total += n_slots
+        self._since[cell], self._fold_at[cell] = 0, n_slots
+        return True
+
     # ---- the result
 
     @property
@@ -2336,54 +2406,72 @@ class ScoreAccumulator:
         return self._rows
 
     def result(self) -> ScoreStats:
-        """The statistics of every row added (``ValueError`` if none was)."""
+        """The statistics of every row added (``ValueError`` if none was).
+
+        Each cell's rows — its table rows (quantized to its current width) and its histogram's non-empty
+        slots — are put together in cell key order and score order, so :meth:`ScoreStats.from_parts`
+        only applies the binning rule (no sort of the whole table)."""
         with self._lock:
             if not self._keys:
                 raise ValueError("no rows were added")
-            parts = [p for p in (self._t, *self._pending) if p[0].size]  # sorted and binned once, by from_parts
-            parts_c = [p[0] for p in parts]
-            parts_k = [p[1] for p in parts]
-            parts_n = [p[2] for p in parts]
-            parts_p = [p[3] for p in parts]
+            n = len(self._keys)
+            tables = [p for p in (self._t, *self._pending) if p[0].size]  # each sorted by (cell, key)
+            spans = [
+                (np.searchsorted(t[0], np.arange(n)), np.searchsorted(t[0], np.arange(n), side="right")) for t in tables
+            ]
             bits_now = list(self._bits)
-            for cell, (first, shift, n_slots) in self._dcell.items():
-                h = self._hist[cell]
-                nz = np.flatnonzero(h[0] | h[1])
-                # fewer bits while its histogram alone has more distinct values than the limit (the binning
-                # rule over all the cell's values can only go further: from_parts applies it): fold slots
-                fold = 0
-                while (
-                    bits_now[cell] - fold > 1
-                    and nz.size
-                    and 1 + np.count_nonzero(np.diff(nz >> fold)) > self.max_distinct
-                ):
-                    fold += 1
-                if fold:
-                    h = h.reshape(2, n_slots >> fold, 1 << fold).sum(axis=2)
-                    shift += fold
-                    bits_now[cell] -= fold
+            order = sorted(range(n), key=lambda i: self._keys[i])
+            out_c: list[Array] = []
+            out_k: list[Array] = []
+            out_n: list[Array] = []
+            out_p: list[Array] = []
+            for rank, cell in enumerate(order):
+                pieces = []
+                for t, (lo, hi) in zip(tables, spans):
+                    a, b = int(lo[cell]), int(hi[cell])
+                    if b > a:
+                        k = t[1][a:b]
+                        if bits_now[cell] < EXACT_BITS:
+                            k = _quantize_keys(k, bits_now[cell])
+                        pieces.append((k, t[2][a:b], t[3][a:b]))
+                if cell in self._dcell:
+                    first, shift, n_slots = self._dcell[cell]
+                    h = self._hist[cell]
                     nz = np.flatnonzero(h[0] | h[1])
-                parts_c.append(np.full(nz.size, cell, dtype=np.int64))
-                parts_k.append(np.uint64(first) + (nz.astype(np.uint64) << np.uint64(shift)))
-                parts_n.append(h[0][nz])
-                parts_p.append(h[1][nz])
-            order = sorted(range(len(self._keys)), key=lambda i: self._keys[i])
-            rank = np.empty(len(order), dtype=np.int64)
-            rank[order] = np.arange(len(order))
-            # one table already sorted by (cell, score), cells registered in key order, nothing binned: no sort
-            presorted = (
-                len(parts) <= 1
-                and not self._dcell
-                and all(b == EXACT_BITS for b in self._bits)
-                and order == list(range(len(order)))
-            )
+                    # fewer bits while its histogram alone has more distinct values than the limit (the binning
+                    # rule over all the cell's values can only go further: from_parts applies it): fold slots
+                    fold = 0
+                    while (
+                        bits_now[cell] - fold > 1
+                        and nz.size
+                        and 1 + np.count_nonzero(np.diff(nz >> fold)) > self.max_distinct
+                    ):
+                        fold += 1
+                    if fold:
+                        h = h.reshape(2, n_slots >> fold, 1 << fold).sum(axis=2)
+                        shift += fold
+                        bits_now[cell] -= fold
+                        nz = np.flatnonzero(h[0] | h[1])
+                        pieces = [(_quantize_keys(k, bits_now[cell]), ng, ps) for k, ng, ps in pieces]
+                    pieces.append((np.uint64(first) + (nz.astype(np.uint64) << np.uint64(shift)), h[0][nz], h[1][nz]))
+                if not pieces:
+                    continue
+                k = np.concatenate([p[0] for p in pieces])
+                ng = np.concatenate([p[1] for p in pieces])
+                ps = np.concatenate([p[2] for p in pieces])
+                zero = np.zeros(k.size, dtype=np.int64)
+                _, k, (ng, ps), _ = _aggregate(zero, k, [ng, ps], 1, presorted=len(pieces) == 1)
+                out_c.append(np.full(k.size, rank, dtype=np.int64))
+                out_k.append(k)
+                out_n.append(ng)
+                out_p.append(ps)
             return ScoreStats.from_parts(
                 self.attributes,
                 [self._keys[i] for i in order],
-                cell=rank[np.concatenate(parts_c)],
-                value=_unordered(np.concatenate(parts_k)),
-                neg=np.concatenate(parts_n),
-                pos=np.concatenate(parts_p),
+                cell=np.concatenate(out_c),
+                value=_unordered(np.concatenate(out_k)),
+                neg=np.concatenate(out_n),
+                pos=np.concatenate(out_p),
                 bits=np.asarray(bits_now, dtype=np.int64)[order],
                 brier_sum=self._sums[order, 0],
                 brier_sq_sum=self._sums[order, 1],
@@ -2396,7 +2484,7 @@ class ScoreAccumulator:
                 cal_sum=self._cal_sum[order],
                 calibration_bins=self.k,
                 max_distinct=self.max_distinct,
-                _presorted=presorted,
+                _presorted=True,
             )
 
 

@@ -95,6 +95,26 @@ def test_binary_statistics_equal_arrow(spark, dataset):
     a = compute_stats(root, **kw, progress=False)
     b = compute_stats(spark.read.parquet(str(root)), **kw, engine="spark")
     assert a.scores.exact.all() and b.scores == a.scores and b.confusion == a.confusion
+    # few distinct scores among many rows: the first table is too coarse to bin, and Spark aggregates it
+    # again finer; negative, zero and subnormal scores among them
+    rng = np.random.default_rng(4)
+    vals = np.concatenate([np.round(rng.random(60), 4), [0.0, -0.25, 5e-324, 1e-300]])
+    rows = [("a" if i % 3 else "b", int(rng.integers(0, 2)), float(vals[i % vals.size])) for i in range(2000)]
+    df = spark.createDataFrame(rows, "race string, y int, s double")
+    kw = {"label": "y", "score": "s", "score_threshold": 0.5, "sensitive": ["race"], "max_distinct": 20}
+    table = pa.table({"race": [r[0] for r in rows], "y": [r[1] for r in rows], "s": [r[2] for r in rows]})
+    a = compute_stats(table, **kw, progress=False)
+    b = compute_stats(df, **kw, engine="spark")
+    assert not a.scores.exact.all() and b.scores == a.scores and b.confusion == a.confusion
+    # one score per binade: the rows per binade promise more distinct values than there are, so the table
+    # is aggregated again at full precision
+    rows = [("a" if i % 3 else "b", i % 2, 1.3 * 2.0 ** -(i % 15 + 1)) for i in range(2000)]
+    df = spark.createDataFrame(rows, "race string, y int, s double")
+    table = pa.table({"race": [r[0] for r in rows], "y": [r[1] for r in rows], "s": [r[2] for r in rows]})
+    kw["max_distinct"] = 40
+    a = compute_stats(table, **kw, progress=False)
+    b = compute_stats(df, **kw, engine="spark")
+    assert a.scores.exact.all() and b.scores == a.scores and b.confusion == a.confusion
 
 
 def test_regression_and_multiclass_equal_arrow(spark, dataset):

@@ -177,3 +177,60 @@ def test_wide_key_span_takes_the_partitioned_sort():
         assert np.array_equal(st.value[sel], vals)
         assert np.array_equal(st.pos[sel], np.bincount(inv, weights=y[rows], minlength=vals.size).astype(int))
         assert np.array_equal(st.neg[sel], np.bincount(inv, weights=1 - y[rows], minlength=vals.size).astype(int))
+
+
+@pytest.mark.parametrize("kind", ["continuous", "rounded", "zeros", "wide", "ones", "negative", "subnormal", "huge"])
+def test_binary_batches_equal_whole(kind):
+    """ScoreAccumulator.add_binary (one sorted pass per batch: label, cell, bin keys; exact sums in limbs;
+    dense histograms) gives the confusion counts and score statistics of all rows, exactly."""
+    rng = np.random.default_rng(len(kind))
+    n = 70_000  # more than one sorted block
+    s = {
+        "ones": np.where(rng.random(n) < 0.05, 1.0, rng.random(n)),
+        "negative": rng.normal(size=n) * 3,
+        "subnormal": np.where(rng.random(n) < 0.1, 5e-324 * rng.integers(1, 100, n), rng.random(n)),
+        "huge": rng.random(n) * 1e100,  # squared errors overflow: the row-by-row path, and its error
+    }.get(kind)
+    if s is None:
+        s = _scores(kind, n, rng)
+    y = rng.integers(0, 2, n).astype(np.int8)
+    p = rng.integers(0, 2, n).astype(np.int8)
+    g = _groups(n, rng)
+    codes = {k: np.unique(v, return_inverse=True) for k, v in g.items()}
+    pairs = {k: (inv.reshape(-1).astype(np.int8), uniq) for k, (uniq, inv) in codes.items()}
+    for max_distinct in (100_000, 40):
+        acc = S.ScoreAccumulator(("a", "b"), max_distinct=max_distinct, merge_rows=3000)
+        confs = []
+        for start in range(0, n, 9000):
+            part = slice(start, start + 9000)
+            batch = {k: (c[part], cats) for k, (c, cats) in pairs.items()}
+            if kind == "huge":  # the sorted pass declines (bounds overflow); rows one by one refuse them
+                assert acc.add_binary(batch, y[part], p[part], s[part]) is None
+                with pytest.raises(ValueError, match="too large"):
+                    acc.add(S.encode_cells(batch), y[part], s[part])
+                return
+            conf = acc.add_binary(batch, y[part], p[part], s[part])
+            assert conf is not None
+            confs.append(conf)
+        assert S.merge_all(confs) == S.ConfusionStats.from_arrays(y, p, g)
+        assert acc.result() == S.ScoreStats.from_arrays(y, s, g, max_distinct=max_distinct)
+
+
+def test_binary_batches_many_cells_and_fallbacks():
+    rng = np.random.default_rng(9)
+    n = 30_000
+    s, y, p = rng.random(n), rng.integers(0, 2, n), rng.integers(0, 2, n)
+    g = {"a": rng.integers(0, 40, n).astype(str)}  # 40 cells x 2 labels x 10 bins: two-byte sort keys
+    acc = S.ScoreAccumulator(("a",), max_distinct=50)
+    confs = [
+        acc.add_binary({k: v[i : i + 7000] for k, v in g.items()}, y[i : i + 7000], p[i : i + 7000], s[i : i + 7000])
+        for i in range(0, n, 7000)
+    ]
+    assert S.merge_all(confs) == S.ConfusionStats.from_arrays(y, p, g)
+    assert acc.result() == S.ScoreStats.from_arrays(y, s, g, max_distinct=50)
+    # too many (label, cell, bin) keys for one sort: None, nothing added; add() takes the rows instead
+    wide = S.ScoreAccumulator(("a",), calibration_bins=5000)
+    assert wide.add_binary({"a": np.arange(10).astype(str)}, np.zeros(10), np.zeros(10), np.linspace(0, 1, 10)) is None
+    assert wide.rows == 0
+    with pytest.raises(ValueError, match="rows over"):
+        acc.add_binary({"b": np.array(["x"])}, [1], [1], [0.5])

@@ -404,8 +404,40 @@ def _sha256_files(paths: Sequence[str]) -> str:
     return h.hexdigest()
 
 
+class _Digest:
+    """The SHA-256 of one file, computed on a background thread while the statistics are (hashlib releases
+    the GIL); a daemon thread, so a failed evaluation does not wait for it."""
+
+    def __init__(self, path: str) -> None:
+        import threading
+
+        self.value: str | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(path,), name="modelcard-sha256", daemon=True)
+        self.thread.start()
+
+    def _run(self, path: str) -> None:
+        try:
+            self.value = _sha256_files([path])
+        except BaseException as exc:  # re-raised by result(), on the caller's thread
+            self.error = exc
+
+    def result(self) -> str:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.value is not None
+        return self.value
+
+
 def _provenance(
-    source: Any, files: Sequence[str], label: str, prediction: str | None, score: str | None, sensitive: Sequence[str]
+    source: Any,
+    files: Sequence[str],
+    label: str,
+    prediction: str | None,
+    score: str | None,
+    sensitive: Sequence[str],
+    digest: _Digest | None = None,
 ) -> dict[str, Any]:
     """What the fragment records about the input: one file and its SHA-256, as the in-memory path does; for
     several files their number and the SHA-256 of their manifest (one ``SHA-256  path`` line per file, paths
@@ -415,7 +447,7 @@ def _provenance(
     if isinstance(source, (str, os.PathLike)) and os.path.isfile(source):
         predictions: dict[str, Any] = {
             "file": os.path.basename(os.fspath(source)),
-            "sha256": _sha256_files([os.fspath(source)]),
+            "sha256": digest.result() if digest is not None else _sha256_files([os.fspath(source)]),
         }
     elif files:
         folder = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
@@ -464,6 +496,8 @@ def evaluate_source(
     inputs.check_usage(prediction, score, opts)
     card = load_threshold_card(opts.thresholds_from) if opts.thresholds_from is not None else None
     boot = PoissonBootstrap(opts.bootstrap, opts.seed) if opts.bootstrap else None
+    one_file = isinstance(source, (str, os.PathLike)) and os.path.isfile(source)
+    digest = _Digest(os.fspath(source)) if one_file else None  # hashed while the statistics are computed
     result = compute_stats(
         source,
         label=label,
@@ -489,7 +523,7 @@ def evaluate_source(
     fields = result.evaluation_fields()
     fields["warnings"] = tuple(fields["warnings"]) + group_warnings(result, opts.missing_group)
     stats = P.EvaluationStats(**fields)
-    prov = _provenance(source, result.files, label, prediction, score, sensitive)
+    prov = _provenance(source, result.files, label, prediction, score, sensitive, digest)
     if opts.positive is not None:
         prov["positive"] = opts.positive
     prov |= dict(provenance or {})

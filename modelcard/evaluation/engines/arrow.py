@@ -9,20 +9,26 @@ pyarrow Table or RecordBatchReader, pandas or polars DataFrame.
 Each file's schema (Parquet footer, CSV header) is checked before any data is
 read: a missing column, a column whose kind (text, number, true/false) differs
 from the first file's, an empty (0-byte) file or an unreadable one is an error
-naming the file.  Data is then read a batch at a time (Parquet with
-``ParquetFile.iter_batches``, columns decoded on pyarrow's threads; CSV with
-pyarrow's multi-threaded reader, or its streaming reader for files over
-:data:`CSV_IN_MEMORY` bytes) — all CSV columns as text, exactly as the
-in-memory reader sees them.  Per batch the label, prediction and sensitive
-columns are dictionary-encoded (small integers are counted instead); their
+naming the file.  Data is then read a batch at a time, only the columns needed
+(Parquet with ``ParquetFile.iter_batches``, columns decoded on pyarrow's
+threads; CSV with pyarrow's multi-threaded reader, or its streaming reader for
+files over :data:`CSV_IN_MEMORY` bytes) — all CSV cells as text, exactly as
+the in-memory reader sees them, the label, prediction and group columns
+dictionary-encoded by the reader.  Label, prediction and group columns stay
+integer codes (dictionary indices, or the small integers themselves); their
 distinct values (kept across batches, in order of first appearance) are
 decoded by the caller's rules, so a rule like "at most two label values"
-holds for the whole data.  Statistics of each batch are built on a pool of
-worker threads (numpy releases the GIL in its loops) and merged — scores
-into one :class:`~modelcard.evaluation.stats.ScoreAccumulator` — so memory
-is a few batches plus the statistics, whatever the number of rows.  Nothing
-on this path imports pandas (``to_numpy`` would: arrays are read through
-their buffers).
+holds for the whole data.  Statistics of each batch are built on worker
+threads (one more than the cores, at most four) while the next batch is read (pyarrow
+and numpy release the GIL) and merged; for a binary task with scores one
+sorted pass per batch
+(:meth:`~modelcard.evaluation.stats.ScoreAccumulator.add_binary`) gives the
+confusion counts and the score statistics, into one accumulator whose size is
+bounded by the groups, so memory is a few batches plus the statistics,
+whatever the number of rows.  A progress bar (tqdm) on a terminal shows rows,
+rows per second and the time left (for CSV, the total estimated from the
+files' sizes).  Nothing on this path imports pandas (``to_numpy`` would:
+arrays are read through their buffers).
 """
 
 from __future__ import annotations
@@ -333,6 +339,7 @@ class _Batch:
     rows: int
     first_row: int  # 0-based row of the file (or of the filtered rows)
     offset: int = 0  # 0-based row id over all rows read
+    file_rows: int | None = None  # rows of the whole file, when known before it is read through (for the ETA)
 
 
 def _partition_value(value: str | None, kind: str) -> Any:
@@ -453,8 +460,10 @@ def _csv_batches(
             data = _csv_bytes(f.path)
             table = pacsv.read_csv(pa.py_buffer(data), read_options=read, parse_options=parse, convert_options=convert)
             del data
+            file_rows: int | None = table.num_rows
             source: Iterator[Any] = iter(table.to_batches(max_chunksize=rows))
         else:
+            file_rows = None
             source = iter(pacsv.open_csv(f.path, read_options=read, parse_options=parse, convert_options=convert))
         done = 0
         for rb in _regroup(source, rows):
@@ -476,7 +485,8 @@ def _csv_batches(
                     continue
             else:
                 n = rb.num_rows
-            yield _Batch(f.path, _with_partitions({c: cols[c] for c in data_cols}, n, f, plan, wanted), n, first_row)
+            columns = _with_partitions({c: cols[c] for c in data_cols}, n, f, plan, wanted)
+            yield _Batch(f.path, columns, n, first_row, file_rows=file_rows)
     except (DataError, UsageError):
         raise
     except Exception as exc:
@@ -972,7 +982,8 @@ class _Totals:
 
 
 def _workers() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+    """Worker threads: one more than the cores (one may wait for the shared statistics' lock), at most four."""
+    return max(2, min(4, (os.cpu_count() or 1) + 1))
 
 
 def compute(
@@ -1015,6 +1026,8 @@ def compute(
     builder = _Builder(request, decoder, label)
     totals = _Totals()
     bar = _progress_bar(progress, total)
+    if bar is not None and total is None and files:  # CSV: the total estimated as files are read (ETA)
+        bar = _Estimate(bar, {f: os.path.getsize(f) for f in files})
     try:
         _run(batches, builder, totals, bar)
     finally:
@@ -1076,6 +1089,8 @@ def _run(batches: Iterator[_Batch], builder: _Builder, totals: _Totals, bar: Any
                 parts = builder.decode(batch)
                 queue.append(pool.submit(builder.build, parts, batch.file))
                 if bar is not None:
+                    if isinstance(bar, _Estimate):
+                        bar.seen(batch)
                     bar.update(batch.rows)
                 while len(queue) >= workers or (queue and queue[0].done()):
                     totals.add(queue.popleft().result())
@@ -1085,6 +1100,32 @@ def _run(batches: Iterator[_Batch], builder: _Builder, totals: _Totals, bar: Any
             for fut in queue:
                 fut.cancel()
             raise
+
+
+class _Estimate:
+    """A progress bar whose total (rows) is estimated from the files' sizes and the rows of those whose
+    count is known (a CSV file parsed at once): rows per byte so far, times the bytes still unknown."""
+
+    def __init__(self, bar: Any, sizes: dict[str, int]) -> None:
+        self.bar = bar
+        self.sizes = sizes
+        self.rows: dict[str, int] = {}
+
+    def seen(self, batch: _Batch) -> None:
+        if batch.file_rows is None or batch.file in self.rows:
+            return
+        self.rows[batch.file] = batch.file_rows
+        known_bytes = sum(self.sizes.get(f, 0) for f in self.rows)
+        rest = sum(self.sizes.values()) - known_bytes
+        known = sum(self.rows.values())
+        self.bar.total = known + (round(rest * known / known_bytes) if known_bytes else 0)
+        self.bar.refresh()
+
+    def update(self, n: int) -> None:
+        self.bar.update(n)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def _progress_bar(progress: bool | None, total: int | None) -> Any:

@@ -10,23 +10,31 @@ them) read with the active Spark session or a new one (``master``, default
    values of every categorical column come to the driver, where the caller's
    decoder turns them into 0/1 labels, classes and group labels, exactly as
    the arrow engine does with the distinct values it sees.
-2. Scores: per raw group, the number of distinct scores; a group with more
-   than ``max_distinct`` is binned to the largest mantissa width that keeps
-   it within the limit (found by binary search, one aggregation per step),
-   with the truncation written as exact double arithmetic (powers of two
-   from ``pow(2, e)``, which Java computes exactly; the exponent from
-   ``log2`` corrected by comparing with those powers).  Then
-   ``groupBy(sensitive…, truncated score, label).count()``.
-3. Exact float sums (Brier score and its square per group, scores per
-   calibration bin; the ten regression sums): each double is split into its
-   biased exponent E and integer mantissa M (``|x| / 2**(E − 1075)``, exact),
-   M into three 18-bit parts, and the parts are summed as longs per (group,
-   quantity, E) — exact below 2**45 rows a group.  The driver shifts the
-   totals into the scaled integers of :mod:`modelcard.evaluation.stats`
-   (:func:`~modelcard.evaluation.stats.exact_from_parts`).  Per-row doubles
-   (``(score − label)²``, ``e = prediction − truth``, ...) are computed with
-   the same IEEE operations in the same order as numpy, so the sums are the
-   same numbers.
+2. Scores, one aggregation over every row: per (raw group, label, calibration
+   bin, and the exponents of the score s, of b = (s − label)² and of b²), the
+   rows, the extremes of s and b, and the long sums of the signed 26-bit high
+   and low halves of each one's integer mantissa M (x = ±M·2**(E − 1075);
+   exact below 2**36 rows a group).  The exponent comes from ``log2``
+   corrected against an exact power of two (Java's ``pow(2, n)`` is exact),
+   b's and b²'s from d = s − label's by one comparison each; each step is
+   its own projection, so Spark computes it once per row.  The driver shifts
+   the totals into the scaled integers of :mod:`modelcard.evaluation.stats`
+   (:func:`~modelcard.evaluation.stats.exact_from_parts`).
+3. The score table: ``groupBy(sensitive…, truncated score, label).count()``,
+   at full precision for a group with few rows, else truncated to the
+   narrowest mantissa width whose binades (rows per binade, from step 2) can
+   hold 1.5 × ``max_distinct`` values — fine enough for the binning rule,
+   which the driver applies (``ScoreStats.from_parts``); a group found to have
+   fewer distinct values than the limit at that width is aggregated again
+   finer.  The table comes back as Arrow data.
+4. Regression: the ten exact sums per (group, quantity, exponent) likewise.
+
+Per-row doubles (``(score − label)²``, ``e = prediction − truth``, ...) are
+computed with the same IEEE operations in the same order as numpy, so the
+sums are the same numbers.  The aggregations' generated Java methods are
+large: a session started here lets the JIT compile them
+(``-XX:-DontCompileHugeMethods``); in a session it did not start, Spark is
+told to split such plans instead while the statistics are computed.
 
 The driver then builds the same statistics objects as the other engines
 (``from_counts``, ``from_parts``), so the finaliser gives identical results.
@@ -69,6 +77,7 @@ from modelcard.io.tabular import DataError, listed, shown
 MAX_COLLECT = 5_000_000
 _PART = 18  # bits of each mantissa part summed as a long
 _MASK = (1 << _PART) - 1
+_HUGE_METHOD = "spark.sql.codegen.hugeMethodLimit"
 _TASK_SAMPLE = 1000  # distinct label and prediction values looked at to infer the task
 
 
@@ -103,6 +112,9 @@ def _session(master: str | None) -> tuple[Any, bool]:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.ansi.enabled", "false")
+            # the aggregations' generated Java methods are large: let the JIT compile them (HotSpot leaves
+            # methods over 8000 bytes of bytecode interpreted, about ten times slower, by default)
+            .config("spark.driver.extraJavaOptions", "-XX:-DontCompileHugeMethods")
         )
         if url.startswith("local"):  # one machine: a few shuffle partitions, not 200 tiny tasks per aggregation
             builder = builder.config("spark.sql.shuffle.partitions", str(max(4, 2 * (os.cpu_count() or 1))))
@@ -112,6 +124,15 @@ def _session(master: str | None) -> tuple[Any, bool]:
         raise UsageError(f"cannot start Spark (`spark_master` {master or DEFAULT_SPARK_MASTER}): {text}") from None
     session.sparkContext.setLogLevel("ERROR")
     return session, active is None
+
+
+def _jit_huge(session: Any) -> bool:
+    """Whether the session's driver JVM compiles huge methods (started with -XX:-DontCompileHugeMethods)."""
+    try:
+        opts = session.sparkContext.getConf().get("spark.driver.extraJavaOptions", "") or ""
+    except Exception:  # Spark Connect: no SparkContext here
+        return False
+    return "-XX:-DontCompileHugeMethods" in opts
 
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -267,6 +288,44 @@ def _collect(df: Any, what: str, limit: int = MAX_COLLECT) -> dict[str, list[Any
     if n > limit:
         raise DataError(f"{what}: more than {limit} distinct combinations", file="", code="too-many-values")
     return out
+
+
+def _collect_table(df: Any, what: str, limit: int) -> Any:
+    """Rows of an aggregated DataFrame as a pyarrow Table (at most ``limit``): the score table, which may
+    be large, stays columnar."""
+    import pyarrow as pa
+
+    rows = df.limit(limit + 1)
+    if hasattr(rows, "toArrow"):
+        table = rows.toArrow()
+    else:  # PySpark before 4.0
+        got = rows.collect()
+        table = pa.table({name: [r[name] for r in got] for name in df.columns})
+    if table.num_rows > limit:
+        raise DataError(f"{what}: more than {limit} distinct combinations", file="", code="too-many-values")
+    return table
+
+
+def _combos(table: Any, keys: list[str]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """(index of each row's combination of the ``keys`` columns, each combination's raw key), vectorised."""
+    import pyarrow.compute as pc
+
+    code = np.zeros(table.num_rows, dtype=np.int64)
+    values = []
+    for kk in keys:
+        enc = pc.dictionary_encode(table.column(kk).combine_chunks(), null_encoding="encode")
+        dictionary = enc.dictionary.to_pylist()
+        code = code * len(dictionary) + np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        values.append(dictionary)
+    present, inverse = np.unique(code, return_inverse=True)
+    combos = []
+    for c in present.tolist():
+        raw = []
+        for dictionary in reversed(values):
+            c, i = divmod(c, len(dictionary))
+            raw.append(dictionary[i])
+        combos.append(tuple(_raw_key(v) for v in reversed(raw)))
+    return inverse.reshape(-1), combos
 
 
 def _q(F: Any, name: str) -> Any:
@@ -451,10 +510,19 @@ def compute(source: Any, request: StatsRequest, decoder: Decoder, *, master: str
             raise UsageError(
                 f"the DataFrame has no column {', '.join(map(shown, missing))}; columns: {listed(list(df.columns))}"
             )
+    conf = None if created or _jit_huge(df.sparkSession) else df.sparkSession.conf
+    limit = None if conf is None else conf.get(_HUGE_METHOD, None)
     try:
+        if conf is not None:  # a session we did not start, whose JIT may leave huge methods interpreted:
+            conf.set(_HUGE_METHOD, "8000")  # let Spark split such plans instead (restored below)
         df = _filter(df, request.conditions)
         return _compute(df, request, decoder, _Where(df, files or [name]), files)
     finally:
+        if conf is not None:
+            if limit is None:
+                conf.unset(_HUGE_METHOD)
+            else:
+                conf.set(_HUGE_METHOD, limit)
         if created and session is not None:
             session.stop()
 
@@ -685,6 +753,8 @@ def _score_stats(
        values than the limit (:func:`_width`; a combination with fewer after all is aggregated again finer),
        which the driver bins as :meth:`ScoreStats.from_parts` does for any table.
     """
+    import pyarrow as pa
+
     k = r.calibration_bins
     data = base.select(*keys, (score + F.lit(0.0)).alias("_s"), y01.alias("_y"))
     s, y = F.col("_s"), F.col("_y")
@@ -726,7 +796,9 @@ def _score_stats(
         F.max("_b").alias("bmax"),
         F.max(F.abs("_q")).alias("qmax"),
     ]
-    small = _collect(rows.select(*cols).groupBy(*keys, "_y", "_bin", "_bad", "_bes", "_beb", "_beq").agg(*aggs), "groups")
+    small = _collect(
+        rows.select(*cols).groupBy(*keys, "_y", "_bin", "_bad", "_bes", "_beb", "_beq").agg(*aggs), "groups"
+    )
     if any(small["_bad"]):
         _check_numbers(base, F, r.score or "", "_score", score, decoder, where, "score")
     if any(v is not None and not np.isfinite(v) for v in small["qmax"] + small["bmax"]):
@@ -746,38 +818,35 @@ def _score_stats(
         per[int(small["_bes"][i])] = per.get(int(small["_bes"][i]), 0) + int(small["n"][i])
     widths = {rk: _width(per, r.max_distinct) for rk, per in binades.items()}
 
-    def score_table(todo: dict[tuple[Any, ...], int]) -> dict[str, list[Any]]:
+    def score_table(todo: dict[tuple[Any, ...], int]) -> Any:
         w = F.col("_w")
         sel = _stage(data, _w=_combo_value(F, keys, {raw_of[rk]: bits for rk, bits in todo.items()}).cast("int"))
-        sel = _exponents(sel.where(w.isNotNull() & (w < EXACT_BITS) & (s != 0.0)), F, "_s", "s")
+        sel = _exponents(sel.where(w.isNotNull()), F, "_s", "s")
         step = F.pow(F.lit(2.0), F.greatest(F.col("_es") - w + 1, F.lit(-1074)).cast("double"))
-        q = F.signum(s) * (F.floor(F.abs(s) / step).cast("double") * step) + F.lit(0.0)
-        exact = data.select(*keys, y, _combo_value(F, keys, {raw_of[rk]: b for rk, b in todo.items()}).alias("_w"), s)
-        exact = exact.where(F.col("_w").isNotNull() & ((F.col("_w") >= EXACT_BITS) | (s == 0.0)))
-        union = sel.select(*keys, y, q.alias("_q")).unionByName(exact.select(*keys, y, (s + F.lit(0.0)).alias("_q")))
-        return _collect(
-            union.groupBy(*keys, "_q", "_y").count(),
+        q = F.signum(s) * (F.floor(F.abs(s) / step).cast("double") * step)
+        q = F.when((w >= EXACT_BITS) | (s == 0.0), s).otherwise(q) + F.lit(0.0)
+        return _collect_table(
+            sel.select(*keys, y, q.alias("_q")).groupBy(*keys, "_q", "_y").count(),
             "score values",
             max(MAX_COLLECT, 4 * r.max_distinct * len(todo)),
         )
 
     table = score_table(widths)
     while True:  # a combination whose table is too coarse to bin (fewer distinct values than the limit): finer
-        seen: dict[tuple[Any, ...], set[Any]] = {}
-        for i in range(len(table["_q"])):
-            seen.setdefault(tuple(_raw_key(table[kk][i]) for kk in keys), set()).add(table["_q"][i])
-        again = {
-            rk: min(EXACT_BITS, widths[rk] + 8)
-            for rk, vals in seen.items()
-            if widths[rk] < EXACT_BITS and len(vals) <= r.max_distinct
-        }
+        combo, combos = _combos(table, keys)
+        q_all = table.column("_q").to_numpy()
+        again = {}
+        for i, rk in enumerate(combos):
+            if widths[rk] < EXACT_BITS and np.unique(q_all[combo == i]).size <= r.max_distinct:
+                # full precision when its rows are few enough to collect, else 8 bits finer at a time
+                rows = sum(binades[rk].values())
+                again[rk] = EXACT_BITS if rows <= 50 * r.max_distinct else min(EXACT_BITS, widths[rk] + 8)
         if not again:
             break
         widths.update(again)
         redo = score_table(again)
-        drop = set(again)
-        keep = [i for i in range(len(table["_q"])) if tuple(_raw_key(table[kk][i]) for kk in keys) not in drop]
-        table = {c: [table[c][i] for i in keep] + redo[c] for c in table}
+        keep = ~np.isin(combo, [i for i, rk in enumerate(combos) if rk in again])
+        table = pa.concat_tables([table.filter(pa.array(keep)), redo.select(table.column_names)])
     cells = sorted(set(cell_of.values()))
     index = {c: i for i, c in enumerate(cells)}
     g = len(cells)
@@ -792,9 +861,10 @@ def _score_stats(
     for rk, bb in widths.items():
         i = index[cell_of[rk]]
         bits[i] = min(bits[i], bb)
-    tc = cell_idx(table)
-    ty = np.array(table["_y"], dtype=np.int64)
-    cnt = np.array(table["count"], dtype=np.int64)
+    combo, combos = _combos(table, keys)
+    tc = np.array([index[cell_of[rk]] for rk in combos], dtype=np.int64)[combo] if combos else combo
+    ty = table.column("_y").to_numpy().astype(np.int64)
+    cnt = table.column("count").to_numpy().astype(np.int64)
     sc = cell_idx(small)
     sy = np.array(small["_y"], dtype=np.int64)
     sbin = np.array(small["_bin"], dtype=np.int64)
@@ -821,7 +891,7 @@ def _score_stats(
         tuple(sens),
         cells,
         cell=tc,
-        value=np.array(table["_q"], dtype=np.float64),
+        value=table.column("_q").to_numpy().astype(np.float64),
         neg=np.where(ty == 0, cnt, 0),
         pos=np.where(ty == 1, cnt, 0),
         bits=bits,
