@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 import yaml
@@ -216,7 +214,7 @@ def test_html_card_flags_small_spreads(card):
     rows = [r for r in table.split("<tr>") if r.startswith('<th scope="row">')]
     assert len(rows) == 1
     cells = rows[0].split("<td")[1:]
-    header = [h.split("</th>")[0].split(">")[-1] for h in table.split("<th scope=\"col\"")[1:]]
+    header = [h.split("</th>")[0].split(">")[-1] for h in table.split('<th scope="col"')[1:]]
     by_metric = dict(zip(header[1:], cells))
     assert "†" in by_metric["selection_rate"] and "†" not in by_metric["accuracy"]
     assert "<strong>Small sample (below the minimum group size of 30):</strong> ¹ the max group g=tiny (n = 5)." in html
