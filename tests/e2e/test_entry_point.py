@@ -50,3 +50,28 @@ def test_validate_imports_its_own_command_only():
         "print(code, sorted(loaded), sorted(commands))"
     )
     assert r.stdout.split(maxsplit=1) == ["0", "[] ['modelcard.cli.validate']\n"], r.stdout + r.stderr
+
+
+def _plugin_scan(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``validate`` in a fresh interpreter with ``env`` added; print whether pydantic looked for plugins."""
+    import os
+
+    card = REPO / "examples" / "compas-recidivism.yaml"
+    code = (
+        "import sys, contextlib, io; from modelcard.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): code = main(['validate', {str(card)!r}])\n"
+        "print(code, 'importlib.metadata' in sys.modules)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYDANTIC_DISABLE_PLUGINS", "MODELCARD_PYDANTIC_PLUGINS")}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60, env=clean | env
+    )
+
+
+def test_the_command_line_skips_pydantic_plugins_unless_asked():
+    """The plugin scan (importlib.metadata over every distribution) is skipped by default; the user can ask
+    for plugins with MODELCARD_PYDANTIC_PLUGINS=1, and a PYDANTIC_DISABLE_PLUGINS of their own is respected."""
+    assert _plugin_scan({}).stdout.split() == ["0", "False"]
+    assert _plugin_scan({"MODELCARD_PYDANTIC_PLUGINS": "1"}).stdout.split() == ["0", "True"]
+    own = _plugin_scan({"PYDANTIC_DISABLE_PLUGINS": "some-plugin"})
+    assert own.stdout.split() == ["0", "True"], own.stderr
