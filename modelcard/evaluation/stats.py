@@ -70,7 +70,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
@@ -2500,15 +2500,16 @@ REGRESSION_SUMS = ("e", "abs_e", "e2", "e4", "y", "y2", "y3", "y4", "e2y", "e2y2
 REGRESSION_EXTREMES = ("e", "abs_e", "y")
 
 
-def regression_terms(y: Array, p: Array) -> dict[str, Array]:
+def regression_terms(y: Any, p: Any, absolute: Callable[[Any], Any] = np.abs) -> dict[str, Any]:
     """The per-row quantities whose exact sums :class:`RegressionStats` keeps, in this exact float64 order
-    of operations (the Spark engine repeats it, so that both give the same bits)."""
+    of operations: for numpy arrays, or for Spark columns (with ``absolute=pyspark.sql.functions.abs``),
+    so that both engines give the same bits."""
     e = p - y
     e2 = e * e
     y2 = y * y
     return {
         "e": e,
-        "abs_e": np.abs(e),
+        "abs_e": absolute(e),
         "e2": e2,
         "e4": e2 * e2,
         "y": y,

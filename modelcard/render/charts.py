@@ -281,21 +281,7 @@ def forest_svg(
             color = COLORS.get(row.status, COLORS[None])
             css = CLASSES.get(row.status, CLASSES[None])
             add("<g>")
-            if row.band is not None:
-                b_lo = row.band[0] if row.band[0] is not None else lo
-                b_hi = row.band[1] if row.band[1] is not None else hi
-                if b_hi >= lo and b_lo <= hi:
-                    bx0, bx1 = sx(b_lo), sx(b_hi)
-                    add(
-                        f'<rect x="{_c(bx0)}" y="{_c(y + 2)}" width="{_c(max(bx1 - bx0, 0.5))}" '
-                        f'height="{ROW_H - 4}" fill="{BAND}" stroke="{BAND_EDGE}" stroke-width="0.5" class="c-band"/>'
-                    )
-            if row.reference is not None:
-                rx = _c(sx(row.reference))
-                add(
-                    f'<line x1="{rx}" y1="{_c(y + 1)}" x2="{rx}" y2="{_c(y + ROW_H - 1)}" stroke="{INK}" '
-                    f'stroke-width="1.2" stroke-dasharray="3 2" class="c-ref"/>'
-                )
+            _band_and_reference(add, row, sx, lo, hi, y + 2, y + ROW_H - 2)
             label = neutralise(row.label)
             label = label if len(label) <= 34 else label[:33] + "…"
             add(f'<text x="8" y="{_c(cy + 4)}" fill="{INK}" class="c-ink">{escape(label)}</text>')
@@ -413,6 +399,28 @@ def _wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]
     return lines or [""]
 
 
+def _band_and_reference(
+    add: Callable[[str], None], row: Row, sx: Callable[[float], float], lo: float, hi: float, top: float, bottom: float
+) -> None:
+    """A row's threshold band (clipped to the axis ``[lo, hi]``) between ``top`` and ``bottom``, and its
+    reference line (no difference) reaching one unit beyond both: the same in the wide and compact layouts."""
+    if row.band is not None:
+        b_lo = row.band[0] if row.band[0] is not None else lo
+        b_hi = row.band[1] if row.band[1] is not None else hi
+        if b_hi >= lo and b_lo <= hi:
+            bx0, bx1 = sx(b_lo), sx(b_hi)
+            add(
+                f'<rect x="{_c(bx0)}" y="{_c(top)}" width="{_c(max(bx1 - bx0, 0.5))}" height="{_c(bottom - top)}" '
+                f'fill="{BAND}" stroke="{BAND_EDGE}" stroke-width="0.5" class="c-band"/>'
+            )
+    if row.reference is not None:
+        rx = _c(sx(row.reference))
+        add(
+            f'<line x1="{rx}" y1="{_c(top - 1)}" x2="{rx}" y2="{_c(bottom + 1)}" stroke="{INK}" '
+            f'stroke-width="1.2" stroke-dasharray="3 2" class="c-ref"/>'
+        )
+
+
 def _compact_svg(
     title: str,
     panels: list[Panel],
@@ -487,21 +495,7 @@ def _compact_svg(
             top = y + 16
             bottom = top + 14
             strips.append((top, bottom))
-            if row.band is not None:
-                b_lo = row.band[0] if row.band[0] is not None else lo
-                b_hi = row.band[1] if row.band[1] is not None else hi
-                if b_hi >= lo and b_lo <= hi:
-                    bx0, bx1 = sx(b_lo), sx(b_hi)
-                    add(
-                        f'<rect x="{_c(bx0)}" y="{_c(top)}" width="{_c(max(bx1 - bx0, 0.5))}" height="14" '
-                        f'fill="{BAND}" stroke="{BAND_EDGE}" stroke-width="0.5" class="c-band"/>'
-                    )
-            if row.reference is not None:
-                rx = _c(sx(row.reference))
-                add(
-                    f'<line x1="{rx}" y1="{_c(top - 1)}" x2="{rx}" y2="{_c(bottom + 1)}" stroke="{INK}" '
-                    f'stroke-width="1.2" stroke-dasharray="3 2" class="c-ref"/>'
-                )
+            _band_and_reference(add, row, sx, lo, hi, top, bottom)
             if row.value is not None:
                 cy = _c(top + 7)
                 if row.lower is not None and row.upper is not None:

@@ -70,6 +70,7 @@ from modelcard.evaluation.stats import (
     RegressionStats,
     ScoreStats,
     exact_from_parts,
+    regression_terms,
 )
 from modelcard.io.tabular import DataError, listed, shown
 
@@ -930,21 +931,7 @@ def _regression_stats(
     _check_numbers(base, F, r.prediction or "", ref["prediction"], pd, decoder, where, "prediction")
     data = base.select(*keys, yd.alias("_y"), pd.alias("_p"))
     y, p = F.col("_y") + F.lit(0.0), F.col("_p") + F.lit(0.0)
-    e = p - y
-    e2 = e * e
-    y2 = y * y
-    terms = {
-        "e": e,
-        "abs_e": F.abs(e),
-        "e2": e2,
-        "e4": e2 * e2,
-        "y": y,
-        "y2": y2,
-        "y3": y2 * y,
-        "y4": y2 * y2,
-        "e2y": e2 * y,
-        "e2y2": e2 * y2,
-    }
+    terms = regression_terms(y, p, absolute=F.abs)
     cols = data.select(*keys, *[t.alias(f"_{n}") for n, t in terms.items()])
     aggs = [F.count(F.lit(1)).alias("n")]
     for name in REGRESSION_EXTREMES:
