@@ -223,15 +223,21 @@ def _missing_error(column: str, inv: np.ndarray, texts: Sequence[str | None], so
         )
 
 
-def binary_column(
-    values: Any, column: str, positive: str | None = None, source: Source = Source(), missing: Missing = Missing()
-) -> np.ndarray:
-    """0/1 int8 array from 0/1, true/false, or two values with ``positive`` naming the positive one."""
+def _label_texts(values: Any, column: str, source: Source, missing: Missing) -> tuple[list[str], np.ndarray]:
+    """A label or prediction column as (its distinct values without surrounding whitespace, each row's index
+    into them); no rows, or a missing value, is an error naming the column."""
     texts, inv = as_text(values, missing)
     if inv.size == 0:
         raise source.error(column, None, "no rows", "empty")
     _missing_error(column, inv, texts, source, "labels and predictions must all be given")
-    keys = [str(t).strip() for t in texts]
+    return [str(t).strip() for t in texts], inv
+
+
+def binary_column(
+    values: Any, column: str, positive: str | None = None, source: Source = Source(), missing: Missing = Missing()
+) -> np.ndarray:
+    """0/1 int8 array from 0/1, true/false, or two values with ``positive`` naming the positive one."""
+    keys, inv = _label_texts(values, column, source, missing)
     distinct = sorted(set(keys))
     if len(distinct) > 2:
         first: dict[str, int] = {}
@@ -318,13 +324,10 @@ def class_column(
     values: Any, column: str, source: Source = Source(), missing: Missing = Missing()
 ) -> tuple[np.ndarray, list[str]]:
     """Class labels (multiclass) as (codes, sorted class names); compared without surrounding whitespace."""
-    texts, inv = as_text(values, missing)
-    if inv.size == 0:
-        raise source.error(column, None, "no rows", "empty")
-    _missing_error(column, inv, texts, source, "labels and predictions must all be given")
-    keys = [str(t).strip() for t in texts]
+    keys, inv = _label_texts(values, column, source, missing)
     classes = sorted(set(keys))
-    lut = np.array([classes.index(k) for k in keys], dtype=np.int64)
+    code = {c: i for i, c in enumerate(classes)}
+    lut = np.array([code[k] for k in keys], dtype=np.int64)
     return lut[inv], classes
 
 
